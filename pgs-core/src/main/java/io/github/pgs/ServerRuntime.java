@@ -1,0 +1,338 @@
+package io.github.pgs;
+
+import io.github.pgs.internal.Registry;
+import io.github.pgs.internal.SystemScheduler;
+import io.github.pgs.internal.TypeRuntime;
+import io.github.pgs.spi.Scheduler;
+import io.github.pgs.spi.StateCodec;
+import io.github.pgs.spi.StateCodecProvider;
+import io.github.pgs.spi.Storage;
+import io.github.pgs.spi.TimeSource;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.ServiceLoader;
+
+/**
+ * Owns servers: the registry of active servers, the store, the codec, the clock and the scheduler (the seed's
+ * application, DynamicSupervisor and Registry in one object). Several runtimes, each configured differently,
+ * can live side by side in one JVM; a server belongs to the runtime its ref was made by.
+ *
+ * <pre>{@code
+ * try (ServerRuntime runtime = ServerRuntime.builder()
+ *         .storage(SqliteStorage.open(Path.of("game.db")))
+ *         .closeStorage(true)
+ *         .register(ServerType.of(Player.class))
+ *         .build()) {
+ *     ServerRef vorpal = runtime.start(Player.class, "Vorpal");
+ *     vorpal.cast(new Player.Increment());
+ *     long score = vorpal.call(new Player.ReadScore());
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #close()} petrifies every active server (writing what write-behind holds) and refuses
+ * further messages.
+ */
+public final class ServerRuntime implements AutoCloseable {
+
+    /** 1024 bytes of UTF-8. */
+    public static final int DEFAULT_MAX_KEY_BYTES = 1024;
+    /** 30 seconds. */
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+
+    private static volatile ServerRuntime ephemeral;
+
+    private final Registry registry;
+    private final Storage storage;
+    private final boolean closeStorage;
+    private final SystemScheduler ownedScheduler;
+    private final Duration shutdownTimeout;
+    private final String name;
+
+    private ServerRuntime(Builder b) {
+        this.name = b.name;
+        this.storage = b.ephemeral ? null : Objects.requireNonNull(b.storage,
+                "a persistent runtime needs a storage (builder.storage(...)), or use builder.ephemeral()");
+        StateCodec codec = b.codec;
+        if (codec == null && !b.ephemeral) {
+            codec = loadCodec();
+        }
+        Scheduler scheduler = b.scheduler;
+        this.ownedScheduler = scheduler == null ? new SystemScheduler("pgs-" + b.name + "-timers") : null;
+        if (scheduler == null) {
+            scheduler = ownedScheduler;
+        }
+        this.closeStorage = b.closeStorage;
+        this.shutdownTimeout = b.shutdownTimeout;
+        this.registry = new Registry(b.name, storage, codec, b.time, scheduler, b.maxKeyBytes, b.defaultOptions,
+                ServerRef::new);
+        for (ServerType<?, ?> t : b.types) {
+            registry.register(t);
+        }
+        for (LifecycleListener l : b.listeners) {
+            registry.addListener(l);
+        }
+    }
+
+    private static StateCodec loadCodec() {
+        List<StateCodecProvider> providers = new ArrayList<>();
+        ServiceLoader.load(StateCodecProvider.class).forEach(providers::add);
+        return providers.stream().max(Comparator.comparingInt(StateCodecProvider::priority))
+                .map(StateCodecProvider::create)
+                .orElseThrow(() -> new IllegalStateException("no StateCodec given and none found on the class path; "
+                        + "add io.github.pgs:pgs-jackson or pass builder.codec(...)"));
+    }
+
+    /** A builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The JVM-wide runtime of ephemeral servers ({@link GenServer#start}): no storage, no petrification, each
+     * start a new server.
+     */
+    public static ServerRuntime ephemeral() {
+        ServerRuntime r = ephemeral;
+        if (r == null) {
+            synchronized (ServerRuntime.class) {
+                r = ephemeral;
+                if (r == null) {
+                    r = builder().name("ephemeral").ephemeral().build();
+                    ephemeral = r;
+                }
+            }
+        }
+        return r;
+    }
+
+    /** This runtime's name, used in thread names and logs. */
+    public String name() {
+        return name;
+    }
+
+    /** Whether servers of this runtime are persisted (false for ephemeral runtimes). */
+    public boolean isPersistent() {
+        return storage != null;
+    }
+
+    /** The store, or {@code null} for an ephemeral runtime. */
+    public Storage storage() {
+        return storage;
+    }
+
+    // ---------------------------------------------------------------- types
+
+    /** Registers a type (or replaces the options of a registered one); returns it for chaining. */
+    public <A, S> ServerType<A, S> register(ServerType<A, S> type) {
+        registry.register(type);
+        return type;
+    }
+
+    /**
+     * Changes the options of a registered type. Identity and stored state are untouched; active servers use the
+     * new options from their next message on (timeouts, write mode, limits), new activations use them entirely.
+     */
+    public void reconfigure(String typeName, TypeOptions options) {
+        registry.reconfigure(typeName, Objects.requireNonNull(options, "options"));
+    }
+
+    /** The current options of a registered type. */
+    public TypeOptions options(String typeName) {
+        return registry.typeNamed(typeName).options();
+    }
+
+    // ---------------------------------------------------------------- servers
+
+    /**
+     * Starts (or revives) the server of {@code behaviour} identified by {@code args} and waits until it is
+     * active. Idempotent: for a server that is already active or has stored state, no {@code init} runs. For an
+     * ephemeral runtime every call starts a new server.
+     *
+     * @throws InitRejectedException if {@code init} refused to start (or threw)
+     * @throws QuarantinedException  if the server is quarantined
+     */
+    public <A> ServerRef start(Class<? extends GenServer<A, ?>> behaviour, A args) {
+        TypeRuntime<A, ?> t = registry.typeOf(behaviour);
+        return registry.start(t, args, t.options().callTimeout());
+    }
+
+    /** As {@link #start(Class, Object)}, for a type given with its options. */
+    @SuppressWarnings("unchecked")
+    public <A, S> ServerRef start(ServerType<A, S> type, A args) {
+        TypeRuntime<A, S> t = registry.register(type);
+        return registry.start(t, args, t.options().callTimeout());
+    }
+
+    /**
+     * The ref of the server of {@code behaviour} identified by {@code args}, without starting it: the first
+     * message activates it (virtual activation).
+     *
+     * @throws KeyTooLongException if the key derived from {@code args} exceeds the runtime's limit
+     */
+    public <A> ServerRef ref(Class<? extends GenServer<A, ?>> behaviour, A args) {
+        if (!isPersistent()) {
+            throw new UnsupportedOperationException("ephemeral servers have no identity before start");
+        }
+        return registry.ref(registry.typeOf(behaviour), args);
+    }
+
+    /**
+     * The ref of server {@code id}; its type must be registered.
+     *
+     * @throws UnknownServerTypeException if it is not
+     */
+    public ServerRef ref(ServerId id) {
+        return registry.ref(Objects.requireNonNull(id, "id"));
+    }
+
+    /** The ref whose {@link ServerRef#toString()} is {@code text}. */
+    public ServerRef ref(String text) {
+        return ref(ServerId.parse(text));
+    }
+
+    /** Whether {@code id} is active (not petrified, stopped or quarantined) in this runtime. */
+    public boolean isActive(ServerId id) {
+        return registry.isActive(id);
+    }
+
+    /** Whether {@code id} is quarantined in this runtime. */
+    public boolean isQuarantined(ServerId id) {
+        return registry.isQuarantined(id);
+    }
+
+    /**
+     * Lifts the quarantine of {@code id}: the next message activates it again from its stored state.
+     *
+     * @return whether it was quarantined
+     */
+    public boolean release(ServerId id) {
+        return registry.release(id);
+    }
+
+    /**
+     * Petrifies {@code id} after the messages already queued for it, as the idle timeout would.
+     *
+     * @return whether it was active
+     */
+    public boolean petrify(ServerId id) {
+        return registry.petrify(id);
+    }
+
+    /** The number of active servers. */
+    public int activeCount() {
+        return registry.activeCount();
+    }
+
+    /** A snapshot of this runtime's counters. */
+    public RuntimeStats stats() {
+        return registry.stats();
+    }
+
+    /** Adds a listener told of stops and crashes. */
+    public void addListener(LifecycleListener listener) {
+        registry.addListener(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeListener(LifecycleListener listener) {
+        registry.removeListener(listener);
+    }
+
+    /**
+     * Waits until no server of this runtime is handling or holding a message, for tests and orderly hand-offs.
+     * Timers may post messages later.
+     *
+     * @return {@code false} if still busy after {@code timeout}
+     */
+    public boolean awaitQuiescence(Duration timeout) {
+        return registry.awaitQuiescence(timeout);
+    }
+
+    /**
+     * Petrifies every active server after its queued messages, persisting what write-behind and on-petrify
+     * servers hold, waits up to the shutdown timeout, then closes what the runtime owns. Refs stay valid for
+     * another runtime on the same store.
+     *
+     * @throws StorageException if some server could not persist its state (listed as suppressed exceptions)
+     */
+    @Override
+    public void close() {
+        if (registry.isClosed()) {
+            return;
+        }
+        List<GenServerException> failures = registry.close(shutdownTimeout);
+        if (ownedScheduler != null) {
+            ownedScheduler.close();
+        }
+        if (closeStorage && storage != null) {
+            storage.close();
+        }
+        if (!failures.isEmpty()) {
+            StorageException e = new StorageException(failures.size() + " failures while closing runtime " + name,
+                    null);
+            failures.forEach(e::addSuppressed);
+            throw e;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ServerRuntime[" + name + ", " + (storage == null ? "ephemeral" : storage.getClass().getSimpleName())
+                + ", active=" + activeCount() + "]";
+    }
+
+    /** Builds a {@link ServerRuntime}. Not thread-safe. */
+    public static final class Builder {
+        private String name = "default";
+        private Storage storage;
+        private boolean ephemeral;
+        private boolean closeStorage;
+        private StateCodec codec;
+        private TimeSource time = TimeSource.SYSTEM;
+        private Scheduler scheduler;
+        private int maxKeyBytes = DEFAULT_MAX_KEY_BYTES;
+        private TypeOptions defaultOptions = TypeOptions.DEFAULTS;
+        private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+        private final List<ServerType<?, ?>> types = new ArrayList<>();
+        private final List<LifecycleListener> listeners = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** A name for threads and logs (default {@code "default"}). */
+        public Builder name(String v) { name = Objects.requireNonNull(v, "name"); return this; }
+        /** The store (required unless ephemeral). The runtime closes it only if {@link #closeStorage} is set. */
+        public Builder storage(Storage v) { storage = Objects.requireNonNull(v, "storage"); return this; }
+        /** Whether {@link ServerRuntime#close()} also closes the store (default {@code false}). */
+        public Builder closeStorage(boolean v) { closeStorage = v; return this; }
+        /** No storage: servers are plain in-memory servers that never petrify. */
+        public Builder ephemeral() { ephemeral = true; return this; }
+        /** The codec (default: the highest-priority {@code StateCodecProvider} on the class path). */
+        public Builder codec(StateCodec v) { codec = Objects.requireNonNull(v, "codec"); return this; }
+        /** The clock (default {@link TimeSource#SYSTEM}). */
+        public Builder timeSource(TimeSource v) { time = Objects.requireNonNull(v, "time"); return this; }
+        /** The scheduler (default: one daemon thread owned by the runtime). */
+        public Builder scheduler(Scheduler v) { scheduler = Objects.requireNonNull(v, "scheduler"); return this; }
+        /** The longest key accepted, in UTF-8 bytes (default {@link #DEFAULT_MAX_KEY_BYTES}). */
+        public Builder maxKeyBytes(int v) {
+            if (v < 1) throw new IllegalArgumentException("maxKeyBytes must be >= 1");
+            maxKeyBytes = v;
+            return this;
+        }
+        /** Options for types registered implicitly through a class (default {@link TypeOptions#DEFAULTS}). */
+        public Builder defaultOptions(TypeOptions v) { defaultOptions = Objects.requireNonNull(v, "options"); return this; }
+        /** How long {@link ServerRuntime#close()} waits for servers (default {@link #DEFAULT_SHUTDOWN_TIMEOUT}). */
+        public Builder shutdownTimeout(Duration v) { shutdownTimeout = Objects.requireNonNull(v, "timeout"); return this; }
+        /** Registers a type up front (needed for refs read from data or parsed from text). */
+        public Builder register(ServerType<?, ?> v) { types.add(Objects.requireNonNull(v, "type")); return this; }
+        /** Adds a lifecycle listener. */
+        public Builder listener(LifecycleListener v) { listeners.add(Objects.requireNonNull(v, "listener")); return this; }
+
+        public ServerRuntime build() {
+            return new ServerRuntime(this);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package io.github.pgs;
+
+/**
+ * A version-checked write found another version than the writer loaded: someone else (another activation,
+ * runtime or JVM) wrote or deleted the state since. Nothing was written.
+ */
+public class VersionConflictException extends StorageException {
+
+    private final long expectedVersion;
+    private final long actualVersion;
+
+    public VersionConflictException(ServerId serverId, long expectedVersion, long actualVersion) {
+        super(serverId, "version conflict: expected " + expectedVersion + ", stored " + actualVersion, null);
+        this.expectedVersion = expectedVersion;
+        this.actualVersion = actualVersion;
+    }
+
+    public long expectedVersion() {
+        return expectedVersion;
+    }
+
+    /** The stored version at the time of the check ({@code -1} if the store cannot tell). */
+    public long actualVersion() {
+        return actualVersion;
+    }
+}

@@ -1,0 +1,866 @@
+package io.github.pgs.internal;
+
+import io.github.pgs.CallResult;
+import io.github.pgs.CastResult;
+import io.github.pgs.CodecException;
+import io.github.pgs.GenServer;
+import io.github.pgs.GenServerException;
+import io.github.pgs.Init;
+import io.github.pgs.InitRejectedException;
+import io.github.pgs.LifecyclePolicy;
+import io.github.pgs.MailboxFullException;
+import io.github.pgs.NoReply;
+import io.github.pgs.PersistenceException;
+import io.github.pgs.QuarantinedException;
+import io.github.pgs.Reply;
+import io.github.pgs.ServerCrashedException;
+import io.github.pgs.ServerId;
+import io.github.pgs.ServerStoppedException;
+import io.github.pgs.StateMapping;
+import io.github.pgs.StateTooLargeException;
+import io.github.pgs.Stop;
+import io.github.pgs.StopReason;
+import io.github.pgs.TypeOptions;
+import io.github.pgs.VersionConflictException;
+import io.github.pgs.WriteMode;
+import io.github.pgs.spi.Scheduler;
+import io.github.pgs.spi.StateWrite;
+import io.github.pgs.spi.StoredState;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One activation of one server: its mailbox, its state and the loop that feeds messages to the behaviour.
+ *
+ * <h2>Algorithm</h2>
+ * Senders {@link #offer} an envelope under this object's monitor. If no drain is scheduled, the sender starts one:
+ * a virtual thread that runs {@link #run()}, taking envelopes one at a time until the mailbox is empty, and then
+ * ends. So an active but idle server holds no thread, only this object, and one message is handled at a time.
+ * The first message loads the state (or runs {@code init}); every handler result is then committed according to
+ * the type's {@link WriteMode} before its reply is released (persist-then-reply): replies that handlers give
+ * through {@code From} during a turn are held in {@link #held} until the commit succeeds.
+ *
+ * <h2>Petrify without races</h2>
+ * The idle timer only posts {@link Envelope.Signal#IDLE_CHECK}; the check runs on the drain thread like any
+ * message. Petrifying moves to {@link Lifecycle#PETRIFYING} (which still accepts messages), writes what is dirty,
+ * and then, under the monitor, moves to {@link Lifecycle#DEAD} only if the mailbox is still empty; otherwise the
+ * activation goes back to ACTIVE and handles what arrived. A DEAD activation refuses offers; the sender removes
+ * it from the registry (if it is still there) and retries on a fresh activation, which therefore loads only
+ * after this one has persisted. Never both, never neither.
+ *
+ * <h2>Hazards</h2>
+ * Everything outside the monitor ({@link #live}, {@link #version}, {@link #persisted}, timers) is touched only by
+ * the drain thread; the monitor hand-off between drains orders successive drains. A handler that never returns
+ * keeps its drain thread forever: its callers time out, other servers are unaffected. A failed write discards the
+ * in-memory state ({@link #discard}); the next message reloads, so the version fence decides what is true.
+ */
+final class Activation<A, S> implements Runnable {
+
+    private static final System.Logger LOG = System.getLogger("io.github.pgs");
+
+    final Registry registry;
+    final TypeRuntime<A, S> type;
+    final ServerId id;
+    private final A args;
+
+    // Guarded by this.
+    private ArrayDeque<Envelope> mailbox;
+    private int counted;
+    private boolean scheduled;
+    private Lifecycle phase = Lifecycle.NEW;
+    private GenServerException quarantine;
+
+    // Owned by the drain thread.
+    private volatile Thread thread;
+    private boolean inTurn;
+    private List<Runnable> held;
+    private GenServer<A, S> behaviour;
+    private S live;
+    private boolean loaded;
+    private long version;
+    private byte[] persisted;
+    private boolean dirty;
+    private long lastActivity;
+    private Scheduler.Cancellable idleTimer;
+    private Scheduler.Cancellable flushTimer;
+
+    Activation(Registry registry, TypeRuntime<A, S> type, ServerId id, A args) {
+        this.registry = registry;
+        this.type = type;
+        this.id = id;
+        this.args = args;
+    }
+
+    // ---------------------------------------------------------------- senders' side
+
+    /**
+     * Queues {@code e}. Returns {@code false} if this activation is dead (the sender retries on a fresh one).
+     *
+     * @throws QuarantinedException if quarantined
+     * @throws MailboxFullException if the mailbox holds its capacity of counted messages
+     */
+    boolean offer(Envelope e) {
+        boolean start = false;
+        synchronized (this) {
+            if (phase == Lifecycle.QUARANTINED) {
+                throw quarantined();
+            }
+            if (!phase.accepts()) {
+                return false;
+            }
+            if (e.counted()) {
+                int capacity = type.options().mailboxCapacity();
+                if (counted >= capacity) {
+                    throw new MailboxFullException(id, capacity);
+                }
+                counted++;
+            }
+            if (mailbox == null) {
+                mailbox = new ArrayDeque<>(4);
+            }
+            mailbox.add(e);
+            if (!scheduled) {
+                scheduled = true;
+                start = true;
+            }
+        }
+        if (start) {
+            registry.startDrain(this);
+        }
+        return true;
+    }
+
+    /** Posts a runtime signal; ignored once the activation is dead or quarantined. */
+    void post(Envelope.Signal s) {
+        try {
+            offer(s);
+        } catch (QuarantinedException ignored) {
+            // a quarantined server has nothing to petrify or flush
+        }
+    }
+
+    synchronized Lifecycle phase() {
+        return phase;
+    }
+
+    /** Whether the calling thread is this server's drain thread, inside a handler. */
+    boolean holdsTurn() {
+        return inTurn && thread == Thread.currentThread();
+    }
+
+    boolean onDrainThread() {
+        return thread == Thread.currentThread();
+    }
+
+    /** Holds a reply until the current turn's state is durable. */
+    boolean holdReply(Runnable deliver) {
+        if (held == null) {
+            held = new ArrayList<>(2);
+        }
+        held.add(deliver);
+        return true;
+    }
+
+    private QuarantinedException quarantined() {
+        return quarantine instanceof QuarantinedException q ? q
+                : new QuarantinedException(id, String.valueOf(quarantine), quarantine);
+    }
+
+    /** Marks a quarantine marker released; the registry then drops it. */
+    synchronized boolean release() {
+        if (phase != Lifecycle.QUARANTINED) {
+            return false;
+        }
+        phase = phase.check(Lifecycle.DEAD);
+        return true;
+    }
+
+    // ---------------------------------------------------------------- the drain loop
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        try {
+            while (true) {
+                Envelope e;
+                synchronized (this) {
+                    if (phase == Lifecycle.DEAD || phase == Lifecycle.QUARANTINED) {
+                        scheduled = false;
+                        return;
+                    }
+                    e = mailbox.poll();
+                    if (e == null) {
+                        scheduled = false;
+                        return;
+                    }
+                    if (e.counted()) {
+                        counted--;
+                    }
+                }
+                handle(e);
+            }
+        } catch (Throwable t) {
+            // Only a bug in the runtime can get here; never leave the server wedged with scheduled == true.
+            LOG.log(System.Logger.Level.ERROR, "runtime failure in server " + id, t);
+            die(StopReason.crash(t), true, null);
+        } finally {
+            thread = null;
+            registry.drainEnded();
+        }
+    }
+
+    private void handle(Envelope e) {
+        if (e instanceof Envelope.Signal s) {
+            switch (s) {
+                case IDLE_CHECK -> idleCheck();
+                case FLUSH -> flushTimerFired();
+                case PETRIFY_NOW -> petrify(true);
+            }
+            return;
+        }
+        if (!loaded && !load(e)) {
+            return;
+        }
+        switch (e) {
+            case Envelope.Start st -> st.done().complete(null);
+            case CallEnvelope<?> c -> {
+                lastActivity = registry.time.nanoTime();
+                handleCall(c);
+            }
+            case Envelope.Cast c -> {
+                lastActivity = registry.time.nanoTime();
+                handleCast(c);
+            }
+            case Envelope.StopRequest r -> stop(r.reason(), live, true, null, null, false, r);
+            case Envelope.Signal s -> throw new IllegalStateException("unreachable: " + s);
+        }
+    }
+
+    // ---------------------------------------------------------------- activation: load or init
+
+    /**
+     * Loads the stored state, or runs {@code init} when there is none. On failure the activation dies (storage
+     * or init failure: the next message tries again) or is quarantined (undecodable or too new state), and
+     * {@code current} plus everything queued fail with the reason.
+     */
+    private boolean load(Envelope current) {
+        StoredState stored = StoredState.ABSENT;
+        if (registry.persistent) {
+            try {
+                stored = registry.storage.load(id);
+            } catch (RuntimeException ex) {
+                abort(current, ex instanceof GenServerException g ? g
+                        : new GenServerException(id, "loading state failed", ex), false);
+                return false;
+            }
+        }
+        TypeOptions opts = type.options();
+        try {
+            behaviour = type.newBehaviour();
+        } catch (RuntimeException ex) {
+            abort(current, new InitRejectedException(id, StopReason.crash(ex)), true);
+            return false;
+        }
+        if (stored.hasPayload()) {
+            if (stored.schemaVersion() > opts.schemaVersion()) {
+                quarantineNow(current, new QuarantinedException(id, "stored state has schema version "
+                        + stored.schemaVersion() + ", newer than this code's " + opts.schemaVersion(), null));
+                return false;
+            }
+            try {
+                live = decode(stored.payload());
+            } catch (RuntimeException ex) {
+                quarantineNow(current, new QuarantinedException(id,
+                        "stored state (version " + stored.version() + ") cannot be decoded: " + ex.getMessage(), ex));
+                return false;
+            }
+            version = stored.version();
+            persisted = stored.payload();
+            dirty = false;
+            registry.stats.revived();
+            becomeActive();
+            return true;
+        }
+        version = stored.version();
+        persisted = null;
+        Init<S> init;
+        try {
+            A a = args != null ? args : type.argsFor(id.key());
+            init = behaviour.init(a);
+            if (init == null) {
+                throw new IllegalStateException("init returned null");
+            }
+        } catch (Throwable t) {
+            abort(current, new InitRejectedException(id, StopReason.crash(t)), true);
+            return false;
+        }
+        switch (init) {
+            case Init.Ok<S> ok -> {
+                live = ok.state();
+                // A fresh state counts as a change: write-through persists it with the first commit, the
+                // other modes on their flush.
+                dirty = true;
+                registry.stats.activated();
+                becomeActive();
+                if (ok.continueWith() != null) {
+                    runContinue(ok.continueWith());
+                    if (!loaded) {
+                        // the follow-up crashed, stopped or lost its write: the message goes where it now belongs
+                        registry.redeliver(type, id, args, current);
+                        return false;
+                    }
+                }
+                return true;
+            }
+            case Init.Refuse<S> r -> abort(current, new InitRejectedException(id, r.reason()), false);
+            case Init.Ignore<S> i -> abort(current, new InitRejectedException(id, null), false);
+        }
+        return false;
+    }
+
+    @SuppressWarnings("unchecked")
+    private S decode(byte[] payload) {
+        Object p = registry.codec.decode(payload, type.persistedType(), registry.refs);
+        StateMapping<S, Object> m = (StateMapping<S, Object>) type.spec().stateMapping();
+        S s = m != null ? m.fromPersisted(p) : (S) p;
+        if (s == null) {
+            throw new CodecException(id, "stored state decoded to null", null);
+        }
+        return s;
+    }
+
+    private void becomeActive() {
+        synchronized (this) {
+            if (phase != Lifecycle.ACTIVE) {
+                phase = phase.check(Lifecycle.ACTIVE); // a reload after a failed write is already ACTIVE
+            }
+        }
+        loaded = true;
+        lastActivity = registry.time.nanoTime();
+        if (idleTimer == null) {
+            scheduleIdle(type.options());
+        }
+    }
+
+    // ---------------------------------------------------------------- handlers
+
+    private void handleCall(CallEnvelope<?> c) {
+        c.ownedBy(this);
+        CallResult<S> r;
+        inTurn = true;
+        try {
+            r = behaviour.handleCall(c.request, c, live);
+            if (r == null) {
+                throw new IllegalStateException("handleCall returned null");
+            }
+        } catch (Throwable t) {
+            inTurn = false;
+            crash(t, c);
+            return;
+        }
+        inTurn = false;
+        switch (r) {
+            case Reply<S> rep -> {
+                PersistenceException failed = commit(rep.state(), rep.persist());
+                if (failed != null) {
+                    c.failNow(failed);
+                    releaseHeld(failed);
+                    return;
+                }
+                c.completeNow(rep.reply());
+                releaseHeld(null);
+                if (rep.continueWith() != null) {
+                    runContinue(rep.continueWith());
+                }
+            }
+            case NoReply<S> nr -> {
+                PersistenceException failed = commit(nr.state(), nr.persist());
+                if (failed != null) {
+                    c.failNow(failed);
+                    releaseHeld(failed);
+                    return;
+                }
+                releaseHeld(null);
+                if (nr.continueWith() != null) {
+                    runContinue(nr.continueWith());
+                }
+            }
+            case Stop<S> st -> stop(st.reason(), st.state(), st.persist(), c, st.reply(), st.hasReply(), null);
+        }
+    }
+
+    private void handleCast(Envelope.Cast c) {
+        CastResult<S> r;
+        inTurn = true;
+        try {
+            r = c.info() ? behaviour.handleInfo(c.message(), live) : behaviour.handleCast(c.message(), live);
+            if (r == null) {
+                throw new IllegalStateException((c.info() ? "handleInfo" : "handleCast") + " returned null");
+            }
+        } catch (Throwable t) {
+            inTurn = false;
+            crash(t, null);
+            return;
+        }
+        inTurn = false;
+        applyCastResult(r);
+    }
+
+    private void runContinue(Object message) {
+        CastResult<S> r;
+        inTurn = true;
+        try {
+            r = behaviour.handleContinue(message, live);
+            if (r == null) {
+                throw new IllegalStateException("handleContinue returned null");
+            }
+        } catch (Throwable t) {
+            inTurn = false;
+            crash(t, null);
+            return;
+        }
+        inTurn = false;
+        applyCastResult(r);
+    }
+
+    private void applyCastResult(CastResult<S> r) {
+        switch (r) {
+            case NoReply<S> nr -> {
+                PersistenceException failed = commit(nr.state(), nr.persist());
+                releaseHeld(failed);
+                if (failed != null) {
+                    LOG.log(System.Logger.Level.WARNING, failed.getMessage());
+                    return;
+                }
+                if (nr.continueWith() != null) {
+                    runContinue(nr.continueWith());
+                }
+            }
+            case Stop<S> st -> stop(st.reason(), st.state(), st.persist(), null, null, false, null);
+        }
+    }
+
+    private void releaseHeld(RuntimeException failure) {
+        List<Runnable> h = held;
+        if (h == null) {
+            return;
+        }
+        held = null;
+        if (failure == null) {
+            h.forEach(Runnable::run);
+        }
+        // On failure the held replies are dropped: their callers time out, as they would had the server crashed
+        // before answering; nothing that depends on the discarded state is acknowledged.
+    }
+
+    // ---------------------------------------------------------------- commit (persist-then-reply)
+
+    /** Applies a handler's new state; returns the failure to report, or {@code null}. */
+    private PersistenceException commit(S next, boolean persist) {
+        live = next;
+        if (!registry.persistent) {
+            return null;
+        }
+        if (!persist) {
+            dirty = true;
+            return null;
+        }
+        TypeOptions opts = type.options();
+        switch (opts.writeMode()) {
+            case WRITE_THROUGH -> {
+                try {
+                    write(opts);
+                } catch (RuntimeException ex) {
+                    discard();
+                    return new PersistenceException(id, ex);
+                }
+            }
+            case WRITE_BEHIND -> {
+                dirty = true;
+                if (flushTimer == null) {
+                    flushTimer = registry.scheduler.schedule(opts.writeBehindDelay(),
+                            () -> post(Envelope.Signal.FLUSH));
+                }
+            }
+            case ON_PETRIFY -> dirty = true;
+        }
+        return null;
+    }
+
+    /** Encodes the live state and writes it if it differs from what is stored. */
+    @SuppressWarnings("unchecked")
+    private void write(TypeOptions opts) {
+        StateMapping<S, Object> m = (StateMapping<S, Object>) type.spec().stateMapping();
+        Object p = m != null ? m.toPersisted(live) : live;
+        byte[] bytes = registry.codec.encode(p, type.persistedType());
+        if (persisted != null && Arrays.equals(bytes, persisted)) {
+            dirty = false;
+            return;
+        }
+        if (bytes.length > opts.maxStateBytes()) {
+            throw new StateTooLargeException(id, bytes.length, opts.maxStateBytes());
+        }
+        version = registry.storage.save(new StateWrite(id, version, bytes, opts.schemaVersion()));
+        persisted = bytes;
+        dirty = false;
+        registry.stats.wrote();
+    }
+
+    /** Forgets the in-memory state after a failed write; the next message reloads from storage. */
+    private void discard() {
+        live = null;
+        loaded = false;
+        persisted = null;
+        dirty = false;
+        cancelFlushTimer();
+        registry.stats.writeFailed();
+    }
+
+    private void flushTimerFired() {
+        flushTimer = null;
+        if (!loaded || !dirty) {
+            return;
+        }
+        try {
+            write(type.options());
+        } catch (VersionConflictException ex) {
+            LOG.log(System.Logger.Level.WARNING, "write-behind of " + id + " lost to a newer version; reloading", ex);
+            discard();
+        } catch (RuntimeException ex) {
+            LOG.log(System.Logger.Level.WARNING, "write-behind of " + id + " failed; retrying", ex);
+            flushTimer = registry.scheduler.schedule(type.options().writeBehindDelay(),
+                    () -> post(Envelope.Signal.FLUSH));
+        }
+    }
+
+    // ---------------------------------------------------------------- petrify
+
+    private void idleCheck() {
+        idleTimer = null;
+        TypeOptions opts = type.options();
+        if (!opts.petrifies()) {
+            return;
+        }
+        long idle = opts.idleTimeout().toNanos();
+        long elapsed = registry.time.nanoTime() - lastActivity;
+        if (elapsed < idle) {
+            idleTimer = registry.scheduler.schedule(Duration.ofNanos(idle - elapsed),
+                    () -> post(Envelope.Signal.IDLE_CHECK));
+            return;
+        }
+        petrify(false);
+    }
+
+    private void scheduleIdle(TypeOptions opts) {
+        if (opts.petrifies() && registry.persistent) {
+            idleTimer = registry.scheduler.schedule(opts.idleTimeout(), () -> post(Envelope.Signal.IDLE_CHECK));
+        }
+    }
+
+    /**
+     * Persists what is dirty and leaves the registry, unless a message arrived meanwhile. {@code forced} (runtime
+     * close, explicit petrify) gives up on a failed write after logging it; an idle petrify keeps the server and
+     * retries at the next idle timeout.
+     */
+    private void petrify(boolean forced) {
+        synchronized (this) {
+            if (phase != Lifecycle.ACTIVE && phase != Lifecycle.NEW) {
+                return;
+            }
+            if (!mailbox.isEmpty()) {
+                if (forced) {
+                    mailbox.add(Envelope.Signal.PETRIFY_NOW); // after the messages that came first
+                } else {
+                    scheduleIdle(type.options());
+                }
+                return;
+            }
+            if (phase == Lifecycle.ACTIVE) {
+                phase = phase.check(Lifecycle.PETRIFYING);
+            }
+        }
+        RuntimeException failure = null;
+        if (loaded && dirty && registry.persistent) {
+            try {
+                write(type.options());
+            } catch (RuntimeException ex) {
+                failure = ex;
+            }
+        }
+        boolean gone;
+        synchronized (this) {
+            if (failure != null && !forced) {
+                phase = phase.check(Lifecycle.ACTIVE);
+                gone = false;
+            } else if (!mailbox.isEmpty() && failure == null) {
+                if (phase == Lifecycle.PETRIFYING) {
+                    phase = phase.check(Lifecycle.ACTIVE);
+                }
+                if (forced) {
+                    mailbox.add(Envelope.Signal.PETRIFY_NOW);
+                }
+                gone = false;
+            } else {
+                phase = phase.check(Lifecycle.DEAD);
+                gone = true;
+            }
+        }
+        if (!gone) {
+            if (failure != null) {
+                LOG.log(System.Logger.Level.WARNING, "petrify of " + id + " could not persist; staying active", failure);
+            }
+            if (idleTimer == null) {
+                scheduleIdle(type.options());
+            }
+            return;
+        }
+        if (failure != null) {
+            LOG.log(System.Logger.Level.ERROR, "petrify of " + id + " during shutdown could not persist; "
+                    + "changes since the last write are lost", failure);
+            registry.stats.writeFailed();
+            registry.petrifyFailed(id, failure);
+        }
+        cancelTimers();
+        registry.removed(this);
+        registry.stats.petrified();
+        live = null;
+        behaviour = null;
+    }
+
+    // ---------------------------------------------------------------- stop and crash
+
+    /**
+     * Stops the server: writes the final state (unless the policy wipes it), runs {@code terminate}, wipes if the
+     * policy says so, leaves the registry, and only then answers the caller and the stop requester.
+     */
+    private void stop(StopReason reason, S finalState, boolean persistFinal, CallEnvelope<?> caller,
+                      Object reply, boolean hasReply, Envelope.StopRequest request) {
+        live = finalState;
+        TypeOptions opts = type.options();
+        boolean wipe = wipes(opts.lifecycle(), reason.isNormal());
+        GenServerException failure = null;
+        if (registry.persistent) {
+            if (!wipe && persistFinal) {
+                try {
+                    write(opts);
+                } catch (RuntimeException ex) {
+                    failure = new PersistenceException(id, ex);
+                }
+            }
+        }
+        terminate(reason);
+        if (registry.persistent && wipe && failure == null) {
+            failure = wipe();
+        }
+        die(reason, false, null);
+        registry.stats.stopped();
+        if (caller != null) {
+            if (failure != null) {
+                caller.failNow(failure);
+            } else if (hasReply) {
+                caller.completeNow(reply);
+            } else {
+                caller.failNow(new ServerStoppedException(id, reason));
+            }
+        }
+        releaseHeld(failure);
+        if (request != null) {
+            if (failure != null) {
+                request.done().completeExceptionally(failure);
+            } else {
+                request.done().complete(null);
+            }
+        }
+        registry.notifyStopped(id, reason);
+    }
+
+    private static boolean wipes(LifecyclePolicy policy, boolean normal) {
+        return switch (policy) {
+            case TEMPORARY -> true;
+            case TRANSIENT -> normal;
+            case PERMANENT -> false;
+        };
+    }
+
+    private GenServerException wipe() {
+        if (version == 0) {
+            return null; // nothing was ever stored
+        }
+        try {
+            version = registry.storage.delete(id, version);
+            return null;
+        } catch (RuntimeException ex) {
+            return new PersistenceException(id, ex);
+        }
+    }
+
+    private void crash(Throwable cause, CallEnvelope<?> caller) {
+        registry.stats.crashed();
+        LOG.log(System.Logger.Level.WARNING, "server " + id + " crashed", cause);
+        StopReason reason = StopReason.crash(cause);
+        held = null; // replies given by the crashed handler depend on a state that is not kept
+        if (caller != null) {
+            caller.failNow(new ServerCrashedException(id, cause));
+        }
+        terminate(reason);
+        if (registry.persistent && type.options().lifecycle() == LifecyclePolicy.TEMPORARY) {
+            GenServerException f = wipe();
+            if (f != null) {
+                LOG.log(System.Logger.Level.WARNING, "could not wipe crashed temporary server " + id, f);
+            }
+        }
+        die(reason, true, cause);
+        registry.notifyStopped(id, reason);
+    }
+
+    private void terminate(StopReason reason) {
+        if (behaviour == null || live == null) {
+            return;
+        }
+        try {
+            behaviour.terminate(reason, live);
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.WARNING, "terminate of " + id + " threw; ignored", t);
+        }
+    }
+
+    /**
+     * Leaves the registry (or stays in it as a quarantine marker after too many crashes) and hands whatever is
+     * still queued to a fresh activation (or fails it, for quarantine and ephemeral servers).
+     */
+    private void die(StopReason reason, boolean crashed, Throwable cause) {
+        cancelTimers();
+        boolean quarantine = crashed && registry.persistent && registry.crashes.record(id, type.options(),
+                registry.time.nanoTime());
+        List<Envelope> rest;
+        synchronized (this) {
+            if (phase == Lifecycle.DEAD || phase == Lifecycle.QUARANTINED) {
+                return;
+            }
+            if (quarantine) {
+                this.quarantine = new QuarantinedException(id, "crashed more than " + type.options().maxRestarts()
+                        + " times within " + type.options().restartWindow() + "; last: " + reason.detail(), cause);
+                phase = phase.check(Lifecycle.QUARANTINED);
+            } else {
+                phase = phase.check(Lifecycle.DEAD);
+            }
+            rest = drainMailbox();
+        }
+        live = null;
+        behaviour = null;
+        loaded = false;
+        if (quarantine) {
+            registry.stats.quarantined();
+            LOG.log(System.Logger.Level.ERROR, quarantined().getMessage());
+            failAll(rest, quarantined());
+            return;
+        }
+        registry.removed(this);
+        for (Envelope e : rest) {
+            registry.redeliver(type, id, args, e);
+        }
+        if (crashed && type.options().lifecycle() == LifecyclePolicy.PERMANENT) {
+            registry.restartEagerly(type, id, args);
+        }
+    }
+
+    /** Fails {@code current} and everything queued with {@code error}; the activation leaves the registry. */
+    private void abort(Envelope current, GenServerException error, boolean countsAsCrash) {
+        if (countsAsCrash) {
+            registry.stats.crashed();
+        }
+        List<Envelope> rest;
+        boolean quarantine = countsAsCrash && registry.persistent
+                && registry.crashes.record(id, type.options(), registry.time.nanoTime());
+        synchronized (this) {
+            if (quarantine) {
+                this.quarantine = new QuarantinedException(id, "failed to start more than "
+                        + type.options().maxRestarts() + " times within " + type.options().restartWindow()
+                        + "; last: " + error.getMessage(), error);
+                phase = phase.check(Lifecycle.QUARANTINED);
+            } else {
+                phase = phase == Lifecycle.DEAD ? phase : phase.check(Lifecycle.DEAD);
+            }
+            rest = drainMailbox();
+        }
+        cancelTimers();
+        behaviour = null;
+        live = null;
+        loaded = false;
+        GenServerException reported = quarantine ? quarantined() : error;
+        failOne(current, reported);
+        failAll(rest, reported);
+        if (!quarantine) {
+            registry.removed(this);
+        } else {
+            registry.stats.quarantined();
+        }
+    }
+
+    private void quarantineNow(Envelope current, QuarantinedException q) {
+        List<Envelope> rest;
+        synchronized (this) {
+            this.quarantine = q;
+            phase = phase.check(Lifecycle.QUARANTINED);
+            rest = drainMailbox();
+        }
+        cancelTimers();
+        behaviour = null;
+        registry.stats.quarantined();
+        LOG.log(System.Logger.Level.ERROR, q.getMessage(), q.getCause());
+        failOne(current, q);
+        failAll(rest, q);
+    }
+
+    private List<Envelope> drainMailbox() {
+        List<Envelope> rest = new ArrayList<>(mailbox == null ? List.of() : mailbox);
+        if (mailbox != null) {
+            mailbox.clear();
+        }
+        counted = 0;
+        scheduled = false;
+        return rest;
+    }
+
+    private void failAll(List<Envelope> envelopes, GenServerException error) {
+        for (Envelope e : envelopes) {
+            failOne(e, error);
+        }
+    }
+
+    static void failOne(Envelope e, GenServerException error) {
+        switch (e) {
+            case CallEnvelope<?> c -> c.failNow(error);
+            case Envelope.StopRequest r -> r.done().completeExceptionally(error);
+            case Envelope.Start s -> s.done().completeExceptionally(error);
+            case Envelope.Cast c -> LOG.log(System.Logger.Level.DEBUG, "dropped a message to " + error.serverId()
+                    + ": " + error.getMessage());
+            case Envelope.Signal s -> {
+            }
+        }
+    }
+
+    private void cancelTimers() {
+        if (idleTimer != null) {
+            idleTimer.cancel();
+            idleTimer = null;
+        }
+        cancelFlushTimer();
+    }
+
+    private void cancelFlushTimer() {
+        if (flushTimer != null) {
+            flushTimer.cancel();
+            flushTimer = null;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Activation[" + id + ", " + phase() + "]";
+    }
+}

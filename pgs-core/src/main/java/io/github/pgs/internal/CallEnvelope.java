@@ -1,0 +1,74 @@
+package io.github.pgs.internal;
+
+import io.github.pgs.Call;
+import io.github.pgs.From;
+import io.github.pgs.ServerId;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A call on its way to a server, and the {@link From} through which it is answered. The reply future is
+ * completed at most once; a reply given on the owning server's thread during a handler is held back by the
+ * activation until that handler's state is durable.
+ */
+final class CallEnvelope<R> implements Envelope, From<R> {
+
+    final Call<R> request;
+    final CompletableFuture<R> future;
+    private final ServerId server;
+    private volatile Activation<?, ?> owner;
+
+    CallEnvelope(ServerId server, Call<R> request, CompletableFuture<R> future) {
+        this.server = server;
+        this.request = request;
+        this.future = future;
+    }
+
+    void ownedBy(Activation<?, ?> activation) {
+        this.owner = activation;
+    }
+
+    @Override
+    public boolean reply(R value) {
+        if (future.isDone()) {
+            return false;
+        }
+        Activation<?, ?> a = owner;
+        if (a != null && a.holdsTurn()) {
+            return a.holdReply(() -> future.complete(value));
+        }
+        return future.complete(value);
+    }
+
+    @Override
+    public boolean fail(RuntimeException error) {
+        if (future.isDone()) {
+            return false;
+        }
+        Activation<?, ?> a = owner;
+        if (a != null && a.holdsTurn()) {
+            return a.holdReply(() -> future.completeExceptionally(error));
+        }
+        return future.completeExceptionally(error);
+    }
+
+    /** Completes at once, bypassing any hold (used by the activation itself). */
+    void completeNow(Object value) {
+        @SuppressWarnings("unchecked") R r = (R) value;
+        future.complete(r);
+    }
+
+    void failNow(Throwable error) {
+        future.completeExceptionally(error);
+    }
+
+    @Override
+    public ServerId server() {
+        return server;
+    }
+
+    @Override
+    public String toString() {
+        return "From[" + server + "]";
+    }
+}

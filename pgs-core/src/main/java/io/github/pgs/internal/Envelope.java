@@ -1,0 +1,45 @@
+package io.github.pgs.internal;
+
+import io.github.pgs.StopReason;
+
+import java.util.concurrent.CompletableFuture;
+
+/** What travels through a mailbox: user messages (which count against its capacity) and system signals. */
+sealed interface Envelope permits CallEnvelope, Envelope.Cast, Envelope.StopRequest, Envelope.Start, Envelope.Signal {
+
+    /** Whether this message counts against the mailbox capacity. */
+    default boolean counted() {
+        return true;
+    }
+
+    /** A cast ({@code info == false}) or an info message. */
+    record Cast(Object message, boolean info) implements Envelope {
+    }
+
+    /** A stop asked for through the ref; {@code done} completes when the server has stopped. */
+    record StopRequest(StopReason reason, CompletableFuture<Void> done) implements Envelope {
+    }
+
+    /** Activate now (start, eager restart, recovery); {@code done} completes when the server is active. */
+    record Start(CompletableFuture<Void> done) implements Envelope {
+        @Override
+        public boolean counted() {
+            return false;
+        }
+    }
+
+    /** Runtime signals, never refused for capacity. */
+    enum Signal implements Envelope {
+        /** The idle timer fired: petrify if idle long enough. */
+        IDLE_CHECK,
+        /** The write-behind timer fired: write the dirty state. */
+        FLUSH,
+        /** Petrify as soon as the queued messages are handled (runtime close, forced petrify). */
+        PETRIFY_NOW;
+
+        @Override
+        public boolean counted() {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,469 @@
+package io.github.pgs.internal;
+
+import io.github.pgs.Call;
+import io.github.pgs.CallTimeoutException;
+import io.github.pgs.GenServer;
+import io.github.pgs.GenServerException;
+import io.github.pgs.LifecycleListener;
+import io.github.pgs.NoSuchServerException;
+import io.github.pgs.RuntimeClosedException;
+import io.github.pgs.RuntimeStats;
+import io.github.pgs.SelfCallException;
+import io.github.pgs.ServerId;
+import io.github.pgs.ServerRef;
+import io.github.pgs.ServerType;
+import io.github.pgs.StopReason;
+import io.github.pgs.StorageException;
+import io.github.pgs.TypeOptions;
+import io.github.pgs.UnknownServerTypeException;
+import io.github.pgs.spi.RefResolver;
+import io.github.pgs.spi.Scheduler;
+import io.github.pgs.spi.StateCodec;
+import io.github.pgs.spi.Storage;
+import io.github.pgs.spi.TimeSource;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The registry of one runtime: which servers are active (one {@link Activation} per {@link ServerId}), which
+ * types are known, and the dispatch of every message to its activation.
+ *
+ * <h2>Dispatch</h2>
+ * {@link #deliver} looks the id up; if absent it installs a fresh activation with {@code putIfAbsent} (so
+ * concurrent first messages agree on one); then it offers the envelope. An activation that refuses (it is dead:
+ * petrified or stopped) is removed with {@code remove(id, activation)} — helping the dying one, harmless if it
+ * already left — and the loop retries. A fresh activation can only be installed once the old one has left the
+ * map, and an activation leaves only after persisting; that is the whole of the race-free petrify argument.
+ */
+public final class Registry {
+
+    private static final System.Logger LOG = System.getLogger("io.github.pgs");
+
+    /** Makes the API's refs; supplied by {@code ServerRuntime}, which owns their constructor. */
+    @FunctionalInterface
+    public interface RefMaker {
+        ServerRef make(Registry registry, TypeRuntime<?, ?> type, ServerId id, Object args);
+    }
+
+    final Storage storage;
+    final StateCodec codec;
+    final TimeSource time;
+    final Scheduler scheduler;
+    final boolean persistent;
+    final Stats stats = new Stats();
+    final CrashTracker crashes = new CrashTracker();
+    final RefResolver refs;
+
+    private final String name;
+    private final int maxKeyBytes;
+    private final TypeOptions defaultOptions;
+    private final RefMaker refMaker;
+    private final ConcurrentHashMap<ServerId, Activation<?, ?>> active = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, TypeRuntime<?, ?>> typesByName = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Class<?>, TypeRuntime<?, ?>> typesByClass = new ConcurrentHashMap<>();
+    private final List<LifecycleListener> listeners = new CopyOnWriteArrayList<>();
+    private final ThreadFactory drains = Thread.ofVirtual().name("pgs-server").factory();
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger activeCount = new AtomicInteger();
+    private final AtomicLong ephemeralIds = new AtomicLong();
+    private final List<GenServerException> shutdownFailures = new CopyOnWriteArrayList<>();
+    private final Object quiescence = new Object();
+    private volatile boolean closed;
+
+    public Registry(String name, Storage storage, StateCodec codec, TimeSource time, Scheduler scheduler,
+                    int maxKeyBytes, TypeOptions defaultOptions, RefMaker refMaker) {
+        this.name = name;
+        this.storage = storage;
+        this.codec = codec;
+        this.time = time;
+        this.scheduler = scheduler;
+        this.persistent = storage != null;
+        this.maxKeyBytes = maxKeyBytes;
+        this.defaultOptions = defaultOptions;
+        this.refMaker = refMaker;
+        this.refs = this::refFromData;
+    }
+
+    // ---------------------------------------------------------------- types
+
+    /** Registers {@code spec}; registering the same type again (same name and class) replaces its options. */
+    @SuppressWarnings("unchecked")
+    public <A, S> TypeRuntime<A, S> register(ServerType<A, S> spec) {
+        TypeRuntime<?, ?> existing = typesByName.get(spec.name());
+        if (existing != null) {
+            if (existing.spec().behaviour() != spec.behaviour()) {
+                throw new IllegalArgumentException("type name '" + spec.name() + "' is already registered for "
+                        + existing.spec().behaviour().getName());
+            }
+            existing.reconfigure(spec.options());
+            return (TypeRuntime<A, S>) existing;
+        }
+        TypeRuntime<A, S> t = new TypeRuntime<>(spec, codec, refs, maxKeyBytes);
+        TypeRuntime<?, ?> raced = typesByName.putIfAbsent(spec.name(), t);
+        if (raced != null) {
+            return register(spec);
+        }
+        typesByClass.putIfAbsent(spec.behaviour(), t);
+        return t;
+    }
+
+    /** The type of {@code behaviour}, registered with the runtime's default options on first use. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public <A> TypeRuntime<A, ?> typeOf(Class<? extends GenServer<A, ?>> behaviour) {
+        TypeRuntime<?, ?> t = typesByClass.get(behaviour);
+        if (t != null) {
+            return (TypeRuntime<A, ?>) t;
+        }
+        ServerType spec = ServerType.builder((Class) behaviour).options(defaultOptions).build();
+        return register(spec);
+    }
+
+    /** The type registered under {@code typeName}. */
+    public TypeRuntime<?, ?> typeNamed(String typeName) {
+        TypeRuntime<?, ?> t = typesByName.get(typeName);
+        if (t == null) {
+            throw new UnknownServerTypeException(typeName);
+        }
+        return t;
+    }
+
+    /** Replaces the options of a registered type; active servers see the new options from their next message. */
+    public void reconfigure(String typeName, TypeOptions options) {
+        typeNamed(typeName).reconfigure(options);
+    }
+
+    public List<ServerType<?, ?>> types() {
+        List<ServerType<?, ?>> out = new ArrayList<>();
+        typesByName.values().forEach(t -> out.add(t.spec()));
+        return out;
+    }
+
+    // ---------------------------------------------------------------- refs
+
+    public <A> ServerRef ref(TypeRuntime<A, ?> type, A args) {
+        return refMaker.make(this, type, type.idFor(args), args);
+    }
+
+    public ServerRef ref(ServerId id) {
+        TypeRuntime<?, ?> t = typeNamed(id.type());
+        return refMaker.make(this, t, t.checkedId(id.key()), null);
+    }
+
+    /** Refs read from stored data: the type is looked up when the ref is used, never loaded by name. */
+    private ServerRef refFromData(ServerId id) {
+        return refMaker.make(this, typesByName.get(id.type()), id, null);
+    }
+
+    // ---------------------------------------------------------------- dispatch
+
+    private void deliver(TypeRuntime<?, ?> type, ServerId id, Object args, Envelope e) {
+        if (closed) {
+            throw new RuntimeClosedException(id);
+        }
+        offer(type, id, args, e);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void offer(TypeRuntime<?, ?> type, ServerId id, Object args, Envelope e) {
+        while (true) {
+            Activation<?, ?> a = active.get(id);
+            if (a == null) {
+                if (!persistent) {
+                    throw new NoSuchServerException(id);
+                }
+                if (closed) {
+                    throw new RuntimeClosedException(id);
+                }
+                Activation<?, ?> fresh = new Activation(this, type, id, args);
+                a = active.putIfAbsent(id, fresh);
+                if (a == null) {
+                    a = fresh;
+                    activeCount.incrementAndGet();
+                }
+            }
+            if (a.offer(e)) {
+                return;
+            }
+            if (active.remove(id, a)) {
+                activeCount.decrementAndGet();
+            }
+        }
+    }
+
+    /** Hands an envelope left in a dead activation's mailbox to whatever activation now serves the id. */
+    void redeliver(TypeRuntime<?, ?> type, ServerId id, Object args, Envelope e) {
+        try {
+            offer(type, id, args, e);
+        } catch (GenServerException ex) {
+            Activation.failOne(e, ex);
+        }
+    }
+
+    void restartEagerly(TypeRuntime<?, ?> type, ServerId id, Object args) {
+        if (closed) {
+            return;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        done.whenComplete((v, ex) -> {
+            if (ex != null) {
+                LOG.log(System.Logger.Level.WARNING, "eager restart of " + id + " failed: " + ex.getMessage());
+            }
+        });
+        redeliver(type, id, args, new Envelope.Start(done));
+    }
+
+    public <R> R callSync(TypeRuntime<?, ?> type, ServerId id, Object args, Call<R> request, Duration timeout) {
+        Activation<?, ?> current = active.get(id);
+        if (current != null && current.onDrainThread()) {
+            throw new SelfCallException(id);
+        }
+        CompletableFuture<R> f = new CompletableFuture<>();
+        deliver(type, id, args, new CallEnvelope<>(id, request, f));
+        stats.calls.increment();
+        return await(f, id, timeout);
+    }
+
+    public <R> CompletableFuture<R> callAsync(TypeRuntime<?, ?> type, ServerId id, Object args, Call<R> request,
+                                              Duration timeout) {
+        CompletableFuture<R> f = new CompletableFuture<>();
+        try {
+            deliver(type, id, args, new CallEnvelope<>(id, request, f));
+            stats.calls.increment();
+        } catch (GenServerException e) {
+            f.completeExceptionally(e);
+            return f;
+        }
+        Scheduler.Cancellable timer = scheduler.schedule(timeout,
+                () -> f.completeExceptionally(new CallTimeoutException(id, timeout)));
+        f.whenComplete((r, ex) -> timer.cancel());
+        return f;
+    }
+
+    public void cast(TypeRuntime<?, ?> type, ServerId id, Object args, Object message, boolean info) {
+        deliver(type, id, args, new Envelope.Cast(message, info));
+        stats.casts.increment();
+    }
+
+    public void stop(TypeRuntime<?, ?> type, ServerId id, Object args, StopReason reason, Duration timeout) {
+        Activation<?, ?> current = active.get(id);
+        if (current != null && current.onDrainThread()) {
+            throw new SelfCallException(id);
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        deliver(type, id, args, new Envelope.StopRequest(reason, done));
+        await(done, id, timeout);
+    }
+
+    /** Activates the server now (loading or running {@code init}) and waits until it is active. */
+    public <A> ServerRef start(TypeRuntime<A, ?> type, A args, Duration timeout) {
+        ServerId id = persistent ? type.idFor(args) : type.checkedId("#" + ephemeralIds.incrementAndGet());
+        if (!persistent) {
+            installEphemeral(type, id, args);
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        deliver(type, id, args, new Envelope.Start(done));
+        await(done, id, timeout);
+        return refMaker.make(this, type, id, args);
+    }
+
+    private <A> void installEphemeral(TypeRuntime<A, ?> type, ServerId id, A args) {
+        if (closed) {
+            throw new RuntimeClosedException(id);
+        }
+        active.put(id, new Activation<>(this, type, id, args));
+        activeCount.incrementAndGet();
+    }
+
+    private static <R> R await(CompletableFuture<R> f, ServerId id, Duration timeout) {
+        try {
+            return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new GenServerException(id, "call failed", cause);
+        } catch (TimeoutException e) {
+            throw new CallTimeoutException(id, timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GenServerException(id, "interrupted while waiting for the reply", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- activations' callbacks
+
+    void startDrain(Activation<?, ?> a) {
+        running.incrementAndGet();
+        try {
+            drains.newThread(a).start();
+        } catch (Throwable t) {
+            drainEnded();
+            throw t;
+        }
+    }
+
+    void drainEnded() {
+        if (running.decrementAndGet() == 0) {
+            synchronized (quiescence) {
+                quiescence.notifyAll();
+            }
+        }
+    }
+
+    void removed(Activation<?, ?> a) {
+        if (active.remove(a.id, a)) {
+            activeCount.decrementAndGet();
+        }
+    }
+
+    void petrifyFailed(ServerId id, RuntimeException failure) {
+        shutdownFailures.add(failure instanceof GenServerException g ? g
+                : new StorageException(id, "could not persist while petrifying", failure));
+    }
+
+    void notifyStopped(ServerId id, StopReason reason) {
+        for (LifecycleListener l : listeners) {
+            try {
+                if (reason.isNormal()) {
+                    l.stopped(id, reason);
+                } else {
+                    l.crashed(id, reason);
+                }
+            } catch (Throwable t) {
+                LOG.log(System.Logger.Level.WARNING, "lifecycle listener threw; ignored", t);
+            }
+        }
+    }
+
+    public void addListener(LifecycleListener l) {
+        listeners.add(l);
+    }
+
+    public void removeListener(LifecycleListener l) {
+        listeners.remove(l);
+    }
+
+    // ---------------------------------------------------------------- inspection and operations
+
+    public boolean isActive(ServerId id) {
+        Activation<?, ?> a = active.get(id);
+        return a != null && a.phase() != Lifecycle.DEAD && a.phase() != Lifecycle.QUARANTINED;
+    }
+
+    public boolean isQuarantined(ServerId id) {
+        Activation<?, ?> a = active.get(id);
+        return a != null && a.phase() == Lifecycle.QUARANTINED;
+    }
+
+    /** Asks an active server to petrify once its queued messages are handled. */
+    public boolean petrify(ServerId id) {
+        Activation<?, ?> a = active.get(id);
+        if (a == null) {
+            return false;
+        }
+        a.post(Envelope.Signal.PETRIFY_NOW);
+        return true;
+    }
+
+    /** Lifts a quarantine: the next message activates the server again from its stored state. */
+    public boolean release(ServerId id) {
+        Activation<?, ?> a = active.get(id);
+        crashes.forget(id);
+        if (a != null && a.release()) {
+            removed(a);
+            return true;
+        }
+        return false;
+    }
+
+    public int activeCount() {
+        return activeCount.get();
+    }
+
+    public RuntimeStats stats() {
+        return new RuntimeStats(stats.activations.sum(), stats.revivals.sum(), stats.petrifications.sum(),
+                stats.stops.sum(), stats.crashes.sum(), stats.quarantines.sum(), stats.calls.sum(),
+                stats.casts.sum(), stats.writes.sum(), stats.writeFailures.sum(), activeCount.get());
+    }
+
+    /** Waits until no server has a message being handled or queued (timers may post more later). */
+    public boolean awaitQuiescence(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (quiescence) {
+            while (running.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(quiescence, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Refuses new messages, petrifies every active server after its queued messages (writing what write-behind
+     * and on-petrify servers hold), and waits up to {@code timeout}.
+     *
+     * @return failures to persist during shutdown (empty when everything was written)
+     */
+    public List<GenServerException> close(Duration timeout) {
+        closed = true;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        java.util.Set<Activation<?, ?>> asked = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        while (true) {
+            boolean any = false;
+            for (Activation<?, ?> a : active.values()) {
+                Lifecycle p = a.phase();
+                if (p == Lifecycle.QUARANTINED) {
+                    if (a.release()) {
+                        removed(a);
+                    }
+                    continue;
+                }
+                any = true;
+                if (asked.add(a)) {
+                    a.post(Envelope.Signal.PETRIFY_NOW);
+                }
+            }
+            if (!any) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                LOG.log(System.Logger.Level.ERROR, "runtime " + name + " closed with " + active.size()
+                        + " servers still busy (a handler that never returns?)");
+                shutdownFailures.add(new GenServerException(null, active.size()
+                        + " servers did not petrify within " + timeout));
+                break;
+            }
+            awaitQuiescence(Duration.ofMillis(50));
+            LockSupport.parkNanos(1_000_000);
+        }
+        return List.copyOf(shutdownFailures);
+    }
+}

@@ -1,0 +1,120 @@
+package io.github.pgs.internal;
+
+import io.github.pgs.ArgsKey;
+import io.github.pgs.CodecException;
+import io.github.pgs.GenServer;
+import io.github.pgs.KeyTooLongException;
+import io.github.pgs.ServerId;
+import io.github.pgs.ServerType;
+import io.github.pgs.StateMapping;
+import io.github.pgs.TypeOptions;
+import io.github.pgs.spi.RefResolver;
+import io.github.pgs.spi.StateCodec;
+
+import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A {@link ServerType} as one runtime uses it: the resolved argument key, the persisted type and the current
+ * options. Options are volatile so that a type can be reconfigured while servers run; identity (name, key
+ * derivation) never changes.
+ */
+public final class TypeRuntime<A, S> {
+
+    private final ServerType<A, S> spec;
+    private final ArgsKey<A> argsKey;
+    private final Type persistedType;
+    private final int maxKeyBytes;
+    private volatile TypeOptions options;
+
+    @SuppressWarnings("unchecked")
+    TypeRuntime(ServerType<A, S> spec, StateCodec codec, RefResolver refs, int maxKeyBytes) {
+        this.spec = spec;
+        this.options = spec.options();
+        this.maxKeyBytes = maxKeyBytes;
+        StateMapping<S, ?> mapping = spec.stateMapping();
+        this.persistedType = mapping != null ? mapping.persistedType() : spec.stateType();
+        ArgsKey<A> key = spec.argsKey();
+        if (key == null && spec.argsType() instanceof Class<?> c) {
+            key = ArgsKey.builtIn((Class<A>) c);
+        }
+        if (key == null && codec != null) {
+            key = codecKey(codec, refs, spec.argsType());
+        }
+        this.argsKey = key;
+    }
+
+    private static <A> ArgsKey<A> codecKey(StateCodec codec, RefResolver refs, Type argsType) {
+        if (!codec.isText()) {
+            return null;
+        }
+        return new ArgsKey<>() {
+            @Override
+            public String toKey(A args) {
+                return new String(codec.encode(args, argsType), StandardCharsets.UTF_8);
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public A fromKey(String key) {
+                return (A) codec.decode(key.getBytes(StandardCharsets.UTF_8), argsType, refs);
+            }
+        };
+    }
+
+    public ServerType<A, S> spec() {
+        return spec;
+    }
+
+    public String name() {
+        return spec.name();
+    }
+
+    public TypeOptions options() {
+        return options;
+    }
+
+    void reconfigure(TypeOptions next) {
+        this.options = next;
+    }
+
+    Type persistedType() {
+        return persistedType;
+    }
+
+    GenServer<A, S> newBehaviour() {
+        return spec.factory().get();
+    }
+
+    /** The identity of the server started with {@code args}. */
+    ServerId idFor(A args) {
+        if (argsKey == null) {
+            throw new IllegalArgumentException("type " + name() + " has arguments of type " + spec.argsType()
+                    + " that the codec cannot turn into keys; give its ServerType an ArgsKey");
+        }
+        String key;
+        try {
+            key = argsKey.toKey(args);
+        } catch (CodecException e) {
+            throw new IllegalArgumentException("cannot derive a key for type " + name() + ": " + e.getMessage(), e);
+        }
+        return checkedId(key);
+    }
+
+    ServerId checkedId(String key) {
+        ServerId id = new ServerId(name(), key);
+        int bytes = id.keyBytes();
+        if (bytes > maxKeyBytes) {
+            throw new KeyTooLongException(name(), bytes, maxKeyBytes);
+        }
+        return id;
+    }
+
+    /** The init arguments a key stands for (used when a server without stored state starts from a bare ref). */
+    A argsFor(String key) {
+        if (argsKey == null) {
+            throw new IllegalStateException("type " + name() + " cannot rebuild its arguments from a key");
+        }
+        return argsKey.fromKey(key);
+    }
+}

@@ -1,0 +1,79 @@
+package io.github.pgs.spi;
+
+import io.github.pgs.ServerId;
+import io.github.pgs.StorageException;
+import io.github.pgs.VersionConflictException;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The storage SPI: versioned bytes per server. Synchronous by design (servers run on virtual threads, where
+ * blocking is cheap); implementations are free to coalesce concurrent calls (group commit) as long as every
+ * call gets its own outcome.
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ *   <li>{@link #save} succeeds only if the stored version equals {@link StateWrite#expectedVersion()}; it then
+ *       stores version {@code expected + 1} durably (as durable as the store promises) before returning.
+ *       Otherwise it throws {@link VersionConflictException} with the expected and actual version and changes
+ *       nothing.</li>
+ *   <li>{@link #delete} writes a tombstone at version {@code expected + 1} under the same check; a tombstone
+ *       keeps its version, so no writer holding an older version can ever write again.</li>
+ *   <li>Keys and type names are opaque: any string (quotes, {@code %}, NUL, non-BMP characters) is stored and
+ *       listed exactly, and is never concatenated into a query or script.</li>
+ *   <li>After {@link #close()}, every method throws {@link StorageException}.</li>
+ *   <li>All methods are thread-safe.</li>
+ * </ul>
+ * Failures other than version conflicts are thrown as {@link StorageException}; whether such a write took
+ * effect may be unknown to the caller (the runtime then reloads before writing again).
+ *
+ * <p>Every implementation must pass the storage conformance suite in {@code pgs-testkit}.
+ */
+public interface Storage extends AutoCloseable {
+
+    /** The stored state of {@code id}; {@link StoredState#ABSENT} if never saved. Never {@code null}. */
+    StoredState load(ServerId id);
+
+    /**
+     * Loads many servers at once. The default loads one by one; stores override it with one query. The result
+     * has an entry for every requested id.
+     */
+    default Map<ServerId, StoredState> loadAll(Collection<ServerId> ids) {
+        Map<ServerId, StoredState> out = new LinkedHashMap<>();
+        for (ServerId id : ids) {
+            out.put(id, load(id));
+        }
+        return out;
+    }
+
+    /**
+     * Writes {@code write} if the stored version is its expected version.
+     *
+     * @return the new version ({@code expectedVersion + 1})
+     * @throws VersionConflictException if the stored version differs
+     * @throws StorageException         on any other failure
+     */
+    long save(StateWrite write);
+
+    /**
+     * Replaces the state of {@code id} by a tombstone at version {@code expectedVersion + 1}.
+     *
+     * @return the tombstone's version
+     * @throws VersionConflictException if the stored version differs
+     */
+    long delete(ServerId id, long expectedVersion);
+
+    /**
+     * Lists keys of {@code type} that hold a live state (not tombstones), ascending by the keys' UTF-8 bytes,
+     * starting after {@code afterKey} ({@code null} for the first page).
+     *
+     * @param limit at most this many keys (&ge; 1)
+     */
+    KeyPage list(String type, String afterKey, int limit);
+
+    /** Releases resources. Idempotent. */
+    @Override
+    void close();
+}

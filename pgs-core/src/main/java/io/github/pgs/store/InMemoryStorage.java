@@ -1,0 +1,133 @@
+package io.github.pgs.store;
+
+import io.github.pgs.ServerId;
+import io.github.pgs.StorageException;
+import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.KeyPage;
+import io.github.pgs.spi.StateWrite;
+import io.github.pgs.spi.Storage;
+import io.github.pgs.spi.StoredState;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * A {@link Storage} in the JVM's heap, for tests and for servers whose state need not survive the JVM. It keeps
+ * the full contract (versions, tombstones, ordered listing) so that code tested against it behaves the same on a
+ * durable store. Payloads are copied on the way in and out.
+ *
+ * <p>Thread-safe: each key's compare-and-set is one atomic {@link ConcurrentHashMap#compute}.
+ */
+public final class InMemoryStorage implements Storage {
+
+    private static final Comparator<String> UTF8_ORDER = (a, b) ->
+            Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+
+    private final Map<String, ConcurrentSkipListMap<String, StoredState>> types = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    @Override
+    public StoredState load(ServerId id) {
+        checkOpen();
+        StoredState s = table(id.type()).get(id.key());
+        return s == null ? StoredState.ABSENT : copy(s);
+    }
+
+    @Override
+    public long save(StateWrite write) {
+        checkOpen();
+        ServerId id = write.id();
+        StoredState next = new StoredState(write.newVersion(), write.payload().clone(), write.schemaVersion(),
+                System.currentTimeMillis());
+        compareAndSet(id, write.expectedVersion(), next);
+        return next.version();
+    }
+
+    @Override
+    public long delete(ServerId id, long expectedVersion) {
+        checkOpen();
+        StoredState tombstone = new StoredState(expectedVersion + 1, null, 0, System.currentTimeMillis());
+        compareAndSet(id, expectedVersion, tombstone);
+        return tombstone.version();
+    }
+
+    private void compareAndSet(ServerId id, long expected, StoredState next) {
+        long[] actual = {-1};
+        table(id.type()).compute(id.key(), (k, cur) -> {
+            long v = cur == null ? 0 : cur.version();
+            if (v != expected) {
+                actual[0] = v;
+                return cur;
+            }
+            return next;
+        });
+        if (actual[0] >= 0) {
+            throw new VersionConflictException(id, expected, actual[0]);
+        }
+    }
+
+    @Override
+    public KeyPage list(String type, String afterKey, int limit) {
+        checkOpen();
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1: " + limit);
+        }
+        ConcurrentSkipListMap<String, StoredState> t = types.get(type);
+        if (t == null) {
+            return new KeyPage(List.of(), null);
+        }
+        Map<String, StoredState> tail = afterKey == null ? t : t.tailMap(afterKey, false);
+        List<String> keys = new ArrayList<>(Math.min(limit, 1024));
+        String last = null;
+        for (Map.Entry<String, StoredState> e : tail.entrySet()) {
+            if (!e.getValue().hasPayload()) {
+                continue;
+            }
+            if (keys.size() == limit) {
+                return new KeyPage(keys, last);
+            }
+            keys.add(e.getKey());
+            last = e.getKey();
+        }
+        return new KeyPage(keys, null);
+    }
+
+    /** The number of live (non-tombstone) states held. */
+    public int size() {
+        int n = 0;
+        for (ConcurrentSkipListMap<String, StoredState> t : types.values()) {
+            for (StoredState s : t.values()) {
+                if (s.hasPayload()) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    private ConcurrentSkipListMap<String, StoredState> table(String type) {
+        return types.computeIfAbsent(type, k -> new ConcurrentSkipListMap<>(UTF8_ORDER));
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new StorageException("in-memory store is closed", null);
+        }
+    }
+
+    private static StoredState copy(StoredState s) {
+        return s.payload() == null ? s
+                : new StoredState(s.version(), s.payload().clone(), s.schemaVersion(), s.updatedAtMillis());
+    }
+}
