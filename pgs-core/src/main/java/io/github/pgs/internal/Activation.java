@@ -73,6 +73,7 @@ final class Activation<A, S> implements Runnable {
     private boolean scheduled;
     private Lifecycle phase = Lifecycle.NEW;
     private GenServerException quarantine;
+    private boolean petrifyQueued;
 
     // Owned by the drain thread.
     private volatile Thread thread;
@@ -134,8 +135,19 @@ final class Activation<A, S> implements Runnable {
         return true;
     }
 
-    /** Posts a runtime signal; ignored once the activation is dead or quarantined. */
+    /**
+     * Posts a runtime signal; ignored once the activation is dead or quarantined. Petrify requests coalesce: at
+     * most one waits in the mailbox, however often it is asked for.
+     */
     void post(Envelope.Signal s) {
+        if (s == Envelope.Signal.PETRIFY_NOW) {
+            synchronized (this) {
+                if (petrifyQueued) {
+                    return;
+                }
+                petrifyQueued = true;
+            }
+        }
         try {
             offer(s);
         } catch (QuarantinedException ignored) {
@@ -218,7 +230,8 @@ final class Activation<A, S> implements Runnable {
             switch (s) {
                 case IDLE_CHECK -> idleCheck();
                 case FLUSH -> flushTimerFired();
-                case PETRIFY_NOW -> petrify(true);
+                case PETRIFY_NOW -> petrify(true, false);
+                case SHUTDOWN -> petrify(true, true);
             }
             return;
         }
@@ -552,7 +565,7 @@ final class Activation<A, S> implements Runnable {
                     () -> post(Envelope.Signal.IDLE_CHECK));
             return;
         }
-        petrify(false);
+        petrify(false, false);
     }
 
     private void scheduleIdle(TypeOptions opts) {
@@ -562,21 +575,24 @@ final class Activation<A, S> implements Runnable {
     }
 
     /**
-     * Persists what is dirty and leaves the registry, unless a message arrived meanwhile. {@code forced} (runtime
-     * close, explicit petrify) gives up on a failed write after logging it; an idle petrify keeps the server and
-     * retries at the next idle timeout.
+     * Persists what is dirty and leaves the registry.
+     *
+     * <p>An idle petrify ({@code forced == false}) gives up if a message is waiting or arrives meanwhile, and
+     * keeps the server if the write fails (it retries at the next idle timeout). A forced petrify (explicit, or
+     * {@code shutdown}) happens at its place in the mailbox: messages queued behind it go to a fresh activation,
+     * which loads only after this one has persisted and left. On a failed write an explicit petrify keeps the
+     * server; a shutdown gives up, reports the failure and loses the unwritten changes.
      */
-    private void petrify(boolean forced) {
+    private void petrify(boolean forced, boolean shutdown) {
         synchronized (this) {
+            if (forced && !shutdown) {
+                petrifyQueued = false;
+            }
             if (phase != Lifecycle.ACTIVE && phase != Lifecycle.NEW) {
                 return;
             }
-            if (!mailbox.isEmpty()) {
-                if (forced) {
-                    mailbox.add(Envelope.Signal.PETRIFY_NOW); // after the messages that came first
-                } else {
-                    scheduleIdle(type.options());
-                }
+            if (!forced && !mailbox.isEmpty()) {
+                scheduleIdle(type.options());
                 return;
             }
             if (phase == Lifecycle.ACTIVE) {
@@ -591,25 +607,19 @@ final class Activation<A, S> implements Runnable {
                 failure = ex;
             }
         }
-        boolean gone;
+        List<Envelope> rest = null;
         synchronized (this) {
-            if (failure != null && !forced) {
-                phase = phase.check(Lifecycle.ACTIVE);
-                gone = false;
-            } else if (!mailbox.isEmpty() && failure == null) {
+            boolean stay = failure != null ? !shutdown : !forced && !mailbox.isEmpty();
+            if (stay) {
                 if (phase == Lifecycle.PETRIFYING) {
                     phase = phase.check(Lifecycle.ACTIVE);
                 }
-                if (forced) {
-                    mailbox.add(Envelope.Signal.PETRIFY_NOW);
-                }
-                gone = false;
             } else {
                 phase = phase.check(Lifecycle.DEAD);
-                gone = true;
+                rest = drainMailbox();
             }
         }
-        if (!gone) {
+        if (rest == null) {
             if (failure != null) {
                 LOG.log(System.Logger.Level.WARNING, "petrify of " + id + " could not persist; staying active", failure);
             }
@@ -629,6 +639,12 @@ final class Activation<A, S> implements Runnable {
         registry.stats.petrified();
         live = null;
         behaviour = null;
+        loaded = false;
+        for (Envelope e : rest) {
+            if (e.counted() || e instanceof Envelope.Start) {
+                registry.redeliver(type, id, args, e);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- stop and crash
@@ -703,9 +719,6 @@ final class Activation<A, S> implements Runnable {
         LOG.log(System.Logger.Level.WARNING, "server " + id + " crashed", cause);
         StopReason reason = StopReason.crash(cause);
         held = null; // replies given by the crashed handler depend on a state that is not kept
-        if (caller != null) {
-            caller.failNow(new ServerCrashedException(id, cause));
-        }
         terminate(reason);
         if (registry.persistent && type.options().lifecycle() == LifecyclePolicy.TEMPORARY) {
             GenServerException f = wipe();
@@ -714,6 +727,10 @@ final class Activation<A, S> implements Runnable {
             }
         }
         die(reason, true, cause);
+        // the caller hears of the crash only once its consequences (wipe, quarantine, restart) are in place
+        if (caller != null) {
+            caller.failNow(new ServerCrashedException(id, cause));
+        }
         registry.notifyStopped(id, reason);
     }
 

@@ -34,8 +34,10 @@ sealed interface Envelope permits CallEnvelope, Envelope.Cast, Envelope.StopRequ
         IDLE_CHECK,
         /** The write-behind timer fired: write the dirty state. */
         FLUSH,
-        /** Petrify as soon as the queued messages are handled (runtime close, forced petrify). */
-        PETRIFY_NOW;
+        /** Petrify after the messages queued before this signal (an explicit petrify). */
+        PETRIFY_NOW,
+        /** Petrify for runtime close: as {@link #PETRIFY_NOW}, but a failed write does not keep the server. */
+        SHUTDOWN;
 
         @Override
         public boolean counted() {

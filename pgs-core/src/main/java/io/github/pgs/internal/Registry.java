@@ -448,7 +448,7 @@ public final class Registry {
                 }
                 any = true;
                 if (asked.add(a)) {
-                    a.post(Envelope.Signal.PETRIFY_NOW);
+                    a.post(Envelope.Signal.SHUTDOWN);
                 }
             }
             if (!any) {

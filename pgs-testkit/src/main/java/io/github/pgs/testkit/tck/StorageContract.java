@@ -1,0 +1,1128 @@
+package io.github.pgs.testkit.tck;
+
+import io.github.pgs.ServerId;
+import io.github.pgs.StorageException;
+import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.KeyPage;
+import io.github.pgs.spi.StateWrite;
+import io.github.pgs.spi.Storage;
+import io.github.pgs.spi.StoredState;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * The storage conformance suite (TCK): every {@link Storage}, ours or yours, must pass it. It checks the
+ * contract written on {@link Storage}, {@link StoredState}, {@link StateWrite} and {@link KeyPage}: the version
+ * fence on saves and deletes, tombstones that no stale writer can overwrite, exact storage and byte-ordered
+ * listing of any key, bulk loads, payload copies, thread safety under contention and behaviour after close. Its
+ * last test runs {@link StorageModelRunner}, which compares random sequences of operations with a model.
+ *
+ * <h2>Running it against your store</h2>
+ * Add {@code io.github.pgs:pgs-testkit} and a JUnit Jupiter engine ({@code org.junit.jupiter:junit-jupiter})
+ * as test dependencies, then extend this class:
+ *
+ * <pre>{@code
+ * class MyStorageContractTest extends StorageContract {
+ *     @Override
+ *     protected Storage newStorage() {
+ *         return new MyStorage(MyStorageConfig.forTests());
+ *     }
+ * }
+ * }</pre>
+ *
+ * <ul>
+ *   <li>{@link #newStorage()} is called before every test and the store is closed after it. Each test works on
+ *       its own fresh type names ({@code tck-...}, {@code tckm-...}), so a store over a shared database needs
+ *       neither an empty database nor any cleanup; tests leave their data behind.</li>
+ *   <li>Override {@link #maxKeyBytesSupported()} if your store limits keys to fewer than 16 KiB of UTF-8.</li>
+ *   <li>The model-based test is configured with the system properties {@code pgs.tck.seed},
+ *       {@code pgs.tck.sequences} (default 200) and {@code pgs.tck.steps} (default 50); a failure names the seed
+ *       of the failing sequence and shows it shrunk, e.g. reproduce with
+ *       {@code mvn test -Dtest=MyStorageContractTest#modelBasedSequences_agreeWithTheModel -Dpgs.tck.seed=42}.</li>
+ *   <li>The concurrency tests start {@value #WRITER_THREADS} platform threads each and fail, rather than hang,
+ *       if the store does not answer within {@value #CONCURRENCY_TIMEOUT_SECONDS} seconds.</li>
+ * </ul>
+ * Subclasses may add store-specific tests; {@link #storage()} is the store of the running test.
+ *
+ * <h2>How the suite reads the contract</h2>
+ * Where the SPI's wording leaves room, the suite takes the strict reading, so that callers can rely on it:
+ * <ul>
+ *   <li>a {@link VersionConflictException} carries the exact stored version as {@code actualVersion()}, never
+ *       {@code -1};</li>
+ *   <li>a page holds exactly {@code min(limit, live keys remaining)} keys; {@code nextAfter} is the page's last
+ *       key, and is {@code null} exactly when no live key follows (also when the last page is full);
+ *       {@code afterKey} need not be a stored key, and the empty key is a key like any other;</li>
+ *   <li>a tombstone has schema version 0; a stored record (live or tombstone) has {@code updatedAtMillis > 0}
+ *       and a never-saved one has 0;</li>
+ *   <li>{@code loadAll} returns exactly the requested ids as keys.</li>
+ * </ul>
+ */
+public abstract class StorageContract {
+
+    /** Threads racing in the concurrency tests. */
+    protected static final int WRITER_THREADS = 16;
+    /** Rounds of the single-key race; each round creates exactly one new version. */
+    protected static final int RACE_ROUNDS = 100;
+    /** How long a concurrency test waits for the store before failing. */
+    protected static final int CONCURRENCY_TIMEOUT_SECONDS = 120;
+
+    private static final Comparator<String> UTF8_ORDER = (x, y) ->
+            Arrays.compareUnsigned(x.getBytes(StandardCharsets.UTF_8), y.getBytes(StandardCharsets.UTF_8));
+    private static final AtomicLong TYPE_COUNTER = new AtomicLong();
+    private static final long CLOCK_TOLERANCE_MILLIS = TimeUnit.MINUTES.toMillis(10);
+
+    private Storage storage;
+
+    /** For subclasses, which make the store in {@link #newStorage()}. */
+    protected StorageContract() {
+    }
+
+    /**
+     * A new store; called before every test and closed after it. Tests use unique type names, so it need not be
+     * empty.
+     *
+     * @return the store to test, not {@code null}
+     * @throws Exception if the store cannot be opened; the test then fails
+     */
+    protected abstract Storage newStorage() throws Exception;
+
+    /**
+     * The longest key, in UTF-8 bytes, that the store promises to hold. Default 16 KiB (16,384 bytes); a key of
+     * exactly this size is tested, and the 4,000-byte hostile key only when this is at least 4,000.
+     */
+    protected int maxKeyBytesSupported() {
+        return 16 * 1024;
+    }
+
+    /** The store of the running test (made by {@link #newStorage()}). */
+    protected final Storage storage() {
+        return storage;
+    }
+
+    /** Makes the store for the next test; run by JUnit before each test. */
+    @BeforeEach
+    public final void openStorage() throws Exception {
+        storage = newStorage();
+        assertThat(storage).as("newStorage()").isNotNull();
+    }
+
+    /** Closes the store of the test that ended; run by JUnit after each test. */
+    @AfterEach
+    public final void closeStorage() {
+        if (storage != null) {
+            storage.close();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Loading and saving
+
+    /** A key never written loads as {@link StoredState#ABSENT}: version 0, no payload, schema 0, time 0. */
+    @Test
+    public void load_ofNeverSavedKey_isAbsentAtVersionZero() {
+        StoredState state = storage.load(new ServerId(newType(), "never-saved"));
+
+        assertAbsent(state);
+    }
+
+    /** The first save expects version 0, returns 1, and the state loads back with its payload and schema version. */
+    @Test
+    public void save_fromVersionZero_returnsOneAndLoadsBackWithPayloadAndSchemaVersion() {
+        ServerId id = new ServerId(newType(), "k");
+        byte[] payload = bytes("first state");
+
+        long version = storage.save(new StateWrite(id, 0, payload, 3));
+
+        assertThat(version).isEqualTo(1);
+        assertLive(storage.load(id), 1, payload, 3);
+    }
+
+    /** Each save from the current version returns that version plus one and replaces the payload. */
+    @Test
+    public void save_chain_incrementsTheVersionByOneEachTime() {
+        ServerId id = new ServerId(newType(), "chain");
+        for (int v = 0; v < 25; v++) {
+            long returned = storage.save(new StateWrite(id, v, bytes("state " + v), v % 3));
+
+            assertThat(returned).as("save from version %d", v).isEqualTo(v + 1);
+            assertLive(storage.load(id), v + 1, bytes("state " + v), v % 3);
+        }
+    }
+
+    /** An unchanged payload is still a new version: stores must not skip writes that look redundant. */
+    @Test
+    public void save_ofTheSamePayloadAgain_stillCreatesANewVersion() {
+        ServerId id = new ServerId(newType(), "same");
+        storage.save(new StateWrite(id, 0, bytes("same"), 1));
+
+        assertThat(storage.save(new StateWrite(id, 1, bytes("same"), 1))).isEqualTo(2);
+        assertLive(storage.load(id), 2, bytes("same"), 1);
+    }
+
+    /**
+     * A save expecting an older version throws {@link VersionConflictException} with the expected and the stored
+     * version, and leaves the state untouched (payload, schema and time).
+     */
+    @Test
+    public void save_withStaleVersion_isRejectedWithBothVersionsAndChangesNothing() {
+        ServerId id = new ServerId(newType(), "k");
+        storage.save(new StateWrite(id, 0, bytes("v1"), 1));
+        storage.save(new StateWrite(id, 1, bytes("v2"), 1));
+        storage.save(new StateWrite(id, 2, bytes("v3"), 2));
+        StoredState before = storage.load(id);
+
+        assertConflict(() -> storage.save(new StateWrite(id, 1, bytes("stale"), 9)), 1, 3);
+        assertConflict(() -> storage.save(new StateWrite(id, 2, bytes("stale"), 9)), 2, 3);
+
+        assertUnchanged(storage.load(id), before);
+    }
+
+    /** A second creator (expecting "never saved") conflicts with the first instead of overwriting it. */
+    @Test
+    public void save_fromVersionZero_whenAlreadySaved_isRejected() {
+        ServerId id = new ServerId(newType(), "k");
+        storage.save(new StateWrite(id, 0, bytes("first creator"), 1));
+        StoredState before = storage.load(id);
+
+        assertConflict(() -> storage.save(new StateWrite(id, 0, bytes("second creator"), 1)), 0, 1);
+
+        assertUnchanged(storage.load(id), before);
+    }
+
+    /**
+     * A save expecting a version newer than the stored one conflicts, for absent and saved keys alike, and creates
+     * nothing.
+     */
+    @Test
+    public void save_withTooNewVersion_isRejectedAndChangesNothing() {
+        String type = newType();
+        ServerId absent = new ServerId(type, "absent");
+        ServerId saved = new ServerId(type, "saved");
+        storage.save(new StateWrite(saved, 0, bytes("v1"), 1));
+        StoredState before = storage.load(saved);
+
+        assertConflict(() -> storage.save(new StateWrite(absent, 5, bytes("future"), 1)), 5, 0);
+        assertConflict(() -> storage.save(new StateWrite(saved, 2, bytes("future"), 1)), 2, 1);
+
+        assertAbsent(storage.load(absent));
+        assertUnchanged(storage.load(saved), before);
+        assertThat(listAll(type, 10)).containsExactly("saved");
+    }
+
+    /** Version conflicts are storage exceptions, so callers handling {@link StorageException} see them too. */
+    @Test
+    public void versionConflict_isAStorageException() {
+        ServerId id = new ServerId(newType(), "k");
+
+        assertThatThrownBy(() -> storage.save(new StateWrite(id, 1, bytes("x"), 0)))
+                .isInstanceOf(StorageException.class);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Deleting and tombstones
+
+    /**
+     * A delete writes a tombstone at the next version: no payload, schema 0, not listed, and returned by {@code
+     * loadAll}.
+     */
+    @Test
+    public void delete_writesATombstoneAtTheNextVersionThatIsNotListed() {
+        String type = newType();
+        ServerId id = new ServerId(type, "k");
+        ServerId other = new ServerId(type, "other");
+        storage.save(new StateWrite(id, 0, bytes("v1"), 1));
+        storage.save(new StateWrite(id, 1, bytes("v2"), 4));
+        storage.save(new StateWrite(other, 0, bytes("o1"), 1));
+
+        long version = storage.delete(id, 2);
+
+        assertThat(version).isEqualTo(3);
+        assertTombstone(storage.load(id), 3);
+        assertThat(listAll(type, 10)).containsExactly("other");
+        assertTombstone(storage.loadAll(List.of(id)).get(id), 3);
+    }
+
+    /** Deleting a key never written, expecting version 0, writes a tombstone at version 1. */
+    @Test
+    public void delete_ofNeverSavedKey_fromVersionZero_writesATombstoneAtVersionOne() {
+        String type = newType();
+        ServerId id = new ServerId(type, "never-saved");
+
+        assertThat(storage.delete(id, 0)).isEqualTo(1);
+
+        assertTombstone(storage.load(id), 1);
+        assertThat(listAll(type, 10)).isEmpty();
+    }
+
+    /** Deleting a tombstone with its version writes a newer tombstone. */
+    @Test
+    public void delete_ofTombstone_withItsVersion_writesANewerTombstone() {
+        ServerId id = new ServerId(newType(), "k");
+        storage.save(new StateWrite(id, 0, bytes("v1"), 1));
+        storage.delete(id, 1);
+
+        assertThat(storage.delete(id, 2)).isEqualTo(3);
+
+        assertTombstone(storage.load(id), 3);
+    }
+
+    /** A writer that loaded the tombstone can write again, at the tombstone's version plus one. */
+    @Test
+    public void save_afterTombstone_withTheTombstonesVersion_succeeds() {
+        String type = newType();
+        ServerId id = new ServerId(type, "k");
+        storage.save(new StateWrite(id, 0, bytes("v1"), 1));
+        long tombstone = storage.delete(id, 1);
+
+        long version = storage.save(new StateWrite(id, tombstone, bytes("reborn"), 2));
+
+        assertThat(version).isEqualTo(tombstone + 1);
+        assertLive(storage.load(id), tombstone + 1, bytes("reborn"), 2);
+        assertThat(listAll(type, 10)).containsExactly("k");
+    }
+
+    /** No writer holding a version older than the tombstone, including "never saved", can bring the state back. */
+    @Test
+    public void save_afterTombstone_withStaleVersion_cannotResurrectTheState() {
+        String type = newType();
+        ServerId id = new ServerId(type, "k");
+        storage.save(new StateWrite(id, 0, bytes("v1"), 1));
+        storage.save(new StateWrite(id, 1, bytes("v2"), 1));
+        storage.delete(id, 2);
+        StoredState before = storage.load(id);
+
+        assertConflict(() -> storage.save(new StateWrite(id, 2, bytes("stale writer"), 1)), 2, 3);
+        assertConflict(() -> storage.save(new StateWrite(id, 1, bytes("older writer"), 1)), 1, 3);
+        assertConflict(() -> storage.save(new StateWrite(id, 0, bytes("fresh start"), 1)), 0, 3);
+
+        assertTombstone(storage.load(id), 3);
+        assertUnchanged(storage.load(id), before);
+        assertThat(listAll(type, 10)).isEmpty();
+    }
+
+    /** A delete expecting an older version conflicts and leaves the state untouched. */
+    @Test
+    public void delete_withStaleVersion_isRejectedAndChangesNothing() {
+        ServerId id = new ServerId(newType(), "k");
+        storage.save(new StateWrite(id, 0, bytes("v1"), 1));
+        storage.save(new StateWrite(id, 1, bytes("v2"), 5));
+        StoredState before = storage.load(id);
+
+        assertConflict(() -> storage.delete(id, 1), 1, 2);
+        assertConflict(() -> storage.delete(id, 0), 0, 2);
+
+        assertUnchanged(storage.load(id), before);
+    }
+
+    /** A delete expecting a newer version conflicts, for saved and absent keys, and writes no tombstone. */
+    @Test
+    public void delete_withTooNewVersion_isRejectedAndChangesNothing() {
+        String type = newType();
+        ServerId id = new ServerId(type, "k");
+        ServerId absent = new ServerId(type, "absent");
+        storage.save(new StateWrite(id, 0, bytes("v1"), 1));
+        StoredState before = storage.load(id);
+
+        assertConflict(() -> storage.delete(id, 2), 2, 1);
+        assertConflict(() -> storage.delete(absent, 1), 1, 0);
+
+        assertUnchanged(storage.load(id), before);
+        assertAbsent(storage.load(absent));
+    }
+
+    /** A stale delete of a tombstone conflicts like any other stale write. */
+    @Test
+    public void delete_ofTombstone_withStaleVersion_isRejected() {
+        ServerId id = new ServerId(newType(), "k");
+        storage.save(new StateWrite(id, 0, bytes("v1"), 1));
+        storage.delete(id, 1);
+
+        assertConflict(() -> storage.delete(id, 1), 1, 2);
+
+        assertTombstone(storage.load(id), 2);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Concurrency
+
+    /**
+     * {@value #WRITER_THREADS} threads race to write the same version (saves and deletes mixed), for {@value
+     * #RACE_ROUNDS} rounds: exactly one wins each round, every loser gets a conflict naming the winner's version,
+     * and the stored state is the winner's.
+     */
+    @Test
+    public void concurrentWriters_onOneKey_exactlyOneWinsEachVersion() throws Exception {
+        ServerId id = new ServerId(newType(), "contended");
+        ExecutorService pool = Executors.newFixedThreadPool(WRITER_THREADS);
+        try {
+            for (int round = 0; round < RACE_ROUNDS; round++) {
+                long from = round;
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<Long>> attempts = new ArrayList<>();
+                for (int t = 0; t < WRITER_THREADS; t++) {
+                    int thread = t;
+                    // Every fourth writer deletes, so tombstones are raced over too.
+                    boolean deletes = thread % 4 == 3;
+                    attempts.add(pool.submit(() -> {
+                        start.await();
+                        try {
+                            return deletes
+                                    ? storage.delete(id, from)
+                                    : storage.save(new StateWrite(id, from, racePayload(from, thread), thread));
+                        } catch (VersionConflictException e) {
+                            assertThat(e.expectedVersion()).as("conflict's expected version").isEqualTo(from);
+                            assertThat(e.actualVersion()).as("conflict's actual version").isEqualTo(from + 1);
+                            return -1L;
+                        }
+                    }));
+                }
+                start.countDown();
+                int winner = -1;
+                for (int t = 0; t < WRITER_THREADS; t++) {
+                    long result = await(attempts.get(t));
+                    if (result != -1) {
+                        assertThat(result).as("version returned to the winner of round %d", round)
+                                .isEqualTo(from + 1);
+                        assertThat(winner).as("another writer also won round %d", round).isEqualTo(-1);
+                        winner = t;
+                    }
+                }
+                assertThat(winner).as("a writer won round %d", round).isNotEqualTo(-1);
+                StoredState state = storage.load(id);
+                if (winner % 4 == 3) {
+                    assertTombstone(state, from + 1);
+                } else {
+                    assertLive(state, from + 1, racePayload(from, winner), winner);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(storage.load(id).version()).isEqualTo(RACE_ROUNDS);
+    }
+
+    /**
+     * {@value #WRITER_THREADS} threads writing chains on their own keys never conflict, and every key ends at its
+     * last version.
+     */
+    @Test
+    public void concurrentWriters_onDistinctKeys_allSucceed() throws Exception {
+        String type = newType();
+        int keysPerThread = 8;
+        int versionsPerKey = 5;
+        ExecutorService pool = Executors.newFixedThreadPool(WRITER_THREADS);
+        List<String> expectedKeys = new ArrayList<>();
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> writers = new ArrayList<>();
+            for (int t = 0; t < WRITER_THREADS; t++) {
+                int thread = t;
+                for (int k = 0; k < keysPerThread; k++) {
+                    expectedKeys.add(distinctKey(thread, k));
+                }
+                writers.add(pool.submit(() -> {
+                    start.await();
+                    for (int v = 0; v < versionsPerKey; v++) {
+                        for (int k = 0; k < keysPerThread; k++) {
+                            ServerId id = new ServerId(type, distinctKey(thread, k));
+                            assertThat(storage.save(new StateWrite(id, v, bytes(id.key() + "@" + v), v)))
+                                    .isEqualTo(v + 1);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> writer : writers) {
+                await(writer);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (String key : expectedKeys) {
+            int last = versionsPerKey - 1;
+            assertLive(storage.load(new ServerId(type, key)), versionsPerKey, bytes(key + "@" + last), last);
+        }
+        expectedKeys.sort(UTF8_ORDER);
+        assertThat(listAll(type, 50)).containsExactlyElementsOf(expectedKeys);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Payloads
+
+    /** An empty payload is a live state (not a tombstone) and loads back empty. */
+    @Test
+    public void payload_empty_roundTrips() {
+        ServerId id = new ServerId(newType(), "empty");
+
+        storage.save(new StateWrite(id, 0, new byte[0], 1));
+
+        StoredState state = storage.load(id);
+        assertThat(state.hasPayload()).as("an empty payload is a live state, not a tombstone").isTrue();
+        assertLive(state, 1, new byte[0], 1);
+        assertThat(listAll(id.type(), 10)).containsExactly("empty");
+    }
+
+    /** Every byte value 0 to 255 round-trips, in both directions. */
+    @Test
+    public void payload_everyByteValue_roundTrips() {
+        ServerId id = new ServerId(newType(), "binary");
+        byte[] payload = new byte[512];
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] = (byte) (i < 256 ? i : 511 - i);
+        }
+
+        storage.save(new StateWrite(id, 0, payload, 1));
+
+        assertLive(storage.load(id), 1, payload, 1);
+    }
+
+    /** A 1 MiB payload round-trips, and can be replaced by another one. */
+    @Test
+    public void payload_ofOneMebibyte_roundTrips() {
+        ServerId id = new ServerId(newType(), "large");
+        byte[] payload = new byte[1024 * 1024];
+        new Random(7).nextBytes(payload);
+
+        storage.save(new StateWrite(id, 0, payload, 1));
+        assertLive(storage.load(id), 1, payload, 1);
+
+        payload[payload.length - 1] ^= 0x5A;
+        storage.save(new StateWrite(id, 1, payload, 2));
+        assertLive(storage.load(id), 2, payload, 2);
+    }
+
+    /**
+     * UTF-8 text bytes (with NUL, a byte order mark and non-BMP characters) come back byte for byte, not re-encoded.
+     */
+    @Test
+    public void payload_ofUnicodeText_roundTripsByteForByte() {
+        ServerId id = new ServerId(newType(), "text");
+        byte[] payload = bytes("{\"name\":\"Zo\u00EB \u00DFtra\u00DFe \u4E16\u754C \uD83D\uDE00\","
+                + "\"nul\":\"\u0000\",\"bom\":\"\uFEFF\"}");
+
+        storage.save(new StateWrite(id, 0, payload, 1));
+
+        assertLive(storage.load(id), 1, payload, 1);
+    }
+
+    /** Schema versions 0, 1, 42 and {@link Integer#MAX_VALUE} are stored as given. */
+    @Test
+    public void schemaVersion_roundTripsIncludingZeroAndExtremes() {
+        String type = newType();
+        int[] schemas = {0, 1, 42, Integer.MAX_VALUE};
+        for (int schema : schemas) {
+            ServerId id = new ServerId(type, "schema-" + schema);
+            storage.save(new StateWrite(id, 0, bytes("s"), schema));
+
+            assertLive(storage.load(id), 1, bytes("s"), schema);
+        }
+    }
+
+    /**
+     * Arrays do not alias the stored state: changing the array given to {@code save}, or one returned by {@code
+     * load} or {@code loadAll}, changes nothing stored.
+     */
+    @Test
+    public void returnedPayloads_areCopies_andSavedPayloadsAreCopied() {
+        ServerId id = new ServerId(newType(), "k");
+        byte[] written = bytes("original");
+        storage.save(new StateWrite(id, 0, written, 1));
+
+        written[0] = 'X';
+        assertLive(storage.load(id), 1, bytes("original"), 1);
+
+        byte[] loaded = storage.load(id).payload();
+        loaded[0] = 'Y';
+        assertLive(storage.load(id), 1, bytes("original"), 1);
+
+        byte[] bulk = storage.loadAll(List.of(id)).get(id).payload();
+        bulk[0] = 'Z';
+        assertLive(storage.load(id), 1, bytes("original"), 1);
+        assertLive(storage.loadAll(List.of(id)).get(id), 1, bytes("original"), 1);
+    }
+
+    /**
+     * A saved state carries the time it was written, in epoch milliseconds (within 10 minutes of the test's clock).
+     */
+    @Test
+    public void updatedAtMillis_isSetWhenSaved() {
+        ServerId id = new ServerId(newType(), "k");
+        long before = System.currentTimeMillis();
+        storage.save(new StateWrite(id, 0, bytes("v1"), 1));
+        long after = System.currentTimeMillis();
+
+        long updatedAt = storage.load(id).updatedAtMillis();
+
+        assertThat(updatedAt).as("updatedAtMillis (epoch millis, store clock within %d min of ours)",
+                        CLOCK_TOLERANCE_MILLIS / 60_000)
+                .isPositive()
+                .isBetween(before - CLOCK_TOLERANCE_MILLIS, after + CLOCK_TOLERANCE_MILLIS);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Keys
+
+    /**
+     * Keys with quotes, {@code %}, {@code _}, backslashes, NUL, line breaks, SQL and Lua fragments, {@code :} and
+     * {@code *}, non-BMP characters and 4,000 characters are saved, loaded and listed exactly.
+     */
+    @Test
+    public void hostileKeys_areSavedLoadedAndListedExactly() {
+        String type = newType();
+        List<String> keys = hostileKeys();
+        Map<String, byte[]> payloads = new LinkedHashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            String key = keys.get(i);
+            byte[] payload = bytes("payload #" + i);
+            payloads.put(key, payload);
+            assertThat(storage.save(new StateWrite(new ServerId(type, key), 0, payload, i)))
+                    .as("save of key %s", StorageModelRunner.quote(key)).isEqualTo(1);
+        }
+
+        for (int i = 0; i < keys.size(); i++) {
+            String key = keys.get(i);
+            assertLive(storage.load(new ServerId(type, key)), 1, payloads.get(key), i);
+        }
+        List<String> sorted = new ArrayList<>(keys);
+        sorted.sort(UTF8_ORDER);
+        assertThat(listAll(type, 1000)).as("one page").containsExactlyElementsOf(sorted);
+        assertThat(listAll(type, 3)).as("pages of 3").containsExactlyElementsOf(sorted);
+    }
+
+    /** Hostile keys are version-checked and deleted one by one, without touching keys they resemble. */
+    @Test
+    public void hostileKeys_areVersionCheckedAndDeletedIndividually() {
+        String type = newType();
+        List<String> keys = hostileKeys();
+        for (String key : keys) {
+            storage.save(new StateWrite(new ServerId(type, key), 0, bytes(key), 1));
+        }
+        List<String> deleted = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i += 2) {
+            ServerId id = new ServerId(type, keys.get(i));
+            assertConflict(() -> storage.save(new StateWrite(id, 0, bytes("again"), 1)), 0, 1);
+            assertThat(storage.delete(id, 1)).isEqualTo(2);
+            deleted.add(keys.get(i));
+        }
+
+        List<String> live = new ArrayList<>();
+        for (String key : keys) {
+            StoredState state = storage.load(new ServerId(type, key));
+            if (deleted.contains(key)) {
+                assertTombstone(state, 2);
+            } else {
+                assertLive(state, 1, bytes(key), 1);
+                live.add(key);
+            }
+        }
+        live.sort(UTF8_ORDER);
+        assertThat(listAll(type, 4)).containsExactlyElementsOf(live);
+    }
+
+    /** Keys that are prefixes of each other, or differ only after a NUL, are distinct states. */
+    @Test
+    public void keysThatArePrefixesOfEachOther_areDistinct() {
+        String type = newType();
+        List<String> keys = List.of("", "a", "a\u0000", "a\u0000b", "ab", "ab:", "ab:*", "ab%", "ab_", "abc");
+        for (int i = 0; i < keys.size(); i++) {
+            storage.save(new StateWrite(new ServerId(type, keys.get(i)), 0, bytes("#" + i), i));
+        }
+        storage.delete(new ServerId(type, "ab"), 1);
+
+        for (int i = 0; i < keys.size(); i++) {
+            StoredState state = storage.load(new ServerId(type, keys.get(i)));
+            if (keys.get(i).equals("ab")) {
+                assertTombstone(state, 2);
+            } else {
+                assertLive(state, 1, bytes("#" + i), i);
+            }
+        }
+        assertThat(listAll(type, 100)).containsExactly("", "a", "a\u0000", "a\u0000b", "ab%", "ab:", "ab:*",
+                "ab_", "abc");
+    }
+
+    /** A key of exactly {@link #maxKeyBytesSupported()} UTF-8 bytes is stored and listed, apart from its prefix. */
+    @Test
+    public void key_ofTheLargestSupportedSize_roundTrips() {
+        String type = newType();
+        int bytes = maxKeyBytesSupported();
+        String emoji = "\uD83D\uDE00";
+        String key = "k".repeat(bytes - 4) + emoji;
+        assertThat(key.getBytes(StandardCharsets.UTF_8)).hasSize(bytes);
+        String shorter = "k".repeat(bytes - 4);
+
+        storage.save(new StateWrite(new ServerId(type, key), 0, bytes("long"), 1));
+        storage.save(new StateWrite(new ServerId(type, shorter), 0, bytes("shorter"), 1));
+
+        assertLive(storage.load(new ServerId(type, key)), 1, bytes("long"), 1);
+        assertLive(storage.load(new ServerId(type, shorter)), 1, bytes("shorter"), 1);
+        assertThat(listAll(type, 10)).containsExactly(shorter, key);
+    }
+
+    /**
+     * Types whose names are prefixes of each other or match each other as SQL {@code LIKE} patterns ({@code _}) keep
+     * separate states and listings.
+     */
+    @Test
+    public void typeNames_areIsolated_evenWhenOneIsAPrefixOrWildcardMatchOfAnother() {
+        String base = newType();
+        List<String> types = List.of(base, base + "_", base + "-x", base + "x", base.replace('-', '_'),
+                base.replace('-', '.'), base + ".", base + "$");
+        for (String type : types) {
+            storage.save(new StateWrite(new ServerId(type, "shared"), 0, bytes(type), 1));
+            storage.save(new StateWrite(new ServerId(type, "only-" + type), 0, bytes(type), 1));
+        }
+        storage.delete(new ServerId(base, "shared"), 1);
+
+        for (String type : types) {
+            List<String> expected = new ArrayList<>(List.of("only-" + type));
+            if (!type.equals(base)) {
+                expected.add("shared");
+            }
+            expected.sort(UTF8_ORDER);
+            assertThat(listAll(type, 100)).as("keys of type %s", type).containsExactlyElementsOf(expected);
+            assertThat(listAll(type, 1)).as("keys of type %s, one per page", type)
+                    .containsExactlyElementsOf(expected);
+            if (!type.equals(base)) {
+                assertLive(storage.load(new ServerId(type, "shared")), 1, bytes(type), 1);
+            }
+        }
+        assertTombstone(storage.load(new ServerId(base, "shared")), 2);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Listing
+
+    /**
+     * Listing is in ascending order of UTF-8 bytes: not a locale collation, not case-insensitive, not UTF-16 ({@link
+     * String#compareTo}) order.
+     */
+    @Test
+    public void list_ordersKeysByTheirUtf8Bytes() {
+        String type = newType();
+        // Byte order, which neither a locale collation nor UTF-16 order (String.compareTo) gives.
+        List<String> ordered = List.of("", "\u0000", "-", "1", "10", "9", "A", "B", "Z", "_", "a", "b", "z", "~",
+                "\u007F", "\u00E9", "\u00FF", "\u0100", "\u4E16", "\uE000", "\uFFFD", "\uD83D\uDE00");
+        List<String> shuffled = new ArrayList<>(ordered);
+        Collections.shuffle(shuffled, new Random(11));
+        for (String key : shuffled) {
+            storage.save(new StateWrite(new ServerId(type, key), 0, bytes(key), 1));
+        }
+
+        KeyPage page = storage.list(type, null, 100);
+
+        assertThat(page.keys()).containsExactlyElementsOf(ordered);
+        assertThat(page.nextAfter()).isNull();
+        assertThat(listAll(type, 5)).containsExactlyElementsOf(ordered);
+    }
+
+    /**
+     * Pages hold at most {@code limit} keys; {@code nextAfter} is the page's last key and continues where the page
+     * ended; the last page has no cursor.
+     */
+    @Test
+    public void list_pagesRespectTheLimitAndChainThroughTheCursor() {
+        String type = newType();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            keys.add(String.format("key-%02d", i));
+        }
+        for (String key : keys) {
+            storage.save(new StateWrite(new ServerId(type, key), 0, bytes(key), 1));
+        }
+
+        KeyPage first = storage.list(type, null, 7);
+        assertThat(first.keys()).containsExactlyElementsOf(keys.subList(0, 7));
+        assertThat(first.nextAfter()).isEqualTo("key-06");
+        assertThat(first.hasMore()).isTrue();
+
+        KeyPage second = storage.list(type, first.nextAfter(), 7);
+        assertThat(second.keys()).containsExactlyElementsOf(keys.subList(7, 14));
+        assertThat(second.nextAfter()).isEqualTo("key-13");
+
+        KeyPage third = storage.list(type, second.nextAfter(), 7);
+        assertThat(third.keys()).containsExactlyElementsOf(keys.subList(14, 21));
+
+        KeyPage last = storage.list(type, third.nextAfter(), 7);
+        assertThat(last.keys()).containsExactlyElementsOf(keys.subList(21, 25));
+        assertThat(last.nextAfter()).isNull();
+        assertThat(last.hasMore()).isFalse();
+    }
+
+    /** Pages of one key visit every key once. */
+    @Test
+    public void list_withLimitOne_walksEveryKeyOnce() {
+        String type = newType();
+        List<String> keys = List.of("a", "b", "c", "d", "e");
+        for (String key : keys) {
+            storage.save(new StateWrite(new ServerId(type, key), 0, bytes(key), 1));
+        }
+
+        assertThat(listAll(type, 1)).containsExactlyElementsOf(keys);
+    }
+
+    /**
+     * A last page that is exactly full has no cursor: the store looks ahead instead of sending the caller to an
+     * empty page.
+     */
+    @Test
+    public void list_exactlyFullLastPage_hasNoCursor() {
+        String type = newType();
+        for (String key : List.of("a", "b", "c", "d", "e", "f")) {
+            storage.save(new StateWrite(new ServerId(type, key), 0, bytes(key), 1));
+        }
+
+        KeyPage all = storage.list(type, null, 6);
+        assertThat(all.keys()).containsExactly("a", "b", "c", "d", "e", "f");
+        assertThat(all.nextAfter()).as("cursor of a page holding every key").isNull();
+
+        KeyPage second = storage.list(type, "c", 3);
+        assertThat(second.keys()).containsExactly("d", "e", "f");
+        assertThat(second.nextAfter()).as("cursor of the last, exactly full page").isNull();
+    }
+
+    /**
+     * Tombstones are never listed, even when more of them than {@code limit} precede a live key; a page with a
+     * cursor is never empty.
+     */
+    @Test
+    public void list_skipsTombstones_evenWhenThereAreMoreThanTheLimit() {
+        String type = newType();
+        for (int i = 0; i < 12; i++) {
+            ServerId id = new ServerId(type, String.format("k%02d", i));
+            storage.save(new StateWrite(id, 0, bytes("x"), 1));
+            if (i != 5 && i != 11) {
+                storage.delete(id, 1);
+            }
+        }
+
+        assertThat(storage.list(type, null, 100).keys()).containsExactly("k05", "k11");
+        assertThat(listAll(type, 2)).containsExactly("k05", "k11");
+        assertThat(listAll(type, 1)).containsExactly("k05", "k11");
+        KeyPage afterFirst = storage.list(type, "k05", 3);
+        assertThat(afterFirst.keys()).containsExactly("k11");
+        assertThat(afterFirst.nextAfter()).isNull();
+    }
+
+    /**
+     * {@code afterKey} need not be stored: listing starts after it in byte order; the empty key is a real key,
+     * unlike {@code null}.
+     */
+    @Test
+    public void list_afterAKeyThatIsNotStored_startsAfterItInByteOrder() {
+        String type = newType();
+        for (String key : List.of("", "a", "ab", "b", "c")) {
+            storage.save(new StateWrite(new ServerId(type, key), 0, bytes(key), 1));
+        }
+
+        assertThat(storage.list(type, "aa", 10).keys()).containsExactly("ab", "b", "c");
+        assertThat(storage.list(type, "a\u0000", 10).keys()).containsExactly("ab", "b", "c");
+        assertThat(storage.list(type, "", 10).keys()).as("after the empty key").containsExactly("a", "ab", "b", "c");
+        assertThat(storage.list(type, null, 10).keys()).as("from the start").containsExactly("", "a", "ab", "b", "c");
+        assertThat(storage.list(type, "zz", 10).keys()).isEmpty();
+        assertThat(storage.list(type, "zz", 10).nextAfter()).isNull();
+    }
+
+    /** A type never written, or holding only tombstones, lists as one empty page without cursor. */
+    @Test
+    public void list_ofTypeWithNothingLive_isEmptyWithoutCursor() {
+        String never = newType();
+        String onlyTombstones = newType();
+        ServerId id = new ServerId(onlyTombstones, "k");
+        storage.save(new StateWrite(id, 0, bytes("x"), 1));
+        storage.delete(id, 1);
+
+        for (String type : List.of(never, onlyTombstones)) {
+            KeyPage page = storage.list(type, null, 10);
+            assertThat(page.keys()).as("keys of %s", type).isEmpty();
+            assertThat(page.nextAfter()).as("cursor of %s", type).isNull();
+        }
+    }
+
+    /** Listing one type never shows another type's keys. */
+    @Test
+    public void list_doesNotIncludeOtherTypes() {
+        String type = newType();
+        String other = newType();
+        storage.save(new StateWrite(new ServerId(type, "mine"), 0, bytes("x"), 1));
+        storage.save(new StateWrite(new ServerId(other, "theirs"), 0, bytes("x"), 1));
+        storage.save(new StateWrite(new ServerId(other, "mine"), 0, bytes("x"), 1));
+        storage.delete(new ServerId(other, "mine"), 1);
+
+        assertThat(listAll(type, 10)).containsExactly("mine");
+        assertThat(listAll(other, 10)).containsExactly("theirs");
+        assertLive(storage.load(new ServerId(type, "mine")), 1, bytes("x"), 1);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Bulk load
+
+    /**
+     * {@code loadAll} returns exactly one entry per requested id, whether live, tombstoned, never saved or of
+     * another type, each equal to what {@code load} returns.
+     */
+    @Test
+    public void loadAll_returnsAnEntryForEveryId_presentAbsentOrTombstoned() {
+        String type = newType();
+        String other = newType();
+        ServerId present = new ServerId(type, "present");
+        ServerId absent = new ServerId(type, "absent");
+        ServerId tombstoned = new ServerId(type, "tombstoned");
+        ServerId sameKeyOtherType = new ServerId(other, "present");
+        ServerId hostile = new ServerId(type, "it's \"100%\" a_b\\c\u0000\uD83D\uDE00");
+        storage.save(new StateWrite(present, 0, bytes("p1"), 1));
+        storage.save(new StateWrite(present, 1, bytes("p2"), 2));
+        storage.save(new StateWrite(tombstoned, 0, bytes("t"), 1));
+        storage.delete(tombstoned, 1);
+        storage.save(new StateWrite(sameKeyOtherType, 0, bytes("other"), 7));
+        storage.save(new StateWrite(hostile, 0, bytes("hostile"), 3));
+        List<ServerId> ids = List.of(absent, present, hostile, tombstoned, sameKeyOtherType);
+
+        Map<ServerId, StoredState> states = storage.loadAll(ids);
+
+        assertThat(states).containsOnlyKeys(ids);
+        assertAbsent(states.get(absent));
+        assertLive(states.get(present), 2, bytes("p2"), 2);
+        assertLive(states.get(hostile), 1, bytes("hostile"), 3);
+        assertTombstone(states.get(tombstoned), 2);
+        assertLive(states.get(sameKeyOtherType), 1, bytes("other"), 7);
+    }
+
+    /** {@code loadAll} of no ids is an empty map. */
+    @Test
+    public void loadAll_ofNoIds_isEmpty() {
+        assertThat(storage.loadAll(List.of())).isEmpty();
+    }
+
+    /** {@code loadAll} of ids never saved returns {@link StoredState#ABSENT} for each. */
+    @Test
+    public void loadAll_ofOnlyUnknownIds_returnsAbsentForEach() {
+        String type = newType();
+        List<ServerId> ids = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            ids.add(new ServerId(type, "unknown-" + i));
+        }
+
+        Map<ServerId, StoredState> states = storage.loadAll(ids);
+
+        assertThat(states).containsOnlyKeys(ids);
+        states.values().forEach(StorageContract::assertAbsent);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Close
+
+    /**
+     * After close, every method throws {@link StorageException} (and never a version conflict, even for writes that
+     * would have succeeded).
+     */
+    @Test
+    public void closedStore_throwsStorageExceptionFromEveryMethod() {
+        String type = newType();
+        ServerId saved = new ServerId(type, "saved");
+        storage.save(new StateWrite(saved, 0, bytes("x"), 1));
+        ServerId fresh = new ServerId(type, "fresh");
+
+        storage.close();
+
+        assertClosed("load", () -> storage.load(saved));
+        assertClosed("loadAll", () -> storage.loadAll(List.of(saved, fresh)));
+        assertClosed("save", () -> storage.save(new StateWrite(fresh, 0, bytes("x"), 1)));
+        assertClosed("save", () -> storage.save(new StateWrite(saved, 1, bytes("x"), 1)));
+        assertClosed("delete", () -> storage.delete(saved, 1));
+        assertClosed("list", () -> storage.list(type, null, 10));
+    }
+
+    /** Closing again does nothing and throws nothing. */
+    @Test
+    public void close_isIdempotent() {
+        storage.close();
+
+        assertThatCode(storage::close).doesNotThrowAnyException();
+        assertThatCode(storage::close).doesNotThrowAnyException();
+        assertClosed("load", () -> storage.load(new ServerId(newType(), "k")));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Model-based sequences
+
+    /**
+     * Random sequences of operations agree with a model of the contract after every step; see {@link
+     * StorageModelRunner} for the configuration and for how failures are reported.
+     */
+    @Test
+    public void modelBasedSequences_agreeWithTheModel() {
+        StorageModelRunner.forStorage(storage).run();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Helpers
+
+    private static String newType() {
+        return "tck-" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36)
+                + "-" + TYPE_COUNTER.incrementAndGet();
+    }
+
+    private List<String> hostileKeys() {
+        List<String> keys = new ArrayList<>(List.of(
+                "",
+                "'", "''", "it's", "\"", "\"quoted\"", "`backtick`",
+                "%", "100%", "%%", "_", "a_b", "\\", "a\\b", "\\%", "\\_",
+                "\u0000", "a\u0000b", "\u0000\u0000", "line\nbreak", "cr\r\nlf", "tab\t", "\u001B[31m",
+                "'; DROP TABLE pgs_state; --", "\" OR \"1\"=\"1", "1' OR '1'='1", "$1", "?", ":name",
+                "]]; redis.call('FLUSHALL'); --[[", "KEYS[1]", "\\\" .. ARGV[1] .. \"",
+                "a:b", "a:b:c", ":", "::", "*", "a*", "a:*", "[ab]", "{hash}", "{", "}",
+                " ", "  leading and trailing  ",
+                "\u00E9", "e\u0301", "\u4E16\u754C", "\uD83D\uDE00", "\uD83D\uDE00\uD83D\uDE00", "\uD834\uDD1E",
+                "\uE000", "\uFFFD", "\uFEFF"));
+        if (maxKeyBytesSupported() >= 4_000) {
+            keys.add("L".repeat(4_000));
+            keys.add("L".repeat(4_000) + "'%\u0000\uD83D\uDE00");
+        }
+        return keys;
+    }
+
+    /** The task's result; its assertion failures and exceptions are rethrown as they are. */
+    private static <T> T await(Future<T> task) throws Exception {
+        try {
+            return task.get(CONCURRENCY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        } catch (TimeoutException e) {
+            throw new AssertionError("the store did not answer within " + CONCURRENCY_TIMEOUT_SECONDS + " s", e);
+        }
+    }
+
+    private static String distinctKey(int thread, int key) {
+        return "w" + thread + "/" + key;
+    }
+
+    private static byte[] racePayload(long round, int thread) {
+        return bytes("round " + round + " thread " + thread);
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Pages through {@code type} checking every page's shape, and returns all keys listed. */
+    private List<String> listAll(String type, int limit) {
+        List<String> keys = new ArrayList<>();
+        String after = null;
+        for (int pages = 0; ; pages++) {
+            KeyPage page = storage.list(type, after, limit);
+            assertThat(page).as("page %d of type %s", pages, type).isNotNull();
+            assertThat(page.keys()).as("keys on page %d (limit %d)", pages, limit).hasSizeLessThanOrEqualTo(limit);
+            keys.addAll(page.keys());
+            if (!page.hasMore()) {
+                return keys;
+            }
+            assertThat(page.keys()).as("page %d has a cursor, so it must hold keys", pages).isNotEmpty();
+            assertThat(page.nextAfter()).as("cursor of page %d", pages)
+                    .isEqualTo(page.keys().get(page.keys().size() - 1));
+            if (pages > 100_000) {
+                fail("list(%s) never ended: %d pages of limit %d", type, pages, limit);
+            }
+            after = page.nextAfter();
+        }
+    }
+
+    private static void assertAbsent(StoredState state) {
+        assertThat(state).as("state").isNotNull();
+        assertThat(state.version()).as("version of a never-saved key").isZero();
+        assertThat(state.payload()).as("payload of a never-saved key").isNull();
+        assertThat(state.schemaVersion()).as("schema version of a never-saved key").isZero();
+        assertThat(state.updatedAtMillis()).as("updatedAtMillis of a never-saved key").isZero();
+        assertThat(state.isTombstone()).isFalse();
+    }
+
+    private static void assertLive(StoredState state, long version, byte[] payload, int schemaVersion) {
+        assertThat(state).as("state").isNotNull();
+        assertThat(state.version()).as("version").isEqualTo(version);
+        assertThat(state.payload()).as("payload of version %d", version).isNotNull();
+        assertSameBytes(state.payload(), payload);
+        assertThat(state.schemaVersion()).as("schema version").isEqualTo(schemaVersion);
+        assertThat(state.updatedAtMillis()).as("updatedAtMillis").isPositive();
+    }
+
+    private static void assertTombstone(StoredState state, long version) {
+        assertThat(state).as("state").isNotNull();
+        assertThat(state.version()).as("tombstone version").isEqualTo(version);
+        assertThat(state.payload()).as("payload of a tombstone").isNull();
+        assertThat(state.isTombstone()).isTrue();
+        assertThat(state.schemaVersion()).as("schema version of a tombstone").isZero();
+        assertThat(state.updatedAtMillis()).as("updatedAtMillis of a tombstone").isPositive();
+    }
+
+    private static void assertUnchanged(StoredState after, StoredState before) {
+        assertThat(after.version()).as("version").isEqualTo(before.version());
+        if (before.payload() == null) {
+            assertThat(after.payload()).as("payload").isNull();
+        } else {
+            assertThat(after.payload()).as("payload").isNotNull();
+            assertSameBytes(after.payload(), before.payload());
+        }
+        assertThat(after.schemaVersion()).as("schema version").isEqualTo(before.schemaVersion());
+        assertThat(after.updatedAtMillis()).as("updatedAtMillis").isEqualTo(before.updatedAtMillis());
+    }
+
+    /** Compares without printing megabytes when they differ. */
+    private static void assertSameBytes(byte[] actual, byte[] expected) {
+        if (Arrays.equals(actual, expected)) {
+            return;
+        }
+        int at = Arrays.mismatch(actual, expected);
+        fail("payload differs: %d bytes stored, %d expected, first difference at index %d (%s vs %s)",
+                actual.length, expected.length, at,
+                at < actual.length ? String.format("0x%02x", actual[at]) : "end",
+                at < expected.length ? String.format("0x%02x", expected[at]) : "end");
+    }
+
+    private static void assertConflict(ThrowingCallable write, long expectedVersion, long actualVersion) {
+        assertThatThrownBy(write)
+                .isInstanceOfSatisfying(VersionConflictException.class, e -> {
+                    assertThat(e.expectedVersion()).as("conflict's expected version").isEqualTo(expectedVersion);
+                    assertThat(e.actualVersion()).as("conflict's actual version").isEqualTo(actualVersion);
+                });
+    }
+
+    private static void assertClosed(String method, ThrowingCallable call) {
+        assertThatThrownBy(call)
+                .as("%s on a closed store", method)
+                .isInstanceOf(StorageException.class)
+                .isNotInstanceOf(VersionConflictException.class);
+    }
+}

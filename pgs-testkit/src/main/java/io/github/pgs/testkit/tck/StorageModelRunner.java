@@ -1,0 +1,740 @@
+package io.github.pgs.testkit.tck;
+
+import io.github.pgs.ServerId;
+import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.KeyPage;
+import io.github.pgs.spi.StateWrite;
+import io.github.pgs.spi.Storage;
+import io.github.pgs.spi.StoredState;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Model-based conformance check for a {@link Storage}: runs seeded random sequences of {@code load},
+ * {@code save}, {@code delete}, {@code list} and {@code loadAll} against the store and against a plain map that
+ * implements the contract, and compares them after every step.
+ *
+ * <h2>What a sequence does</h2>
+ * Each sequence works on six keys (among them the empty key, a key with NUL, one with quotes, {@code %},
+ * {@code _} and a backslash, and two whose UTF-8 and UTF-16 orders differ) of two fresh type names, {@code A}
+ * and {@code B}, where {@code B} is {@code A + "_b"} so that prefix and wildcard confusions between types show.
+ * Saves and deletes use the current version, a stale one or a future one; the model predicts the returned
+ * version or the {@link VersionConflictException} with its expected and actual versions. After every save and
+ * delete the key is loaded back; lists are checked page by page (keys, order and cursor); at the end of each
+ * sequence every id is loaded, loaded in bulk and every type is listed in full.
+ *
+ * <h2>Failures</h2>
+ * On the first divergence the sequence is shrunk (steps are removed while it still diverges, each attempt
+ * replayed on fresh type names) and a {@link StorageModelDivergence} is thrown naming the seed of the failing
+ * sequence and listing the shrunk steps with their outcomes. The run's seed is printed on standard output when
+ * it starts.
+ *
+ * <h2>Configuration</h2>
+ * {@link #forStorage(Storage)} reads these system properties:
+ * <ul>
+ *   <li>{@value #SEED_PROPERTY}: the seed of the first sequence (default: random); later sequences use seeds
+ *       derived from it, so a reported sequence seed replays that sequence first;</li>
+ *   <li>{@value #SEQUENCES_PROPERTY}: how many sequences to run (default {@value #DEFAULT_SEQUENCES});</li>
+ *   <li>{@value #STEPS_PROPERTY}: steps per sequence (default {@value #DEFAULT_STEPS}).</li>
+ * </ul>
+ * The {@code with...} methods override them.
+ *
+ * <p>Instances are immutable; {@link #run()} uses the store from the calling thread only. The store may hold
+ * other data: only the fresh type names are touched, and nothing is cleaned up afterwards.
+ */
+public final class StorageModelRunner {
+
+    /** System property holding the seed of the first sequence. */
+    public static final String SEED_PROPERTY = "pgs.tck.seed";
+    /** System property holding the number of sequences. */
+    public static final String SEQUENCES_PROPERTY = "pgs.tck.sequences";
+    /** System property holding the number of steps per sequence. */
+    public static final String STEPS_PROPERTY = "pgs.tck.steps";
+    /** Sequences per run unless configured. */
+    public static final int DEFAULT_SEQUENCES = 200;
+    /** Steps per sequence unless configured. */
+    public static final int DEFAULT_STEPS = 50;
+
+    /** Bounds the time spent shrinking one failure. */
+    private static final int MAX_SHRINK_REPLAYS = 2_000;
+
+    private static final List<String> KEYS = List.of(
+            "", "a", "a\u0000", "B'\"%_\\", "\uE000", "\uD83D\uDE00");
+    /** A cursor that is no key but sorts between {@code "a\u0000"} and {@code "\uE000"}. */
+    private static final String NON_KEY_CURSOR = "a\u0001";
+    private static final String[] TYPE_LABELS = {"A", "B"};
+    private static final Comparator<String> UTF8_ORDER = (x, y) ->
+            Arrays.compareUnsigned(x.getBytes(StandardCharsets.UTF_8), y.getBytes(StandardCharsets.UTF_8));
+    private static final AtomicLong TYPE_COUNTER = new AtomicLong();
+
+    private final Storage storage;
+    private final long seed;
+    private final int sequences;
+    private final int steps;
+
+    private StorageModelRunner(Storage storage, long seed, int sequences, int steps) {
+        this.storage = Objects.requireNonNull(storage, "storage");
+        if (sequences < 1) {
+            throw new IllegalArgumentException("sequences must be >= 1: " + sequences);
+        }
+        if (steps < 1) {
+            throw new IllegalArgumentException("steps must be >= 1: " + steps);
+        }
+        this.seed = seed;
+        this.sequences = sequences;
+        this.steps = steps;
+    }
+
+    /**
+     * A runner for {@code storage} configured from the system properties {@value #SEED_PROPERTY},
+     * {@value #SEQUENCES_PROPERTY} and {@value #STEPS_PROPERTY}.
+     *
+     * @throws IllegalArgumentException if a property is set but is not a number, or a count is below 1
+     */
+    public static StorageModelRunner forStorage(Storage storage) {
+        String seedText = System.getProperty(SEED_PROPERTY);
+        long seed = seedText == null || seedText.isBlank()
+                ? ThreadLocalRandom.current().nextLong()
+                : parseLong(SEED_PROPERTY, seedText);
+        return new StorageModelRunner(storage, seed,
+                intProperty(SEQUENCES_PROPERTY, DEFAULT_SEQUENCES), intProperty(STEPS_PROPERTY, DEFAULT_STEPS));
+    }
+
+    /** This runner with another seed for the first sequence. */
+    public StorageModelRunner withSeed(long seed) {
+        return new StorageModelRunner(storage, seed, sequences, steps);
+    }
+
+    /**
+     * This runner with another number of sequences.
+     *
+     * @throws IllegalArgumentException if {@code sequences < 1}
+     */
+    public StorageModelRunner withSequences(int sequences) {
+        return new StorageModelRunner(storage, seed, sequences, steps);
+    }
+
+    /**
+     * This runner with another number of steps per sequence.
+     *
+     * @throws IllegalArgumentException if {@code steps < 1}
+     */
+    public StorageModelRunner withSteps(int steps) {
+        return new StorageModelRunner(storage, seed, sequences, steps);
+    }
+
+    /** The seed of the first sequence. */
+    public long seed() {
+        return seed;
+    }
+
+    /** The number of sequences {@link #run()} runs. */
+    public int sequences() {
+        return sequences;
+    }
+
+    /** The number of steps in each sequence. */
+    public int steps() {
+        return steps;
+    }
+
+    /**
+     * Runs every sequence, stopping at the first divergence.
+     *
+     * @throws StorageModelDivergence if the store's behaviour differs from the model's, with the failing
+     *                                sequence's seed and its shrunk steps
+     */
+    public void run() {
+        System.out.println("StorageModelRunner: seed=" + seed + " sequences=" + sequences + " steps=" + steps
+                + " (reproduce with -D" + SEED_PROPERTY + "=" + seed + " -D" + STEPS_PROPERTY + "=" + steps + ")");
+        for (int i = 0; i < sequences; i++) {
+            long sequenceSeed = sequenceSeed(seed, i);
+            List<Step> sequence = generate(new Random(sequenceSeed), steps);
+            Outcome outcome = replay(sequence);
+            if (outcome.diverged()) {
+                throw report(sequenceSeed, i, sequence, outcome);
+            }
+        }
+    }
+
+    /** Sequence 0 uses the run's seed itself, so that a reported sequence seed replays that sequence first. */
+    static long sequenceSeed(long runSeed, int index) {
+        if (index == 0) {
+            return runSeed;
+        }
+        long z = runSeed + index * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Steps
+
+    private sealed interface Step permits Load, Save, Delete, ListPage, LoadAll {
+    }
+
+    private record Load(int type, int key) implements Step {
+    }
+
+    /** {@code versionOffset} is relative to the model's version when the step runs: 0 current, &lt;0 stale. */
+    private record Save(int type, int key, int versionOffset, byte[] payload, int schemaVersion) implements Step {
+    }
+
+    private record Delete(int type, int key, int versionOffset) implements Step {
+    }
+
+    /** {@code after}: -1 for no cursor, a key index, or {@code KEYS.size()} for {@link #NON_KEY_CURSOR}. */
+    private record ListPage(int type, int after, int limit) implements Step {
+    }
+
+    /** {@code ids}: distinct indexes {@code type * KEYS.size() + key}. */
+    private record LoadAll(int[] ids) implements Step {
+    }
+
+    private static List<Step> generate(Random random, int count) {
+        List<Step> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            out.add(nextStep(random));
+        }
+        return out;
+    }
+
+    private static Step nextStep(Random random) {
+        int type = random.nextInt(10) < 7 ? 0 : 1;
+        int key = random.nextInt(KEYS.size());
+        int roll = random.nextInt(100);
+        if (roll < 15) {
+            return new Load(type, key);
+        }
+        if (roll < 55) {
+            byte[] payload = new byte[random.nextInt(5)];
+            random.nextBytes(payload);
+            return new Save(type, key, versionOffset(random), payload, random.nextInt(4));
+        }
+        if (roll < 70) {
+            return new Delete(type, key, versionOffset(random));
+        }
+        if (roll < 85) {
+            int after = random.nextInt(5) < 2 ? -1 : random.nextInt(KEYS.size() + 1);
+            int limit = random.nextInt(10) == 0 ? 100 : 1 + random.nextInt(4);
+            return new ListPage(type, after, limit);
+        }
+        int total = TYPE_LABELS.length * KEYS.size();
+        List<Integer> all = new ArrayList<>(total);
+        for (int i = 0; i < total; i++) {
+            all.add(i);
+        }
+        int n = random.nextInt(6);
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = all.remove(random.nextInt(all.size()));
+        }
+        return new LoadAll(ids);
+    }
+
+    private static int versionOffset(Random random) {
+        int roll = random.nextInt(10);
+        if (roll < 6) {
+            return 0;
+        }
+        if (roll < 8) {
+            return -1 - random.nextInt(3);
+        }
+        return 1 + random.nextInt(2);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Replay against the store and the model
+
+    /** What the model holds for one id; {@code payload == null} with {@code version > 0} is a tombstone. */
+    private record Expected(long version, byte[] payload, int schemaVersion) {
+        static final Expected ABSENT = new Expected(0, null, 0);
+    }
+
+    /**
+     * The result of one replay. {@code failedStep} is the index of the diverging step, {@code steps.size()} for
+     * the end-of-sequence check, or -1 when the store agreed with the model throughout.
+     */
+    private record Outcome(List<String> trace, int failedStep, String divergence, Throwable cause) {
+        boolean diverged() {
+            return failedStep >= 0;
+        }
+    }
+
+    /** A divergence found while running one step. */
+    private static final class Diverged extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final String outcome;
+
+        Diverged(String outcome, String divergence, Throwable cause) {
+            super(divergence, cause, false, false);
+            this.outcome = outcome;
+        }
+    }
+
+    private Outcome replay(List<Step> sequence) {
+        return new Replay().run(sequence);
+    }
+
+    private final class Replay {
+        private final String[] types;
+        private final Map<ServerId, Expected> model = new HashMap<>();
+        private final List<String> trace = new ArrayList<>();
+
+        Replay() {
+            String base = "tckm-" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36)
+                    + "-" + TYPE_COUNTER.incrementAndGet();
+            types = new String[] {base, base + "_b"};
+        }
+
+        Outcome run(List<Step> sequence) {
+            for (int i = 0; i < sequence.size(); i++) {
+                Step step = sequence.get(i);
+                String description = describe(step);
+                try {
+                    String result = execute(step);
+                    trace.add((i + 1) + ". " + description + " -> " + result);
+                } catch (Diverged d) {
+                    trace.add((i + 1) + ". " + description + " -> " + d.outcome + "   <-- diverged");
+                    return new Outcome(trace, i, d.getMessage(), d.getCause());
+                }
+            }
+            try {
+                checkEverything();
+            } catch (Diverged d) {
+                trace.add("end: load, loadAll and list every id -> " + d.outcome + "   <-- diverged");
+                return new Outcome(trace, sequence.size(), d.getMessage(), d.getCause());
+            }
+            return new Outcome(trace, -1, null, null);
+        }
+
+        private ServerId id(int type, int key) {
+            return new ServerId(types[type], KEYS.get(key));
+        }
+
+        private ServerId id(int index) {
+            return id(index / KEYS.size(), index % KEYS.size());
+        }
+
+        private Expected expected(ServerId id) {
+            return model.getOrDefault(id, Expected.ABSENT);
+        }
+
+        private String execute(Step step) throws Diverged {
+            return switch (step) {
+                case Load l -> load(l);
+                case Save s -> save(s);
+                case Delete d -> delete(d);
+                case ListPage p -> list(p);
+                case LoadAll a -> loadAll(a);
+            };
+        }
+
+        private String load(Load step) throws Diverged {
+            ServerId id = id(step.type(), step.key());
+            StoredState state = loadOrDiverge(id, "load", "");
+            checkState(id, state, "load", "");
+            return render(state);
+        }
+
+        private String save(Save step) throws Diverged {
+            ServerId id = id(step.type(), step.key());
+            long current = expected(id).version();
+            long expectedVersion = Math.max(0, current + step.versionOffset());
+            byte[] payload = step.payload().clone();
+            long returned;
+            try {
+                returned = storage.save(new StateWrite(id, expectedVersion, payload, step.schemaVersion()));
+            } catch (VersionConflictException e) {
+                checkConflict(e, expectedVersion, current);
+                return afterWrite(id, conflict(e));
+            } catch (RuntimeException e) {
+                throw new Diverged("threw " + e,
+                        "save threw " + e + "; model: " + prediction(expectedVersion, current), e);
+            }
+            if (expectedVersion != current) {
+                throw new Diverged("returned " + returned, "save succeeded although the stored version was "
+                        + current + "; model: " + prediction(expectedVersion, current), null);
+            }
+            if (returned != current + 1) {
+                throw new Diverged("returned " + returned,
+                        "save returned " + returned + "; model: returns " + (current + 1), null);
+            }
+            model.put(id, new Expected(returned, step.payload().clone(), step.schemaVersion()));
+            return afterWrite(id, Long.toString(returned));
+        }
+
+        private String delete(Delete step) throws Diverged {
+            ServerId id = id(step.type(), step.key());
+            long current = expected(id).version();
+            long expectedVersion = Math.max(0, current + step.versionOffset());
+            long returned;
+            try {
+                returned = storage.delete(id, expectedVersion);
+            } catch (VersionConflictException e) {
+                checkConflict(e, expectedVersion, current);
+                return afterWrite(id, conflict(e));
+            } catch (RuntimeException e) {
+                throw new Diverged("threw " + e,
+                        "delete threw " + e + "; model: " + prediction(expectedVersion, current), e);
+            }
+            if (expectedVersion != current) {
+                throw new Diverged("returned " + returned, "delete succeeded although the stored version was "
+                        + current + "; model: " + prediction(expectedVersion, current), null);
+            }
+            if (returned != current + 1) {
+                throw new Diverged("returned " + returned,
+                        "delete returned " + returned + "; model: returns " + (current + 1), null);
+            }
+            model.put(id, new Expected(returned, null, 0));
+            return afterWrite(id, Long.toString(returned));
+        }
+
+        private void checkConflict(VersionConflictException e, long expectedVersion, long current) throws Diverged {
+            if (expectedVersion == current) {
+                throw new Diverged(conflict(e), "write was rejected with " + conflict(e)
+                        + " although the stored version was " + current + "; model: returns " + (current + 1), e);
+            }
+            if (e.expectedVersion() != expectedVersion || e.actualVersion() != current) {
+                throw new Diverged(conflict(e), "conflict carries the wrong versions; model: "
+                        + prediction(expectedVersion, current), e);
+            }
+        }
+
+        /** Loads the written id back, so that a write that reported the right thing but stored another shows. */
+        private String afterWrite(ServerId id, String result) throws Diverged {
+            StoredState state = loadOrDiverge(id, "load after the write", result + ", then load ");
+            checkState(id, state, "load after the write", result + ", then load ");
+            return result + ", then load -> " + render(state);
+        }
+
+        private String list(ListPage step) throws Diverged {
+            String type = types[step.type()];
+            String after = cursor(step.after());
+            List<String> live = liveKeys(step.type());
+            List<String> rest = after == null ? live
+                    : live.stream().filter(k -> UTF8_ORDER.compare(k, after) > 0).toList();
+            List<String> expectedKeys = rest.subList(0, Math.min(step.limit(), rest.size()));
+            String expectedNext = rest.size() > step.limit() ? expectedKeys.get(expectedKeys.size() - 1) : null;
+            KeyPage page;
+            try {
+                page = storage.list(type, after, step.limit());
+            } catch (RuntimeException e) {
+                throw new Diverged("threw " + e, "list threw " + e, e);
+            }
+            String rendered = render(page);
+            if (page == null || !page.keys().equals(expectedKeys) || !Objects.equals(page.nextAfter(), expectedNext)) {
+                throw new Diverged(rendered, "list returned " + rendered + "; model: "
+                        + render(new KeyPage(expectedKeys, expectedNext)), null);
+            }
+            return rendered;
+        }
+
+        private String loadAll(LoadAll step) throws Diverged {
+            List<ServerId> ids = new ArrayList<>();
+            for (int index : step.ids()) {
+                ids.add(id(index));
+            }
+            return loadAllAndCheck(ids);
+        }
+
+        private String loadAllAndCheck(List<ServerId> ids) throws Diverged {
+            Map<ServerId, StoredState> got;
+            try {
+                got = storage.loadAll(ids);
+            } catch (RuntimeException e) {
+                throw new Diverged("threw " + e, "loadAll threw " + e, e);
+            }
+            if (got == null || !got.keySet().equals(new HashSet<>(ids))) {
+                String keys = got == null ? "null" : got.keySet().stream().map(this::label).toList().toString();
+                throw new Diverged("entries for " + keys, "loadAll returned entries for " + keys
+                        + "; model: one entry for each of " + ids.stream().map(this::label).toList(), null);
+            }
+            List<String> parts = new ArrayList<>();
+            for (ServerId id : ids) {
+                StoredState state = got.get(id);
+                checkState(id, state, "loadAll", "loadAll " + label(id) + " ");
+                parts.add(label(id) + "=" + render(state));
+            }
+            return parts.toString();
+        }
+
+        private void checkEverything() throws Diverged {
+            List<ServerId> all = new ArrayList<>();
+            for (int t = 0; t < TYPE_LABELS.length; t++) {
+                for (int k = 0; k < KEYS.size(); k++) {
+                    ServerId id = id(t, k);
+                    all.add(id);
+                    String shown = "load " + label(id) + " ";
+                    checkState(id, loadOrDiverge(id, "load", shown), "load", shown);
+                }
+            }
+            loadAllAndCheck(all);
+            for (int t = 0; t < TYPE_LABELS.length; t++) {
+                List<String> expectedKeys = liveKeys(t);
+                List<String> listed = new ArrayList<>();
+                String after = null;
+                for (int pages = 0; ; pages++) {
+                    KeyPage page;
+                    try {
+                        page = storage.list(types[t], after, 2);
+                    } catch (RuntimeException e) {
+                        throw new Diverged("list threw " + e, "list threw " + e, e);
+                    }
+                    if (page == null || page.keys().size() > 2 || pages > expectedKeys.size()
+                            || (page.hasMore() && (page.keys().isEmpty()
+                                || !page.nextAfter().equals(page.keys().get(page.keys().size() - 1))))) {
+                        throw new Diverged("list " + TYPE_LABELS[t] + " -> " + render(page),
+                                "listing " + TYPE_LABELS[t] + " with limit 2 after " + quote(after) + " returned "
+                                        + render(page) + " after pages " + keysText(listed)
+                                        + "; model: all keys " + keysText(expectedKeys), null);
+                    }
+                    listed.addAll(page.keys());
+                    if (!page.hasMore()) {
+                        break;
+                    }
+                    after = page.nextAfter();
+                }
+                if (!listed.equals(expectedKeys)) {
+                    throw new Diverged("list " + TYPE_LABELS[t] + " -> " + keysText(listed),
+                            "listing " + TYPE_LABELS[t] + " page by page (limit 2) gave " + keysText(listed)
+                                    + "; model: " + keysText(expectedKeys), null);
+                }
+            }
+        }
+
+        /**
+         * @param what  the operation, for the divergence message
+         * @param trace how the trace line shows the outcome before the returned state
+         */
+        private StoredState loadOrDiverge(ServerId id, String what, String trace) throws Diverged {
+            try {
+                return storage.load(id);
+            } catch (RuntimeException e) {
+                throw new Diverged(trace + "threw " + e, what + " of " + label(id) + " threw " + e, e);
+            }
+        }
+
+        private void checkState(ServerId id, StoredState state, String what, String trace) throws Diverged {
+            Expected want = expected(id);
+            boolean ok = state != null
+                    && state.version() == want.version()
+                    && Arrays.equals(state.payload(), want.payload())
+                    && state.schemaVersion() == want.schemaVersion()
+                    && (want.version() == 0 ? state.updatedAtMillis() == 0 : state.updatedAtMillis() > 0);
+            if (!ok) {
+                throw new Diverged(trace + "-> " + render(state), what + " of " + label(id) + " returned "
+                        + render(state) + "; model: " + render(want)
+                        + (want.version() == 0 ? " (updatedAt 0)" : " (updatedAt > 0)"), null);
+            }
+        }
+
+        private List<String> liveKeys(int type) {
+            List<String> keys = new ArrayList<>();
+            for (int k = 0; k < KEYS.size(); k++) {
+                if (expected(id(type, k)).payload() != null) {
+                    keys.add(KEYS.get(k));
+                }
+            }
+            keys.sort(UTF8_ORDER);
+            return keys;
+        }
+
+        private String describe(Step step) {
+            return switch (step) {
+                case Load l -> "load(" + label(id(l.type(), l.key())) + ")";
+                case Save s -> {
+                    ServerId id = id(s.type(), s.key());
+                    long current = expected(id).version();
+                    long v = Math.max(0, current + s.versionOffset());
+                    yield "save(" + label(id) + ", expected " + v + " " + relation(v, current) + ", payload "
+                            + hex(s.payload()) + ", schema " + s.schemaVersion() + ")";
+                }
+                case Delete d -> {
+                    ServerId id = id(d.type(), d.key());
+                    long current = expected(id).version();
+                    long v = Math.max(0, current + d.versionOffset());
+                    yield "delete(" + label(id) + ", expected " + v + " " + relation(v, current) + ")";
+                }
+                case ListPage p -> "list(" + TYPE_LABELS[p.type()] + ", after " + quote(cursor(p.after()))
+                        + ", limit " + p.limit() + ")";
+                case LoadAll a -> {
+                    List<String> ids = new ArrayList<>();
+                    for (int index : a.ids()) {
+                        ids.add(label(id(index)));
+                    }
+                    yield "loadAll(" + ids + ")";
+                }
+            };
+        }
+
+        private String label(ServerId id) {
+            return (id.type().equals(types[0]) ? "A" : id.type().equals(types[1]) ? "B" : id.type())
+                    + "/" + quote(id.key());
+        }
+    }
+
+    private static String cursor(int after) {
+        return after < 0 ? null : after == KEYS.size() ? NON_KEY_CURSOR : KEYS.get(after);
+    }
+
+    private static String prediction(long expectedVersion, long current) {
+        return expectedVersion == current
+                ? "returns " + (current + 1)
+                : "VersionConflictException(expected " + expectedVersion + ", actual " + current + ")";
+    }
+
+    private static String relation(long expectedVersion, long current) {
+        return expectedVersion == current ? "[current]" : expectedVersion < current ? "[stale]" : "[future]";
+    }
+
+    private static String conflict(VersionConflictException e) {
+        return "VersionConflictException(expected " + e.expectedVersion() + ", actual " + e.actualVersion() + ")";
+    }
+
+    private static String render(StoredState state) {
+        if (state == null) {
+            return "null";
+        }
+        String kind = state.payload() != null
+                ? "v" + state.version() + " " + hex(state.payload()) + " schema " + state.schemaVersion()
+                : state.version() == 0 ? "absent" : "tombstone v" + state.version();
+        if (state.payload() == null && state.schemaVersion() != 0) {
+            kind += " schema " + state.schemaVersion();
+        }
+        // The time is shown only when it breaks the contract, so that traces of one seed compare equal.
+        boolean timeOk = state.version() == 0 ? state.updatedAtMillis() == 0 : state.updatedAtMillis() > 0;
+        return timeOk ? kind : kind + " updatedAt " + state.updatedAtMillis();
+    }
+
+    private static String render(Expected want) {
+        return want.payload() != null
+                ? "v" + want.version() + " " + hex(want.payload()) + " schema " + want.schemaVersion()
+                : want.version() == 0 ? "absent" : "tombstone v" + want.version();
+    }
+
+    private static String render(KeyPage page) {
+        return page == null ? "null" : keysText(page.keys()) + " next " + quote(page.nextAfter());
+    }
+
+    private static String keysText(List<String> keys) {
+        return keys.stream().map(StorageModelRunner::quote).toList().toString();
+    }
+
+    private static String hex(byte[] bytes) {
+        if (bytes.length == 0) {
+            return "[]";
+        }
+        StringBuilder out = new StringBuilder("0x");
+        for (byte b : bytes) {
+            out.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+        }
+        return out.toString();
+    }
+
+    /** A Java string literal for {@code s}, with every character outside printable ASCII escaped. */
+    static String quote(String s) {
+        if (s == null) {
+            return "null";
+        }
+        StringBuilder out = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c >= 0x20 && c < 0x7F) {
+                out.append(c);
+            } else {
+                out.append(String.format("\\u%04X", (int) c));
+            }
+        }
+        return out.append('"').toString();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Shrinking and reporting
+
+    private StorageModelDivergence report(long sequenceSeed, int index, List<Step> sequence, Outcome first) {
+        List<Step> best = failingPrefix(sequence, first);
+        Outcome bestOutcome = first;
+        int replays = 0;
+        int chunk = Math.max(1, best.size() / 2);
+        while (replays < MAX_SHRINK_REPLAYS) {
+            boolean progress = false;
+            int start = 0;
+            while (start < best.size() && replays < MAX_SHRINK_REPLAYS) {
+                List<Step> candidate = new ArrayList<>(best.subList(0, start));
+                candidate.addAll(best.subList(Math.min(best.size(), start + chunk), best.size()));
+                Outcome outcome = replay(candidate);
+                replays++;
+                if (outcome.diverged()) {
+                    best = failingPrefix(candidate, outcome);
+                    bestOutcome = outcome;
+                    progress = true;
+                } else {
+                    start += chunk;
+                }
+            }
+            if (!progress) {
+                if (chunk == 1) {
+                    break;
+                }
+                chunk = Math.max(1, chunk / 2);
+            }
+        }
+        StringBuilder message = new StringBuilder()
+                .append("The store diverged from the storage model in sequence ").append(index + 1).append(" of ")
+                .append(sequences).append(" (run seed ").append(seed).append(").\n")
+                .append("  divergence: ").append(bestOutcome.divergence()).append('\n')
+                .append("  seed of the failing sequence: ").append(sequenceSeed).append('\n')
+                .append("  reproduce with: -D").append(SEED_PROPERTY).append('=').append(sequenceSeed)
+                .append(" -D").append(STEPS_PROPERTY).append('=').append(steps)
+                .append(" -D").append(SEQUENCES_PROPERTY).append("=1\n")
+                .append("  shrunk from ").append(sequence.size()).append(" to ").append(best.size())
+                .append(" steps (A and B are fresh type names, B = A + \"_b\"):");
+        for (String line : bestOutcome.trace()) {
+            message.append("\n    ").append(line);
+        }
+        return new StorageModelDivergence(message.toString(), sequenceSeed, index, sequence.size(),
+                bestOutcome.trace(), bestOutcome.divergence(), bestOutcome.cause());
+    }
+
+    private static List<Step> failingPrefix(List<Step> sequence, Outcome outcome) {
+        return outcome.failedStep() < sequence.size()
+                ? List.copyOf(sequence.subList(0, outcome.failedStep() + 1))
+                : List.copyOf(sequence);
+    }
+
+    private static int intProperty(String name, int defaultValue) {
+        String text = System.getProperty(name);
+        if (text == null || text.isBlank()) {
+            return defaultValue;
+        }
+        long value = parseLong(name, text);
+        if (value < 1 || value > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("system property " + name + " must be between 1 and "
+                    + Integer.MAX_VALUE + ": " + text);
+        }
+        return (int) value;
+    }
+
+    private static long parseLong(String name, String text) {
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("system property " + name + " is not a number: " + text, e);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.github.pgs.runtime;
+
+import io.github.pgs.Call;
+import io.github.pgs.CallResult;
+import io.github.pgs.CastResult;
+import io.github.pgs.From;
+import io.github.pgs.GenServer;
+import io.github.pgs.Init;
+import io.github.pgs.ServerRef;
+import io.github.pgs.StopReason;
+import io.github.pgs.TypeName;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.github.pgs.Results.noreply;
+import static io.github.pgs.Results.reply;
+import static io.github.pgs.Results.stop;
+
+/** A counter behaviour with a message for every runtime path the tests exercise. */
+@TypeName("counter")
+public final class Counter implements GenServer<String, Counter.State> {
+
+    public record State(String name, long count, List<ServerRef> friends) {
+        State withCount(long c) {
+            return new State(name, c, friends);
+        }
+    }
+
+    public record Get() implements Call<Long> {}
+    public record Inc() implements Call<Long> {}
+    public record IncNoPersist() implements Call<Long> {}
+    public record IncThenContinue() implements Call<Long> {}
+    public record Boom() implements Call<Long> {}
+    public record StopWith(StopReason reason) implements Call<String> {}
+    public record Hang(CountDownLatch release) implements Call<Long> {}
+    public record Grow(int bytes) implements Call<Long> {}
+    public record AddFriend(ServerRef friend) implements Call<Integer> {}
+    public record AskFriends() implements Call<Long> {}
+    public record CallSelf(ServerRef self) implements Call<Long> {}
+    public record Cast() {}
+    public record CastBoom() {}
+
+    /** Init calls per server name, to prove {@code init} runs once. */
+    public static final ConcurrentHashMap<String, AtomicInteger> INITS = new ConcurrentHashMap<>();
+    /** Handlers running right now per server name, to prove one message at a time. */
+    public static final ConcurrentHashMap<String, AtomicInteger> RUNNING = new ConcurrentHashMap<>();
+    /** Set when two handlers of one server ever overlapped. */
+    public static volatile boolean overlapSeen;
+    /** Terminate calls, as "name:reason". */
+    public static final List<String> TERMINATED = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public Init<State> init(String name) {
+        INITS.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
+        if (name.startsWith("refuse")) {
+            return Init.stop(StopReason.error("refused " + name));
+        }
+        if (name.startsWith("ignore")) {
+            return Init.ignore();
+        }
+        if (name.startsWith("initboom")) {
+            throw new IllegalStateException("init exploded");
+        }
+        return Init.ok(new State(name, 0, List.of()));
+    }
+
+    @Override
+    public CallResult<State> handleCall(Call<?> request, From<?> from, State s) {
+        AtomicInteger running = RUNNING.computeIfAbsent(s.name(), k -> new AtomicInteger());
+        if (running.incrementAndGet() > 1) {
+            overlapSeen = true;
+        }
+        try {
+            return switch (request) {
+                case Get g -> reply(s.count(), s);
+                case Inc i -> reply(s.count() + 1, s.withCount(s.count() + 1));
+                case IncNoPersist i -> reply(s.count() + 1, s.withCount(s.count() + 1)).noPersist();
+                case IncThenContinue i -> reply(s.count() + 1, s.withCount(s.count() + 1)).thenContinue("again");
+                case Boom b -> throw new IllegalStateException("boom in " + s.name());
+                case StopWith st -> stop(st.reason(), "bye", s);
+                case Hang h -> {
+                    await(h.release());
+                    yield reply(s.count(), s);
+                }
+                case Grow g -> reply(s.count(), new State("x".repeat(g.bytes()), s.count(), s.friends()));
+                case AddFriend f -> {
+                    List<ServerRef> fs = new ArrayList<>(s.friends());
+                    fs.add(f.friend());
+                    yield reply(fs.size(), new State(s.name(), s.count(), List.copyOf(fs)));
+                }
+                case AskFriends a -> {
+                    long sum = 0;
+                    for (ServerRef f : s.friends()) {
+                        sum += f.call(new Get());
+                    }
+                    yield reply(sum, s);
+                }
+                case CallSelf c -> reply(c.self().call(new Get()), s);
+                default -> throw new IllegalArgumentException("unknown call " + request);
+            };
+        } finally {
+            running.decrementAndGet();
+        }
+    }
+
+    @Override
+    public CastResult<State> handleCast(Object message, State s) {
+        return switch (message) {
+            case Cast c -> noreply(s.withCount(s.count() + 1));
+            case CastBoom b -> throw new IllegalStateException("cast boom");
+            default -> throw new IllegalArgumentException("unknown cast " + message);
+        };
+    }
+
+    @Override
+    public CastResult<State> handleInfo(Object message, State s) {
+        return noreply(s.withCount(s.count() + 100));
+    }
+
+    @Override
+    public CastResult<State> handleContinue(Object message, State s) {
+        return noreply(s.withCount(s.count() + 10));
+    }
+
+    @Override
+    public void terminate(StopReason reason, State s) {
+        TERMINATED.add(s.name() + ":" + reason);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public static void reset() {
+        INITS.clear();
+        RUNNING.clear();
+        overlapSeen = false;
+        TERMINATED.clear();
+    }
+}

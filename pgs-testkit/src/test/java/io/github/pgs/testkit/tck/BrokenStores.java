@@ -1,0 +1,279 @@
+package io.github.pgs.testkit.tck;
+
+import io.github.pgs.ServerId;
+import io.github.pgs.StorageException;
+import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.KeyPage;
+import io.github.pgs.spi.StateWrite;
+import io.github.pgs.spi.Storage;
+import io.github.pgs.spi.StoredState;
+import io.github.pgs.store.InMemoryStorage;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Stores that each break one clause of the storage contract, to show that the conformance suite and the model
+ * runner catch them. Each wraps a correct {@link InMemoryStorage} and changes one behaviour.
+ */
+final class BrokenStores {
+
+    private static final Comparator<String> UTF8_ORDER = (x, y) ->
+            Arrays.compareUnsigned(x.getBytes(StandardCharsets.UTF_8), y.getBytes(StandardCharsets.UTF_8));
+
+    private BrokenStores() {
+    }
+
+    /** Forwards everything to a correct store; subclasses break one method. */
+    static class Forwarding implements Storage {
+        final Storage delegate = new InMemoryStorage();
+
+        @Override
+        public StoredState load(ServerId id) {
+            return delegate.load(id);
+        }
+
+        @Override
+        public Map<ServerId, StoredState> loadAll(Collection<ServerId> ids) {
+            return delegate.loadAll(ids);
+        }
+
+        @Override
+        public long save(StateWrite write) {
+            return delegate.save(write);
+        }
+
+        @Override
+        public long delete(ServerId id, long expectedVersion) {
+            return delegate.delete(id, expectedVersion);
+        }
+
+        @Override
+        public KeyPage list(String type, String afterKey, int limit) {
+            return delegate.list(type, afterKey, limit);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+
+    /** Deletes whatever version is stored, ignoring the writer's expected version. */
+    static Storage deleteIgnoringVersion() {
+        return new Forwarding() {
+            @Override
+            public long delete(ServerId id, long expectedVersion) {
+                return delegate.delete(id, delegate.load(id).version());
+            }
+        };
+    }
+
+    /** Lets a writer that expects "never saved" overwrite a tombstone. */
+    static Storage saveResurrectingTombstones() {
+        return new Forwarding() {
+            @Override
+            public long save(StateWrite write) {
+                StoredState current = delegate.load(write.id());
+                if (write.expectedVersion() == 0 && current.isTombstone()) {
+                    return delegate.save(new StateWrite(write.id(), current.version(), write.payload(),
+                            write.schemaVersion()));
+                }
+                return delegate.save(write);
+            }
+        };
+    }
+
+    /** Reports conflicts without the stored version. */
+    static Storage conflictWithoutActualVersion() {
+        return new Forwarding() {
+            @Override
+            public long save(StateWrite write) {
+                try {
+                    return delegate.save(write);
+                } catch (VersionConflictException e) {
+                    throw new VersionConflictException(write.id(), write.expectedVersion(), -1);
+                }
+            }
+        };
+    }
+
+    /** Orders keys by {@link String#compareTo} (UTF-16 code units) instead of UTF-8 bytes. */
+    static Storage listInUtf16Order() {
+        return new Forwarding() {
+            @Override
+            public KeyPage list(String type, String afterKey, int limit) {
+                List<String> all = new ArrayList<>();
+                String after = null;
+                KeyPage page;
+                do {
+                    page = delegate.list(type, after, 1000);
+                    all.addAll(page.keys());
+                    after = page.nextAfter();
+                } while (page.hasMore());
+                List<String> rest = all.stream().sorted()
+                        .filter(k -> afterKey == null || k.compareTo(afterKey) > 0).toList();
+                List<String> keys = rest.subList(0, Math.min(limit, rest.size()));
+                return new KeyPage(keys, rest.size() > limit ? keys.get(keys.size() - 1) : null);
+            }
+        };
+    }
+
+    /** Lists every key ever written, tombstoned or not. */
+    static Storage listIncludingTombstones() {
+        return new Forwarding() {
+            private final Map<String, Set<String>> written = new ConcurrentHashMap<>();
+
+            @Override
+            public long save(StateWrite write) {
+                long v = delegate.save(write);
+                written.computeIfAbsent(write.id().type(), t -> ConcurrentHashMap.newKeySet()).add(write.id().key());
+                return v;
+            }
+
+            @Override
+            public KeyPage list(String type, String afterKey, int limit) {
+                KeyPage live = delegate.list(type, afterKey, limit);
+                List<String> keys = new ArrayList<>(live.keys());
+                for (String key : written.getOrDefault(type, Set.of())) {
+                    if (!keys.contains(key) && delegate.load(new ServerId(type, key)).isTombstone()) {
+                        keys.add(key);
+                    }
+                }
+                keys.sort(UTF8_ORDER);
+                return new KeyPage(keys, live.nextAfter());
+            }
+        };
+    }
+
+    /** Leaves absent ids out of bulk loads. */
+    static Storage loadAllSkippingAbsent() {
+        return new Forwarding() {
+            @Override
+            public Map<ServerId, StoredState> loadAll(Collection<ServerId> ids) {
+                Map<ServerId, StoredState> out = new LinkedHashMap<>();
+                delegate.loadAll(ids).forEach((id, state) -> {
+                    if (state.version() > 0) {
+                        out.put(id, state);
+                    }
+                });
+                return out;
+            }
+        };
+    }
+
+    /** Hands out the arrays it was given instead of copies. */
+    static Storage aliasingPayloads() {
+        return new Forwarding() {
+            private final Map<ServerId, byte[]> arrays = new ConcurrentHashMap<>();
+
+            @Override
+            public long save(StateWrite write) {
+                long v = delegate.save(write);
+                arrays.put(write.id(), write.payload());
+                return v;
+            }
+
+            @Override
+            public StoredState load(ServerId id) {
+                StoredState s = delegate.load(id);
+                return s.hasPayload()
+                        ? new StoredState(s.version(), arrays.get(id), s.schemaVersion(), s.updatedAtMillis())
+                        : s;
+            }
+        };
+    }
+
+    /** Keeps answering {@code list} after close. */
+    static Storage listingAfterClose() {
+        return new Forwarding() {
+            private volatile boolean closed;
+
+            @Override
+            public KeyPage list(String type, String afterKey, int limit) {
+                return closed ? new KeyPage(List.of(), null) : delegate.list(type, afterKey, limit);
+            }
+
+            @Override
+            public void close() {
+                closed = true;
+                delegate.close();
+            }
+        };
+    }
+
+    /** Throws on a second close. */
+    static Storage closeNotIdempotent() {
+        return new Forwarding() {
+            private boolean closed;
+
+            @Override
+            public synchronized void close() {
+                if (closed) {
+                    throw new StorageException("already closed", null);
+                }
+                closed = true;
+                delegate.close();
+            }
+        };
+    }
+
+    /** Stores no write time. */
+    static Storage withoutUpdateTime() {
+        return new Forwarding() {
+            @Override
+            public StoredState load(ServerId id) {
+                StoredState s = delegate.load(id);
+                return s.version() == 0 ? s : new StoredState(s.version(), s.payload(), s.schemaVersion(), 0);
+            }
+        };
+    }
+
+    /**
+     * Checks the version and writes in two separate steps with a pause between them, so that concurrent
+     * writers can all pass the check: the lost-update bug of a store without compare-and-set.
+     */
+    static Storage checkThenWriteWithoutAtomicity() {
+        return new Forwarding() {
+            private final Map<ServerId, StoredState> states = new ConcurrentHashMap<>();
+
+            @Override
+            public StoredState load(ServerId id) {
+                return states.getOrDefault(id, StoredState.ABSENT);
+            }
+
+            @Override
+            public long save(StateWrite write) {
+                return put(write.id(), write.expectedVersion(), write.payload().clone(), write.schemaVersion());
+            }
+
+            @Override
+            public long delete(ServerId id, long expectedVersion) {
+                return put(id, expectedVersion, null, 0);
+            }
+
+            private long put(ServerId id, long expected, byte[] payload, int schema) {
+                long stored = load(id).version();
+                if (stored != expected) {
+                    throw new VersionConflictException(id, expected, stored);
+                }
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new StorageException("interrupted", e);
+                }
+                states.put(id, new StoredState(expected + 1, payload, schema, System.currentTimeMillis()));
+                return expected + 1;
+            }
+        };
+    }
+}
