@@ -25,6 +25,15 @@ public record ServerId(String type, String key) {
         if (!TYPE_NAME.matcher(type).matches()) {
             throw new IllegalArgumentException("type name must match [A-Za-z0-9_.$-]{1,200}: '" + type + "'");
         }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < key.length() && Character.isLowSurrogate(key.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                // UTF-8 cannot hold it: two different keys would become the same stored key
+                throw new IllegalArgumentException("key contains an unpaired surrogate at index " + i);
+            }
+        }
     }
 
     /** Whether {@code name} is a valid type name. */

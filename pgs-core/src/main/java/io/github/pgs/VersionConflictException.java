@@ -19,7 +19,7 @@ public class VersionConflictException extends StorageException {
         return expectedVersion;
     }
 
-    /** The stored version at the time of the check ({@code -1} if the store cannot tell). */
+    /** The stored version at the time of the check (0 if nothing was ever stored). */
     public long actualVersion() {
         return actualVersion;
     }

@@ -111,6 +111,10 @@ public final class GroupCommit<T, R> implements AutoCloseable {
         }
         Entry<T, R> e = new Entry<>(item);
         queue.add(e);
+        if (closed && queue.remove(e)) {
+            // close() ran between the check above and the add: nobody will take this entry any more
+            throw new StorageException(name + " is closed", null);
+        }
         try {
             return e.outcome.get();
         } catch (ExecutionException ex) {
@@ -210,7 +214,13 @@ public final class GroupCommit<T, R> implements AutoCloseable {
                 t.join(TimeUnit.SECONDS.toMillis(30));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                break;
+            }
+        }
+        // entries that slipped in behind the stop signals: fail them rather than leave their callers waiting
+        for (Entry<T, R> e; (e = queue.poll()) != null; ) {
+            if (e != POISON) {
+                e.fail(new StorageException(name + " is closed", null));
             }
         }
     }

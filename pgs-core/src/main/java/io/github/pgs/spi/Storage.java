@@ -17,12 +17,18 @@ import java.util.Map;
  * <ul>
  *   <li>{@link #save} succeeds only if the stored version equals {@link StateWrite#expectedVersion()}; it then
  *       stores version {@code expected + 1} durably (as durable as the store promises) before returning.
- *       Otherwise it throws {@link VersionConflictException} with the expected and actual version and changes
- *       nothing.</li>
+ *       Otherwise it throws {@link VersionConflictException} with the expected and the exact stored version,
+ *       and changes nothing.</li>
  *   <li>{@link #delete} writes a tombstone at version {@code expected + 1} under the same check; a tombstone
  *       keeps its version, so no writer holding an older version can ever write again.</li>
  *   <li>Keys and type names are opaque: any string (quotes, {@code %}, NUL, non-BMP characters) is stored and
  *       listed exactly, and is never concatenated into a query or script.</li>
+ *   <li>Records: a live state keeps its schema version; a tombstone has schema version 0; every written record
+ *       (live or tombstone) has {@code updatedAtMillis > 0}, the store's wall clock at the write; a never-saved
+ *       key loads as {@link StoredState#ABSENT}.</li>
+ *   <li>{@link #list} pages hold exactly {@code min(limit, live keys remaining)} keys; {@code nextAfter} is the
+ *       page's last key, and {@code null} exactly when no live key follows. {@code afterKey} need not be a
+ *       stored key; the empty string is a valid key.</li>
  *   <li>After {@link #close()}, every method throws {@link StorageException}.</li>
  *   <li>All methods are thread-safe.</li>
  * </ul>
