@@ -1,0 +1,191 @@
+package io.github.pgs.sqlite;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * How a {@link SqliteStorage} opens and writes its file. Immutable; build one with {@link #builder(Path)} (or
+ * {@link SqliteStorage#builder(Path)}, which can also open the store).
+ *
+ * <table>
+ *   <caption>Options</caption>
+ *   <tr><th>Option</th><th>Default</th><th>Meaning</th></tr>
+ *   <tr><td>{@code file}</td><td>(required)</td><td>the database file; missing parent directories are
+ *       created</td></tr>
+ *   <tr><td>{@code synchronous}</td><td>{@link Synchronous#FULL}</td><td>when SQLite syncs the write-ahead log
+ *       to disk, see {@link Synchronous}</td></tr>
+ *   <tr><td>{@code busyTimeout}</td><td>5 s</td><td>how long a statement waits for a lock held by another
+ *       process (or another store on the same file) before failing with a {@code StorageException}</td></tr>
+ *   <tr><td>{@code maxBatch}</td><td>256</td><td>the most saves and deletes committed in one transaction;
+ *       1 disables group commit</td></tr>
+ *   <tr><td>{@code maxWait}</td><td>zero</td><td>how long the writer lingers for a fuller batch; zero never
+ *       delays a write (batches still form while a commit is in progress)</td></tr>
+ *   <tr><td>{@code readers}</td><td>2</td><td>read connections; loads and listings beyond this many wait for a
+ *       free one</td></tr>
+ *   <tr><td>{@code tableName}</td><td>{@code pgs_state}</td><td>the table; an identifier of ASCII letters,
+ *       digits and {@code _}, not starting with a digit or {@code sqlite_}, at most 64 characters</td></tr>
+ * </table>
+ *
+ * @param file        the database file
+ * @param synchronous the sync level
+ * @param busyTimeout the lock wait, &ge; 0 and at most {@link Integer#MAX_VALUE} milliseconds
+ * @param maxBatch    the largest write batch, &ge; 1
+ * @param maxWait     how long to linger for a fuller batch, &ge; 0
+ * @param readers     read connections, &ge; 1
+ * @param tableName   the table name
+ */
+public record SqliteOptions(Path file, Synchronous synchronous, Duration busyTimeout, int maxBatch,
+                            Duration maxWait, int readers, String tableName) {
+
+    /** The default sync level: {@link Synchronous#FULL}. */
+    public static final Synchronous DEFAULT_SYNCHRONOUS = Synchronous.FULL;
+    /** The default lock wait: 5 seconds. */
+    public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(5);
+    /** The default largest batch: 256 writes per transaction. */
+    public static final int DEFAULT_MAX_BATCH = 256;
+    /** The default linger: zero (never delay a write). */
+    public static final Duration DEFAULT_MAX_WAIT = Duration.ZERO;
+    /** The default number of read connections: 2. */
+    public static final int DEFAULT_READERS = 2;
+    /** The default table name: {@code pgs_state}. */
+    public static final String DEFAULT_TABLE_NAME = "pgs_state";
+
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
+
+    /**
+     * When SQLite forces the write-ahead log to stable storage. Either way the file is never corrupted by a
+     * crash; the levels differ in what a crash can take back.
+     */
+    public enum Synchronous {
+        /**
+         * Every commit syncs the log before {@code save} or {@code delete} returns: a returned write survives a
+         * process crash, an operating-system crash and power loss.
+         */
+        FULL,
+        /**
+         * The log is synced only at checkpoints: a returned write survives a process crash (the data is in the
+         * operating system's cache), but the most recent writes can be lost on an operating-system crash or
+         * power loss. Faster per commit; with group commit the difference is smaller.
+         */
+        NORMAL
+    }
+
+    /**
+     * Validates the options.
+     *
+     * @throws NullPointerException     if any argument is {@code null}
+     * @throws IllegalArgumentException if a value is out of range or the table name is not a valid identifier
+     */
+    public SqliteOptions {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(synchronous, "synchronous");
+        Objects.requireNonNull(busyTimeout, "busyTimeout");
+        Objects.requireNonNull(maxWait, "maxWait");
+        Objects.requireNonNull(tableName, "tableName");
+        if (busyTimeout.isNegative() || busyTimeout.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
+            throw new IllegalArgumentException("busyTimeout must be between 0 and " + Integer.MAX_VALUE
+                    + " ms: " + busyTimeout);
+        }
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be >= 1: " + maxBatch);
+        }
+        if (maxWait.isNegative()) {
+            throw new IllegalArgumentException("maxWait must not be negative: " + maxWait);
+        }
+        if (readers < 1) {
+            throw new IllegalArgumentException("readers must be >= 1: " + readers);
+        }
+        if (!IDENTIFIER.matcher(tableName).matches() || tableName.regionMatches(true, 0, "sqlite_", 0, 7)) {
+            throw new IllegalArgumentException("tableName must be an identifier [A-Za-z_][A-Za-z0-9_]{0,63} "
+                    + "not starting with sqlite_: '" + tableName + "'");
+        }
+    }
+
+    /** The options for {@code file} with every default. */
+    public static SqliteOptions defaults(Path file) {
+        return builder(file).build();
+    }
+
+    /** A builder for {@code file}, starting from the defaults. */
+    public static Builder builder(Path file) {
+        return new Builder(file);
+    }
+
+    /** A builder starting from these options. */
+    public Builder toBuilder() {
+        return new Builder(file).synchronous(synchronous).busyTimeout(busyTimeout).maxBatch(maxBatch)
+                .maxWait(maxWait).readers(readers).tableName(tableName);
+    }
+
+    /** Collects options; values are checked by {@link #build()}. Not thread-safe. */
+    public static final class Builder {
+        private final Path file;
+        private Synchronous synchronous = DEFAULT_SYNCHRONOUS;
+        private Duration busyTimeout = DEFAULT_BUSY_TIMEOUT;
+        private int maxBatch = DEFAULT_MAX_BATCH;
+        private Duration maxWait = DEFAULT_MAX_WAIT;
+        private int readers = DEFAULT_READERS;
+        private String tableName = DEFAULT_TABLE_NAME;
+
+        private Builder(Path file) {
+            this.file = Objects.requireNonNull(file, "file");
+        }
+
+        /** Sets the sync level (default {@link Synchronous#FULL}). */
+        public Builder synchronous(Synchronous synchronous) {
+            this.synchronous = synchronous;
+            return this;
+        }
+
+        /** Sets how long to wait for another connection's lock (default 5 s). */
+        public Builder busyTimeout(Duration busyTimeout) {
+            this.busyTimeout = busyTimeout;
+            return this;
+        }
+
+        /** Sets the most writes per transaction (default 256; 1 disables group commit). */
+        public Builder maxBatch(int maxBatch) {
+            this.maxBatch = maxBatch;
+            return this;
+        }
+
+        /** Sets how long the writer lingers for a fuller batch (default zero). */
+        public Builder maxWait(Duration maxWait) {
+            this.maxWait = maxWait;
+            return this;
+        }
+
+        /** Sets the number of read connections (default 2). */
+        public Builder readers(int readers) {
+            this.readers = readers;
+            return this;
+        }
+
+        /** Sets the table name (default {@code pgs_state}). */
+        public Builder tableName(String tableName) {
+            this.tableName = tableName;
+            return this;
+        }
+
+        /**
+         * The options.
+         *
+         * @throws NullPointerException     if a value was set to {@code null}
+         * @throws IllegalArgumentException if a value is out of range
+         */
+        public SqliteOptions build() {
+            return new SqliteOptions(file, synchronous, busyTimeout, maxBatch, maxWait, readers, tableName);
+        }
+
+        /**
+         * Builds the options and opens a store with them, as {@link SqliteStorage#open(SqliteOptions)} does.
+         *
+         * @throws io.github.pgs.StorageException if the file cannot be opened or prepared
+         */
+        public SqliteStorage open() {
+            return SqliteStorage.open(build());
+        }
+    }
+}

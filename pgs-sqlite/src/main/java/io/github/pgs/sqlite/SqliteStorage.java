@@ -1,0 +1,676 @@
+package io.github.pgs.sqlite;
+
+import io.github.pgs.ServerId;
+import io.github.pgs.StorageException;
+import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.GroupCommit;
+import io.github.pgs.spi.KeyPage;
+import io.github.pgs.spi.StateWrite;
+import io.github.pgs.spi.Storage;
+import io.github.pgs.spi.StoredState;
+import io.github.pgs.sqlite.internal.NativeLibraryCache;
+import org.sqlite.SQLiteConfig;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The embedded default {@link Storage}: one SQLite file in WAL mode, written with group commit. Open one with
+ * {@link #open(Path)} or {@link #builder(Path)}; see {@link SqliteOptions} for the options and their defaults.
+ *
+ * <h2>Contract</h2>
+ * Everything {@link Storage} promises. Thread-safe. A {@code save} or {@code delete} returns only after its
+ * transaction committed; with {@link SqliteOptions.Synchronous#FULL} (the default) that includes syncing the
+ * write-ahead log, so the write survives power loss. Any number of stores, in this or other processes, may use
+ * the same file and table: the version check runs inside each write transaction, so the fence holds between
+ * them, and a store waits up to {@code busyTimeout} for another's write lock before failing with a
+ * {@link StorageException}. A process that is killed loses no acknowledged write: SQLite replays the log on the
+ * next open. Keys are stored as UTF-8 text, so a key holding an unpaired surrogate (a
+ * {@code String} that is not valid Unicode) cannot be stored exactly and is refused with an
+ * {@link IllegalArgumentException}; every other string, NUL and non-BMP characters included, round-trips.
+ *
+ * <h2>Schema</h2>
+ * Created if missing (the table name is {@link SqliteOptions#tableName()}):
+ * <pre>{@code
+ * CREATE TABLE IF NOT EXISTS pgs_state (
+ *   type           TEXT    NOT NULL,
+ *   key            TEXT    NOT NULL,
+ *   version        INTEGER NOT NULL,
+ *   schema_version INTEGER NOT NULL,
+ *   payload        BLOB,              -- NULL: a tombstone (deleted at this version)
+ *   updated_at     INTEGER NOT NULL,  -- epoch milliseconds of the last write
+ *   PRIMARY KEY (type, key)
+ * ) WITHOUT ROWID
+ * }</pre>
+ * The file is a plain SQLite database: {@code sqlite3 pgs.db 'select type, key, version from pgs_state'} reads it
+ * (while a store has it open, too). Keys sort by SQLite's {@code BINARY} collation, which compares the UTF-8
+ * bytes with {@code memcmp}: exactly the order {@link Storage#list} promises.
+ *
+ * <h2>Algorithm</h2>
+ * <ul>
+ *   <li><b>Writes</b> go through a {@link GroupCommit} with one writer thread that owns the only writing
+ *       connection. The thread takes everything queued (up to {@code maxBatch}) and runs it as one
+ *       {@code BEGIN IMMEDIATE} ... {@code COMMIT} transaction, so under load one log sync serves many callers.
+ *       Inside, each entry is one conditional statement: {@code INSERT ... ON CONFLICT DO NOTHING} when the
+ *       expected version is 0, else {@code UPDATE ... WHERE version = expected}. If it changed no row, the entry
+ *       is a version conflict: the actual version is read in the same transaction and only that entry fails with
+ *       {@link VersionConflictException}; the others still commit. Entries for the same key in one batch apply in
+ *       queue order, each seeing the previous one's effect, exactly as if committed one by one.</li>
+ *   <li><b>Reads</b> use a small pool of separate read-only connections; WAL lets them run while the writer
+ *       commits, and each statement sees the latest committed state. {@link #loadAll} reads many keys of a type
+ *       with one {@code key IN (?, ...)} query per chunk of 500 keys.</li>
+ *   <li><b>Closing</b> waits for calls in progress, stops the writer thread, checkpoints the log into the main
+ *       file ({@code wal_checkpoint(TRUNCATE)}) and closes all connections.</li>
+ * </ul>
+ *
+ * <h2>Hazards</h2>
+ * <ul>
+ *   <li>A statement error that concerns one entry only (a value too big for SQLite, a constraint) rolls the
+ *       transaction back, fails that entry and replays the rest of the batch; any other error, and any failure of
+ *       {@code BEGIN} or {@code COMMIT}, fails every entry of the batch with a {@link StorageException} (whether a
+ *       failed {@code COMMIT} took effect is unknown to the caller, which the SPI allows).</li>
+ *   <li>Nothing is ever built from keys or type names: all values are bound parameters; only the validated table
+ *       name is part of the SQL text.</li>
+ *   <li>A read statement keeps its snapshot until its result set is closed; every read closes it before the
+ *       connection returns to the pool, so a later read never sees an older state than an earlier one.</li>
+ *   <li>Reads run the driver's native code on the calling thread; a virtual thread stays pinned to its carrier
+ *       for one statement (microseconds with a warm cache, a disk read otherwise), so {@code readers} also bounds
+ *       how many carriers reads can hold at once. Writes never pin callers: they wait on the group commit.</li>
+ *   <li>sqlite-jdbc needs a native library; see {@code NativeLibraryCache} in the internal package: it is loaded
+ *       from one cached copy per build under {@code ${user.home}/.cache/pgs/sqlite-native} instead of a new
+ *       temporary copy per JVM (which killed JVMs leave behind in the temporary directory). Setting
+ *       {@code org.sqlite.tmpdir}, {@code org.sqlite.lib.path} or {@code org.sqlite.lib.name} turns this off.</li>
+ * </ul>
+ */
+public final class SqliteStorage implements Storage {
+
+    /** The most keys bound in one {@code IN (...)} list (SQLite allows 32766 parameters per statement). */
+    static final int IN_CHUNK = 500;
+
+    /** SQLite's primary result codes for errors caused by one row's values, not by the database. */
+    private static final int SQLITE_TOOBIG = 18;
+    private static final int SQLITE_CONSTRAINT = 19;
+    private static final int SQLITE_MISMATCH = 20;
+
+    /** Keeps an idle log from staying large after a burst; 64 MiB. */
+    private static final long JOURNAL_SIZE_LIMIT = 64L * 1024 * 1024;
+
+    private final SqliteOptions options;
+    private final Path file;
+    private final String table;
+    private final Connection writer;
+    private final WriteStatements writes;
+    private final List<Reader> allReaders;
+    private final ArrayBlockingQueue<Reader> idleReaders;
+    private final GroupCommit<Op, Long> commits;
+    /** Calls hold the read lock; {@link #close()} takes the write lock, so it never closes under a call. */
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    /** One queued write: a save when {@code payload} is non-null, a delete otherwise. */
+    private record Op(ServerId id, long expectedVersion, byte[] payload, int schemaVersion) {
+    }
+
+    private SqliteStorage(SqliteOptions options) {
+        this.options = options;
+        this.file = options.file().toAbsolutePath().normalize();
+        this.table = '"' + options.tableName() + '"';
+        NativeLibraryCache.load();
+        List<Connection> opened = new ArrayList<>();
+        try {
+            Path parent = file.getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            this.writer = connect(false);
+            opened.add(writer);
+            prepareFile();
+            this.writes = new WriteStatements(writer, table);
+            this.allReaders = new ArrayList<>(options.readers());
+            for (int i = 0; i < options.readers(); i++) {
+                Connection c = connect(true);
+                opened.add(c);
+                allReaders.add(new Reader(c, table));
+            }
+            this.idleReaders = new ArrayBlockingQueue<>(options.readers(), false, allReaders);
+        } catch (IOException | SQLException | RuntimeException e) {
+            for (Connection c : opened) {
+                closeQuietly(c);
+            }
+            throw new StorageException("cannot open SQLite store " + file + ": " + e.getMessage(), e);
+        }
+        this.commits = new GroupCommit<>("sqlite", 1, options.maxBatch(), options.maxWait(), this::writeBatch);
+    }
+
+    /**
+     * A builder for a store on {@code file}, starting from the defaults of {@link SqliteOptions}; finish with
+     * {@link SqliteOptions.Builder#open()}.
+     */
+    public static SqliteOptions.Builder builder(Path file) {
+        return SqliteOptions.builder(file);
+    }
+
+    /**
+     * Opens a store on {@code file} with the default options, creating the file, its parent directories and the
+     * table if missing.
+     *
+     * @throws StorageException if the file cannot be opened or prepared
+     */
+    public static SqliteStorage open(Path file) {
+        return open(SqliteOptions.defaults(file));
+    }
+
+    /**
+     * Opens a store with {@code options}, creating the file, its parent directories and the table if missing.
+     *
+     * @throws StorageException if the file cannot be opened or prepared (for example: not a database, locked
+     *                          by another process beyond {@code busyTimeout}, no write permission)
+     */
+    public static SqliteStorage open(SqliteOptions options) {
+        return new SqliteStorage(Objects.requireNonNull(options, "options"));
+    }
+
+    /** The options this store was opened with. */
+    public SqliteOptions options() {
+        return options;
+    }
+
+    /** The database file, as an absolute path. */
+    public Path file() {
+        return file;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException if the key holds an unpaired surrogate
+     */
+    @Override
+    public StoredState load(ServerId id) {
+        Objects.requireNonNull(id, "id");
+        requireUnicode(id.key());
+        enter();
+        try {
+            return read(r -> {
+                PreparedStatement ps = r.load;
+                ps.setString(1, id.type());
+                ps.setString(2, id.key());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? state(rs, 2) : StoredState.ABSENT;
+                }
+            });
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * {@inheritDoc} Here: one query per type and chunk of 500 distinct keys. The map iterates in
+     * the order of {@code ids} (duplicates once).
+     *
+     * @throws IllegalArgumentException if a key holds an unpaired surrogate
+     */
+    @Override
+    public Map<ServerId, StoredState> loadAll(Collection<ServerId> ids) {
+        Map<ServerId, StoredState> out = new LinkedHashMap<>();
+        Map<String, List<String>> keysByType = new LinkedHashMap<>();
+        for (ServerId id : ids) {
+            Objects.requireNonNull(id, "ids must not contain null");
+            requireUnicode(id.key());
+            if (out.put(id, StoredState.ABSENT) == null) {
+                keysByType.computeIfAbsent(id.type(), t -> new ArrayList<>()).add(id.key());
+            }
+        }
+        enter();
+        try {
+            if (out.isEmpty()) {
+                return out;
+            }
+            read(r -> {
+                for (Map.Entry<String, List<String>> e : keysByType.entrySet()) {
+                    List<String> keys = e.getValue();
+                    for (int from = 0; from < keys.size(); from += IN_CHUNK) {
+                        loadChunk(r.connection, e.getKey(), keys.subList(from, Math.min(keys.size(), from + IN_CHUNK)),
+                                out);
+                    }
+                }
+                return null;
+            });
+            return out;
+        } finally {
+            exit();
+        }
+    }
+
+    private void loadChunk(Connection c, String type, List<String> keys, Map<ServerId, StoredState> out)
+            throws SQLException {
+        StringBuilder sql = new StringBuilder(96 + 2 * keys.size())
+                .append("SELECT key, version, schema_version, payload IS NOT NULL, payload, updated_at FROM ")
+                .append(table).append(" WHERE type = ? AND key IN (?");
+        sql.append(",?".repeat(keys.size() - 1)).append(')');
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            ps.setString(1, type);
+            for (int i = 0; i < keys.size(); i++) {
+                ps.setString(i + 2, keys.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(new ServerId(type, rs.getString(1)), state(rs, 2));
+                }
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException if the key holds an unpaired surrogate
+     */
+    @Override
+    public long save(StateWrite write) {
+        Objects.requireNonNull(write, "write");
+        requireUnicode(write.id().key());
+        return submit(new Op(write.id(), write.expectedVersion(), write.payload(), write.schemaVersion()));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException if the key holds an unpaired surrogate, or {@code expectedVersion} is
+     *                                  negative
+     */
+    @Override
+    public long delete(ServerId id, long expectedVersion) {
+        Objects.requireNonNull(id, "id");
+        requireUnicode(id.key());
+        if (expectedVersion < 0) {
+            throw new IllegalArgumentException("expectedVersion must be >= 0: " + expectedVersion);
+        }
+        return submit(new Op(id, expectedVersion, null, 0));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException if {@code limit} &lt; 1, or {@code type} or {@code afterKey} holds an
+     *                                  unpaired surrogate
+     */
+    @Override
+    public KeyPage list(String type, String afterKey, int limit) {
+        Objects.requireNonNull(type, "type");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1: " + limit);
+        }
+        requireUnicode(type);
+        if (afterKey != null) {
+            requireUnicode(afterKey);
+        }
+        enter();
+        try {
+            return read(r -> {
+                PreparedStatement ps = afterKey == null ? r.listFirst : r.listAfter;
+                ps.setString(1, type);
+                int next = 2;
+                if (afterKey != null) {
+                    ps.setString(next++, afterKey);
+                }
+                ps.setLong(next, limit + 1L);
+                List<String> keys = new ArrayList<>(Math.min(limit, 1024));
+                boolean more = false;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (keys.size() == limit) {
+                            more = true;
+                            break;
+                        }
+                        keys.add(rs.getString(1));
+                    }
+                }
+                return new KeyPage(keys, more ? keys.get(keys.size() - 1) : null);
+            });
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Waits for calls in progress, stops the writer, checkpoints the write-ahead log into the database file and
+     * closes every connection. Idempotent; afterwards every method throws {@link StorageException}.
+     */
+    @Override
+    public void close() {
+        lifecycle.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            commits.close();
+            for (Reader r : allReaders) {
+                closeQuietly(r.connection);
+            }
+            try (Statement st = writer.createStatement()) {
+                st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            } catch (SQLException e) {
+                // Another process may be reading; SQLite checkpoints again when the last connection closes.
+            }
+            closeQuietly(writer);
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SqliteStorage[" + file + ", table " + options.tableName() + "]";
+    }
+
+    // ---- writing (runs on the group-commit writer thread only) ----
+
+    private long submit(Op op) {
+        enter();
+        try {
+            return commits.submit(op);
+        } finally {
+            exit();
+        }
+    }
+
+    private void writeBatch(List<GroupCommit.Entry<Op, Long>> batch) {
+        List<GroupCommit.Entry<Op, Long>> pending = new ArrayList<>(batch);
+        while (!pending.isEmpty()) {
+            long now = System.currentTimeMillis();
+            Object[] outcomes = new Object[pending.size()];
+            try {
+                writes.begin.execute();
+            } catch (SQLException e) {
+                rollbackQuietly(); // heals a transaction left open by an earlier failure
+                failAll(pending, "could not start a write transaction (nothing was written)", e);
+                return;
+            }
+            int failedAt = -1;
+            SQLException failure = null;
+            for (int i = 0; i < pending.size(); i++) {
+                try {
+                    outcomes[i] = apply(pending.get(i).item(), now);
+                } catch (SQLException e) {
+                    failedAt = i;
+                    failure = e;
+                    break;
+                }
+            }
+            if (failure != null) {
+                rollbackQuietly();
+                if (!concernsOneRow(failure)) {
+                    failAll(pending, "write failed, transaction rolled back (nothing was written)", failure);
+                    return;
+                }
+                GroupCommit.Entry<Op, Long> bad = pending.remove(failedAt);
+                bad.fail(new StorageException(bad.item().id(), "SQLite refused the write: " + failure.getMessage(),
+                        failure));
+                continue;
+            }
+            try {
+                writes.commit.execute();
+            } catch (SQLException e) {
+                rollbackQuietly();
+                failAll(pending, "commit failed (whether the write took effect is unknown)", e);
+                return;
+            }
+            for (int i = 0; i < outcomes.length; i++) {
+                if (outcomes[i] instanceof VersionConflictException conflict) {
+                    pending.get(i).fail(conflict);
+                } else {
+                    pending.get(i).succeed((Long) outcomes[i]);
+                }
+            }
+            return;
+        }
+    }
+
+    /** Applies one entry inside the open transaction: its new version, or the conflict to report. */
+    private Object apply(Op op, long now) throws SQLException {
+        ServerId id = op.id();
+        long newVersion = op.expectedVersion() + 1;
+        PreparedStatement ps;
+        if (op.expectedVersion() == 0) {
+            ps = op.payload() != null ? writes.insertState : writes.insertTombstone;
+            int p = 1;
+            ps.setString(p++, id.type());
+            ps.setString(p++, id.key());
+            ps.setLong(p++, newVersion);
+            if (op.payload() != null) {
+                ps.setInt(p++, op.schemaVersion());
+                ps.setBytes(p++, op.payload());
+            }
+            ps.setLong(p, now);
+        } else {
+            ps = op.payload() != null ? writes.updateState : writes.updateTombstone;
+            int p = 1;
+            ps.setLong(p++, newVersion);
+            if (op.payload() != null) {
+                ps.setInt(p++, op.schemaVersion());
+                ps.setBytes(p++, op.payload());
+            }
+            ps.setLong(p++, now);
+            ps.setString(p++, id.type());
+            ps.setString(p++, id.key());
+            ps.setLong(p, op.expectedVersion());
+        }
+        if (ps.executeUpdate() == 1) {
+            return newVersion;
+        }
+        PreparedStatement v = writes.version;
+        v.setString(1, id.type());
+        v.setString(2, id.key());
+        long actual;
+        try (ResultSet rs = v.executeQuery()) {
+            actual = rs.next() ? rs.getLong(1) : 0;
+        }
+        return new VersionConflictException(id, op.expectedVersion(), actual);
+    }
+
+    private void failAll(List<GroupCommit.Entry<Op, Long>> entries, String what, SQLException cause) {
+        String message = "SQLite store " + file + ": " + what + ": " + cause.getMessage();
+        for (GroupCommit.Entry<Op, Long> e : entries) {
+            e.fail(new StorageException(e.item().id(), message, cause));
+        }
+    }
+
+    private void rollbackQuietly() {
+        try {
+            writes.rollback.execute();
+        } catch (SQLException e) {
+            // Some errors already rolled the transaction back; then there is nothing to undo.
+        }
+    }
+
+    private static boolean concernsOneRow(SQLException e) {
+        int primary = e.getErrorCode() & 0xFF;
+        return primary == SQLITE_TOOBIG || primary == SQLITE_CONSTRAINT || primary == SQLITE_MISMATCH;
+    }
+
+    // ---- reading ----
+
+    @FunctionalInterface
+    private interface ReadAction<T> {
+        T run(Reader reader) throws SQLException;
+    }
+
+    private <T> T read(ReadAction<T> action) {
+        Reader r;
+        try {
+            r = idleReaders.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("interrupted while waiting for a read connection to " + file, e);
+        }
+        try {
+            return action.run(r);
+        } catch (SQLException e) {
+            throw new StorageException("SQLite store " + file + ": read failed: " + e.getMessage(), e);
+        } finally {
+            idleReaders.add(r);
+        }
+    }
+
+    /**
+     * The state in the columns {@code version, schema_version, payload IS NOT NULL, payload, updated_at}, the first
+     * at {@code col}.
+     */
+    private static StoredState state(ResultSet rs, int col) throws SQLException {
+        long version = rs.getLong(col);
+        int schemaVersion = rs.getInt(col + 1);
+        boolean hasPayload = rs.getBoolean(col + 2);
+        byte[] payload = null;
+        if (hasPayload) {
+            payload = rs.getBytes(col + 3);
+            if (payload == null) {
+                payload = new byte[0]; // SQLite hands out an empty BLOB as a null pointer
+            }
+        }
+        return new StoredState(version, payload, hasPayload ? schemaVersion : 0, rs.getLong(col + 4));
+    }
+
+    // ---- lifecycle ----
+
+    private void enter() {
+        lifecycle.readLock().lock();
+        if (closed) {
+            lifecycle.readLock().unlock();
+            throw new StorageException("SQLite store " + file + " is closed", null);
+        }
+    }
+
+    private void exit() {
+        lifecycle.readLock().unlock();
+    }
+
+    private Connection connect(boolean readOnly) throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setBusyTimeout((int) options.busyTimeout().toMillis());
+        // A file: URI with percent-escapes, so that '?', '#' or '%' in the path are never taken for URI syntax.
+        Connection c = config.createConnection("jdbc:sqlite:" + file.toUri().toASCIIString());
+        try (Statement st = c.createStatement()) {
+            if (readOnly) {
+                st.execute("PRAGMA query_only = 1");
+            } else {
+                st.execute("PRAGMA synchronous = " + options.synchronous().name());
+                st.execute("PRAGMA journal_size_limit = " + JOURNAL_SIZE_LIMIT);
+            }
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(c);
+            throw e;
+        }
+        return c;
+    }
+
+    private void prepareFile() throws SQLException {
+        try (Statement st = writer.createStatement()) {
+            String mode;
+            try (ResultSet rs = st.executeQuery("PRAGMA journal_mode = WAL")) {
+                mode = rs.next() ? rs.getString(1) : null;
+            }
+            if (!"wal".equalsIgnoreCase(mode)) {
+                throw new SQLException("the file does not support WAL mode (journal_mode is " + mode + ")");
+            }
+            st.execute("CREATE TABLE IF NOT EXISTS " + table + " ("
+                    + "type TEXT NOT NULL, "
+                    + "key TEXT NOT NULL, "
+                    + "version INTEGER NOT NULL, "
+                    + "schema_version INTEGER NOT NULL, "
+                    + "payload BLOB, "
+                    + "updated_at INTEGER NOT NULL, "
+                    + "PRIMARY KEY (type, key)) WITHOUT ROWID");
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            // Closing is best effort; SQLite recovers the log on the next open.
+        }
+    }
+
+    /**
+     * Refuses strings that are not valid UTF-16: an unpaired surrogate would be encoded as {@code '?'} and two
+     * different keys would then share one row.
+     */
+    private static void requireUnicode(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    throw new IllegalArgumentException("key or type holds an unpaired surrogate at index " + i
+                            + " and cannot be stored exactly as UTF-8");
+                }
+            }
+        }
+    }
+
+    /** The statements of the writer connection; used by the writer thread only. */
+    private static final class WriteStatements {
+        final PreparedStatement begin;
+        final PreparedStatement commit;
+        final PreparedStatement rollback;
+        final PreparedStatement insertState;
+        final PreparedStatement insertTombstone;
+        final PreparedStatement updateState;
+        final PreparedStatement updateTombstone;
+        final PreparedStatement version;
+
+        WriteStatements(Connection c, String table) throws SQLException {
+            begin = c.prepareStatement("BEGIN IMMEDIATE");
+            commit = c.prepareStatement("COMMIT");
+            rollback = c.prepareStatement("ROLLBACK");
+            String insert = "INSERT INTO " + table
+                    + " (type, key, version, schema_version, payload, updated_at) VALUES ";
+            String onConflict = " ON CONFLICT (type, key) DO NOTHING";
+            // COALESCE: an empty byte array must stay an empty BLOB, never become NULL (a tombstone).
+            insertState = c.prepareStatement(insert + "(?, ?, ?, ?, COALESCE(?, X''), ?)" + onConflict);
+            insertTombstone = c.prepareStatement(insert + "(?, ?, ?, 0, NULL, ?)" + onConflict);
+            updateState = c.prepareStatement("UPDATE " + table
+                    + " SET version = ?, schema_version = ?, payload = COALESCE(?, X''), updated_at = ?"
+                    + " WHERE type = ? AND key = ? AND version = ?");
+            updateTombstone = c.prepareStatement("UPDATE " + table
+                    + " SET version = ?, schema_version = 0, payload = NULL, updated_at = ?"
+                    + " WHERE type = ? AND key = ? AND version = ?");
+            version = c.prepareStatement("SELECT version FROM " + table + " WHERE type = ? AND key = ?");
+        }
+    }
+
+    /** One read connection with its prepared statements; used by one thread at a time (it is pooled). */
+    private static final class Reader {
+        final Connection connection;
+        final PreparedStatement load;
+        final PreparedStatement listFirst;
+        final PreparedStatement listAfter;
+
+        Reader(Connection c, String table) throws SQLException {
+            connection = c;
+            load = c.prepareStatement("SELECT key, version, schema_version, payload IS NOT NULL, payload, updated_at"
+                    + " FROM " + table + " WHERE type = ? AND key = ?");
+            listFirst = c.prepareStatement("SELECT key FROM " + table
+                    + " WHERE type = ? AND payload IS NOT NULL ORDER BY key LIMIT ?");
+            listAfter = c.prepareStatement("SELECT key FROM " + table
+                    + " WHERE type = ? AND key > ? AND payload IS NOT NULL ORDER BY key LIMIT ?");
+        }
+    }
+}

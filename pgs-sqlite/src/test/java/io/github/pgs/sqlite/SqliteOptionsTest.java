@@ -1,0 +1,65 @@
+package io.github.pgs.sqlite;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SqliteOptionsTest {
+
+    private static final Path FILE = Path.of("x.db");
+
+    @Test
+    void defaults_areTheDocumentedOnes() {
+        SqliteOptions o = SqliteOptions.defaults(FILE);
+
+        assertThat(o.file()).isEqualTo(FILE);
+        assertThat(o.synchronous()).isEqualTo(SqliteOptions.Synchronous.FULL);
+        assertThat(o.busyTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(o.maxBatch()).isEqualTo(256);
+        assertThat(o.maxWait()).isEqualTo(Duration.ZERO);
+        assertThat(o.readers()).isEqualTo(2);
+        assertThat(o.tableName()).isEqualTo("pgs_state");
+    }
+
+    @Test
+    void builder_setsEveryOption_andToBuilderRoundTrips() {
+        SqliteOptions o = SqliteStorage.builder(FILE).synchronous(SqliteOptions.Synchronous.NORMAL)
+                .busyTimeout(Duration.ofMillis(250)).maxBatch(1).maxWait(Duration.ofMillis(2)).readers(4)
+                .tableName("Game_State2").build();
+
+        assertThat(o).isEqualTo(new SqliteOptions(FILE, SqliteOptions.Synchronous.NORMAL, Duration.ofMillis(250), 1,
+                Duration.ofMillis(2), 4, "Game_State2"));
+        assertThat(o.toBuilder().build()).isEqualTo(o);
+    }
+
+    @Test
+    void tableName_mustBeAPlainIdentifier() {
+        for (String bad : new String[] {"", "1abc", "a-b", "a b", "a\"b", "pgs_state; DROP TABLE x", "sqlite_master",
+                "SQLITE_x", "\u00E9t\u00E9", "x".repeat(65)}) {
+            assertThatThrownBy(() -> SqliteOptions.builder(FILE).tableName(bad).build())
+                    .as("table name %s", bad).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(SqliteOptions.builder(FILE).tableName("_x" + "y".repeat(62)).build().tableName()).hasSize(64);
+    }
+
+    @Test
+    void outOfRangeValues_areRejected() {
+        assertThatThrownBy(() -> SqliteOptions.builder(FILE).maxBatch(0).build())
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SqliteOptions.builder(FILE).readers(0).build())
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SqliteOptions.builder(FILE).maxWait(Duration.ofMillis(-1)).build())
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SqliteOptions.builder(FILE).busyTimeout(Duration.ofMillis(-1)).build())
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SqliteOptions.builder(FILE).busyTimeout(Duration.ofDays(30)).build())
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SqliteOptions.builder(FILE).synchronous(null).build())
+                .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> SqliteOptions.builder(null)).isInstanceOf(NullPointerException.class);
+    }
+}
