@@ -1,0 +1,18 @@
+package io.github.pgs.examples.game;
+
+import io.github.pgs.spi.Storage;
+import io.github.pgs.store.InMemoryStorage;
+
+/** The seed's tests on the in-memory store. */
+class SeedTestsOnMemory extends SeedTests {
+
+    @Override
+    protected Storage newStorage() {
+        return new InMemoryStorage();
+    }
+
+    @Override
+    protected Storage reopen(Storage old) {
+        return old; // the heap is the store: a new runtime on it is what a restart looks like here
+    }
+}
