@@ -8,14 +8,11 @@ import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
 import io.github.pgs.spi.StoredState;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * A {@link Storage} in the JVM's heap, for tests and for servers whose state need not survive the JVM. It keeps
@@ -26,10 +23,30 @@ import java.util.concurrent.ConcurrentSkipListMap;
  */
 public final class InMemoryStorage implements Storage {
 
-    private static final Comparator<String> UTF8_ORDER = (a, b) ->
-            Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    /**
+     * UTF-8 byte order without encoding: UTF-8 preserves code point order, and UTF-16 differs from code point
+     * order only where a surrogate meets a unit in U+E000..U+FFFF, which the fix-up below reorders.
+     */
+    private static final Comparator<String> UTF8_ORDER = (a, b) -> {
+        int n = Math.min(a.length(), b.length());
+        for (int i = 0; i < n; i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x != y) {
+                if (x >= 0xD800 && y >= 0xD800) {
+                    return Integer.compare(codePointOrder(x), codePointOrder(y));
+                }
+                return Integer.compare(x, y);
+            }
+        }
+        return Integer.compare(a.length(), b.length());
+    };
 
-    private final Map<String, ConcurrentSkipListMap<String, StoredState>> types = new ConcurrentHashMap<>();
+    private static int codePointOrder(char c) {
+        return c >= 0xE000 ? c - 0x800 : c + 0x2000;
+    }
+
+    private final Map<String, ConcurrentHashMap<String, StoredState>> types = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     @Override
@@ -78,30 +95,29 @@ public final class InMemoryStorage implements Storage {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be >= 1: " + limit);
         }
-        ConcurrentSkipListMap<String, StoredState> t = types.get(type);
+        ConcurrentHashMap<String, StoredState> t = types.get(type);
         if (t == null) {
             return new KeyPage(List.of(), null);
         }
-        Map<String, StoredState> tail = afterKey == null ? t : t.tailMap(afterKey, false);
-        List<String> keys = new ArrayList<>(Math.min(limit, 1024));
-        String last = null;
-        for (Map.Entry<String, StoredState> e : tail.entrySet()) {
-            if (!e.getValue().hasPayload()) {
-                continue;
+        // Point operations dominate; listing sorts what it needs (a test store, not an index).
+        List<String> live = new ArrayList<>();
+        t.forEach((k, v) -> {
+            if (v.hasPayload() && (afterKey == null || UTF8_ORDER.compare(k, afterKey) > 0)) {
+                live.add(k);
             }
-            if (keys.size() == limit) {
-                return new KeyPage(keys, last);
-            }
-            keys.add(e.getKey());
-            last = e.getKey();
+        });
+        live.sort(UTF8_ORDER);
+        if (live.size() <= limit) {
+            return new KeyPage(live, null);
         }
-        return new KeyPage(keys, null);
+        List<String> page = live.subList(0, limit);
+        return new KeyPage(page, page.get(limit - 1));
     }
 
     /** The number of live (non-tombstone) states held. */
     public int size() {
         int n = 0;
-        for (ConcurrentSkipListMap<String, StoredState> t : types.values()) {
+        for (ConcurrentHashMap<String, StoredState> t : types.values()) {
             for (StoredState s : t.values()) {
                 if (s.hasPayload()) {
                     n++;
@@ -116,8 +132,8 @@ public final class InMemoryStorage implements Storage {
         closed = true;
     }
 
-    private ConcurrentSkipListMap<String, StoredState> table(String type) {
-        return types.computeIfAbsent(type, k -> new ConcurrentSkipListMap<>(UTF8_ORDER));
+    private ConcurrentHashMap<String, StoredState> table(String type) {
+        return types.computeIfAbsent(type, k -> new ConcurrentHashMap<>());
     }
 
     private void checkOpen() {
