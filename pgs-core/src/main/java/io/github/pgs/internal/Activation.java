@@ -363,97 +363,73 @@ final class Activation<A, S> implements Runnable {
 
     private void handleCall(CallEnvelope<?> c) {
         c.ownedBy(this);
-        CallResult<S> r;
-        inTurn = true;
-        try {
-            r = behaviour.handleCall(c.request, c, live);
-            if (r == null) {
-                throw new IllegalStateException("handleCall returned null");
-            }
-        } catch (Throwable t) {
-            inTurn = false;
-            crash(t, c);
-            return;
-        }
-        inTurn = false;
+        CallResult<S> r = invoke("handleCall", () -> behaviour.handleCall(c.request, c, live), c);
         switch (r) {
-            case Reply<S> rep -> {
-                PersistenceException failed = commit(rep.state(), rep.persist());
-                if (failed != null) {
-                    c.failNow(failed);
-                    releaseHeld(failed);
-                    return;
-                }
-                c.completeNow(rep.reply());
-                releaseHeld(null);
-                if (rep.continueWith() != null) {
-                    runContinue(rep.continueWith());
-                }
-            }
-            case NoReply<S> nr -> {
-                PersistenceException failed = commit(nr.state(), nr.persist());
-                if (failed != null) {
-                    c.failNow(failed);
-                    releaseHeld(failed);
-                    return;
-                }
-                releaseHeld(null);
-                if (nr.continueWith() != null) {
-                    runContinue(nr.continueWith());
-                }
-            }
+            case null -> { }
+            case Reply<S> rep -> proceed(c, rep.state(), rep.persist(), rep.reply(), true, rep.continueWith());
+            case NoReply<S> nr -> proceed(c, nr.state(), nr.persist(), null, false, nr.continueWith());
             case Stop<S> st -> stop(st.reason(), st.state(), st.persist(), c, st.reply(), st.hasReply(), null);
         }
     }
 
     private void handleCast(Envelope.Cast c) {
-        CastResult<S> r;
-        inTurn = true;
-        try {
-            r = c.info() ? behaviour.handleInfo(c.message(), live) : behaviour.handleCast(c.message(), live);
-            if (r == null) {
-                throw new IllegalStateException((c.info() ? "handleInfo" : "handleCast") + " returned null");
-            }
-        } catch (Throwable t) {
-            inTurn = false;
-            crash(t, null);
-            return;
-        }
-        inTurn = false;
-        applyCastResult(r);
+        applyCastResult(c.info()
+                ? invoke("handleInfo", () -> behaviour.handleInfo(c.message(), live), null)
+                : invoke("handleCast", () -> behaviour.handleCast(c.message(), live), null));
     }
 
     private void runContinue(Object message) {
-        CastResult<S> r;
+        applyCastResult(invoke("handleContinue", () -> behaviour.handleContinue(message, live), null));
+    }
+
+    /** Runs one handler; a throw (or a null result) crashes the server and yields {@code null}. */
+    private <R> R invoke(String handler, java.util.function.Supplier<R> call, CallEnvelope<?> caller) {
         inTurn = true;
         try {
-            r = behaviour.handleContinue(message, live);
+            R r = call.get();
             if (r == null) {
-                throw new IllegalStateException("handleContinue returned null");
+                throw new IllegalStateException(handler + " returned null");
             }
+            return r;
         } catch (Throwable t) {
             inTurn = false;
-            crash(t, null);
-            return;
+            crash(t, caller);
+            return null;
+        } finally {
+            inTurn = false;
         }
-        inTurn = false;
-        applyCastResult(r);
     }
 
     private void applyCastResult(CastResult<S> r) {
         switch (r) {
-            case NoReply<S> nr -> {
-                PersistenceException failed = commit(nr.state(), nr.persist());
-                releaseHeld(failed);
-                if (failed != null) {
-                    LOG.log(System.Logger.Level.WARNING, failed.getMessage());
-                    return;
-                }
-                if (nr.continueWith() != null) {
-                    runContinue(nr.continueWith());
-                }
-            }
+            case null -> { }
+            case NoReply<S> nr -> proceed(null, nr.state(), nr.persist(), null, false, nr.continueWith());
             case Stop<S> st -> stop(st.reason(), st.state(), st.persist(), null, null, false, null);
+        }
+    }
+
+    /**
+     * Commits a continuing handler's state, then (only if that succeeded) answers the caller, releases held
+     * replies and runs the follow-up. A failed commit fails the caller and drops the held replies.
+     */
+    private void proceed(CallEnvelope<?> caller, S state, boolean persist, Object reply, boolean hasReply,
+                         Object continueWith) {
+        PersistenceException failed = commit(state, persist);
+        if (failed != null) {
+            if (caller != null) {
+                caller.failNow(failed);
+            } else {
+                LOG.log(System.Logger.Level.WARNING, failed.getMessage());
+            }
+            releaseHeld(failed);
+            return;
+        }
+        if (hasReply) {
+            caller.completeNow(reply);
+        }
+        releaseHeld(null);
+        if (continueWith != null) {
+            runContinue(continueWith);
         }
     }
 
