@@ -16,4 +16,12 @@ public interface LifecycleListener {
     /** {@code id} crashed or was stopped with an error reason. */
     default void crashed(ServerId id, StopReason reason) {
     }
+
+    /** {@code id} was quarantined (crash loop, or stored state it cannot read); {@code lastFailure} says why. */
+    default void quarantined(ServerId id, String lastFailure) {
+    }
+
+    /** {@code id} left quarantine (released, rolled back or reset, by an operator or by the type's policy). */
+    default void released(ServerId id) {
+    }
 }

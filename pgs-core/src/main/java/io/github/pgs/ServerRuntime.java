@@ -42,6 +42,10 @@ public final class ServerRuntime implements AutoCloseable {
     public static final int DEFAULT_MAX_KEY_BYTES = 1024;
     /** 30 seconds. */
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+    /** No bound. */
+    public static final int UNBOUNDED = Integer.MAX_VALUE;
+    /** 1,000 servers per second. */
+    public static final int DEFAULT_RECOVERY_RATE = 1_000;
 
     private static volatile ServerRuntime ephemeral;
 
@@ -51,6 +55,7 @@ public final class ServerRuntime implements AutoCloseable {
     private final SystemScheduler ownedScheduler;
     private final Duration shutdownTimeout;
     private final String name;
+    private final Thread recovery;
 
     private ServerRuntime(Builder b) {
         this.name = b.name;
@@ -67,14 +72,17 @@ public final class ServerRuntime implements AutoCloseable {
         }
         this.closeStorage = b.closeStorage;
         this.shutdownTimeout = b.shutdownTimeout;
-        this.registry = new Registry(b.name, storage, codec, b.time, scheduler, b.maxKeyBytes, b.defaultOptions,
-                ServerRef::new);
+        this.registry = new Registry(b.name, storage, codec, b.time, scheduler, b.maxKeyBytes, b.maxActive,
+                b.defaultOptions, ServerRef::new);
         for (ServerType<?, ?> t : b.types) {
             registry.register(t);
         }
         for (LifecycleListener l : b.listeners) {
             registry.addListener(l);
         }
+        boolean recover = storage != null && b.types.stream().anyMatch(t ->
+                t.options().lifecycle() == LifecyclePolicy.PERMANENT || t.options().rememberActive());
+        this.recovery = recover ? registry.recover(b.recoveryRate) : null;
     }
 
     private static StateCodec loadCodec() {
@@ -232,9 +240,95 @@ public final class ServerRuntime implements AutoCloseable {
         return registry.stats();
     }
 
-    /** Adds a listener told of stops and crashes. */
+    /** Adds a listener told of stops, crashes, quarantines and releases of every server. */
     public void addListener(LifecycleListener listener) {
         registry.addListener(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Monitors one server: {@code listener} hears of its stops, crashes, quarantine and release (never of
+     * petrify and revive). Works whether the server is active or not, and across its activations.
+     */
+    public Subscription monitor(ServerRef ref, LifecycleListener listener) {
+        ServerId id = Objects.requireNonNull(ref, "ref").id();
+        return filtered(listener, id::equals);
+    }
+
+    /** Monitors every server of the type named {@code typeName}. */
+    public Subscription monitorType(String typeName, LifecycleListener listener) {
+        Objects.requireNonNull(typeName, "typeName");
+        return filtered(listener, id -> id.type().equals(typeName));
+    }
+
+    private Subscription filtered(LifecycleListener l, java.util.function.Predicate<ServerId> which) {
+        Objects.requireNonNull(l, "listener");
+        LifecycleListener f = new LifecycleListener() {
+            @Override
+            public void stopped(ServerId id, StopReason reason) {
+                if (which.test(id)) l.stopped(id, reason);
+            }
+
+            @Override
+            public void crashed(ServerId id, StopReason reason) {
+                if (which.test(id)) l.crashed(id, reason);
+            }
+
+            @Override
+            public void quarantined(ServerId id, String lastFailure) {
+                if (which.test(id)) l.quarantined(id, lastFailure);
+            }
+
+            @Override
+            public void released(ServerId id) {
+                if (which.test(id)) l.released(id);
+            }
+        };
+        registry.addListener(f);
+        return () -> registry.removeListener(f);
+    }
+
+    // ---------------------------------------------------------------- operator actions
+
+    /**
+     * The states kept for {@code id} (types with a {@code historyDepth}), most recent first.
+     *
+     * @throws UnsupportedOperationException if the store keeps no history
+     */
+    public List<io.github.pgs.spi.StoredState> history(ServerId id) {
+        return registry.history(id);
+    }
+
+    /**
+     * Rolls {@code id} back to the state it had {@code stepsBack} versions ago (1 = the previous one), written as
+     * a new version, and lifts its quarantine. An active server is petrified first.
+     *
+     * @return the new version
+     * @throws IllegalArgumentException if fewer older versions are kept
+     */
+    public long rollback(ServerId id, int stepsBack) {
+        return registry.rollback(id, stepsBack, shutdownTimeout);
+    }
+
+    /** Wipes the state of {@code id} and lifts its quarantine: the next message starts it fresh via {@code init}. */
+    public void reset(ServerId id) {
+        registry.reset(id, shutdownTimeout);
+    }
+
+    /**
+     * Waits for the start-up recovery (revival of {@code PERMANENT} servers and remembered active ones) to finish.
+     *
+     * @return {@code true} if it finished (or there was none) within {@code timeout}
+     */
+    public boolean awaitRecovery(Duration timeout) {
+        if (recovery == null) {
+            return true;
+        }
+        try {
+            return recovery.join(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     public void removeListener(LifecycleListener listener) {
@@ -296,6 +390,8 @@ public final class ServerRuntime implements AutoCloseable {
         private int maxKeyBytes = DEFAULT_MAX_KEY_BYTES;
         private TypeOptions defaultOptions = TypeOptions.DEFAULTS;
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+        private int maxActive = UNBOUNDED;
+        private int recoveryRate = DEFAULT_RECOVERY_RATE;
         private final List<ServerType<?, ?>> types = new ArrayList<>();
         private final List<LifecycleListener> listeners = new ArrayList<>();
 
@@ -320,6 +416,21 @@ public final class ServerRuntime implements AutoCloseable {
         public Builder maxKeyBytes(int v) {
             if (v < 1) throw new IllegalArgumentException("maxKeyBytes must be >= 1");
             maxKeyBytes = v;
+            return this;
+        }
+        /**
+         * The most servers active at once (default {@link #UNBOUNDED}); past it the least recently used idle ones
+         * petrify (persisting first).
+         */
+        public Builder maxActive(int v) {
+            if (v < 1) throw new IllegalArgumentException("maxActive must be >= 1");
+            maxActive = v;
+            return this;
+        }
+        /** Servers revived per second by the start-up recovery (default {@link #DEFAULT_RECOVERY_RATE}). */
+        public Builder recoveryRate(int v) {
+            if (v < 1) throw new IllegalArgumentException("recoveryRate must be >= 1");
+            recoveryRate = v;
             return this;
         }
         /** Options for types registered implicitly through a class (default {@link TypeOptions#DEFAULTS}). */

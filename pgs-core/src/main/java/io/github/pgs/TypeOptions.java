@@ -27,6 +27,12 @@ import java.util.Objects;
  *                           quarantined (default {@link #DEFAULT_MAX_RESTARTS})
  * @param restartWindow      restart intensity window (default {@link #DEFAULT_RESTART_WINDOW})
  * @param schemaVersion      the version of the persisted state's schema written by this code (default 1)
+ * @param historyDepth       how many replaced states the store keeps per server for {@code rollback}
+ *                           (default 0: none)
+ * @param onQuarantine       what happens when a server passes its restart intensity (default
+ *                           {@link QuarantineAction#WAIT_FOR_OPERATOR})
+ * @param rememberActive     whether servers active when the runtime stopped or died are revived when a runtime
+ *                           on the same store starts (default {@code false}; costs a marker write per activation)
  */
 public record TypeOptions(
         Duration idleTimeout,
@@ -38,7 +44,10 @@ public record TypeOptions(
         int maxStateBytes,
         int maxRestarts,
         Duration restartWindow,
-        int schemaVersion) {
+        int schemaVersion,
+        int historyDepth,
+        QuarantineAction onQuarantine,
+        boolean rememberActive) {
 
     /** An idle timeout that never elapses: the server never petrifies on its own. */
     public static final Duration NEVER = ChronoUnit.FOREVER.getDuration();
@@ -60,7 +69,8 @@ public record TypeOptions(
     /** The defaults. */
     public static final TypeOptions DEFAULTS = new TypeOptions(DEFAULT_IDLE_TIMEOUT, DEFAULT_CALL_TIMEOUT,
             DEFAULT_MAILBOX_CAPACITY, LifecyclePolicy.TRANSIENT, WriteMode.WRITE_THROUGH,
-            DEFAULT_WRITE_BEHIND_DELAY, DEFAULT_MAX_STATE_BYTES, DEFAULT_MAX_RESTARTS, DEFAULT_RESTART_WINDOW, 1);
+            DEFAULT_WRITE_BEHIND_DELAY, DEFAULT_MAX_STATE_BYTES, DEFAULT_MAX_RESTARTS, DEFAULT_RESTART_WINDOW, 1,
+            0, QuarantineAction.WAIT_FOR_OPERATOR, false);
 
     public TypeOptions {
         requirePositive(idleTimeout, "idleTimeout");
@@ -80,6 +90,13 @@ public record TypeOptions(
         }
         if (schemaVersion < 1) {
             throw new IllegalArgumentException("schemaVersion must be >= 1: " + schemaVersion);
+        }
+        if (historyDepth < 0) {
+            throw new IllegalArgumentException("historyDepth must be >= 0: " + historyDepth);
+        }
+        Objects.requireNonNull(onQuarantine, "onQuarantine");
+        if (onQuarantine == QuarantineAction.ROLLBACK && historyDepth == 0) {
+            throw new IllegalArgumentException("onQuarantine ROLLBACK needs historyDepth >= 1");
         }
     }
 
@@ -117,6 +134,9 @@ public record TypeOptions(
         private int maxRestarts;
         private Duration restartWindow;
         private int schemaVersion;
+        private int historyDepth;
+        private QuarantineAction onQuarantine;
+        private boolean rememberActive;
 
         private Builder(TypeOptions o) {
             idleTimeout = o.idleTimeout;
@@ -129,6 +149,9 @@ public record TypeOptions(
             maxRestarts = o.maxRestarts;
             restartWindow = o.restartWindow;
             schemaVersion = o.schemaVersion;
+            historyDepth = o.historyDepth;
+            onQuarantine = o.onQuarantine;
+            rememberActive = o.rememberActive;
         }
 
         public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
@@ -144,10 +167,14 @@ public record TypeOptions(
             return this;
         }
         public Builder schemaVersion(int v) { schemaVersion = v; return this; }
+        public Builder historyDepth(int v) { historyDepth = v; return this; }
+        public Builder onQuarantine(QuarantineAction v) { onQuarantine = v; return this; }
+        public Builder rememberActive(boolean v) { rememberActive = v; return this; }
 
         public TypeOptions build() {
             return new TypeOptions(idleTimeout, callTimeout, mailboxCapacity, lifecycle, writeMode,
-                    writeBehindDelay, maxStateBytes, maxRestarts, restartWindow, schemaVersion);
+                    writeBehindDelay, maxStateBytes, maxRestarts, restartWindow, schemaVersion, historyDepth,
+                    onQuarantine, rememberActive);
         }
     }
 }

@@ -88,6 +88,7 @@ final class Activation<A, S> implements Runnable {
     private long lastActivity;
     private Scheduler.Cancellable idleTimer;
     private Scheduler.Cancellable flushTimer;
+    private long markerVersion = -1;
 
     Activation(Registry registry, TypeRuntime<A, S> type, ServerId id, A args) {
         this.registry = registry;
@@ -157,6 +158,16 @@ final class Activation<A, S> implements Runnable {
 
     synchronized Lifecycle phase() {
         return phase;
+    }
+
+    /** Whether this server is active with nothing queued or running (a candidate for eviction). */
+    synchronized boolean isIdle() {
+        return phase == Lifecycle.ACTIVE && !scheduled && (mailbox == null || mailbox.isEmpty());
+    }
+
+    /** Monotonic time of the last message; read racily by the evictor, for ordering only. */
+    long lastActivity() {
+        return lastActivity;
     }
 
     /** Whether the calling thread is this server's drain thread, inside a handler. */
@@ -357,6 +368,17 @@ final class Activation<A, S> implements Runnable {
         if (idleTimer == null) {
             scheduleIdle(type.options());
         }
+        if (registry.persistent && type.options().rememberActive() && markerVersion < 0) {
+            markerVersion = registry.markActive(id);
+        }
+    }
+
+    /** Drops the remember-active marker: this server is no longer active (not called on shutdown). */
+    private void unmark() {
+        if (markerVersion >= 0) {
+            registry.unmarkActive(id, markerVersion);
+            markerVersion = -1;
+        }
     }
 
     // ---------------------------------------------------------------- handlers
@@ -493,7 +515,8 @@ final class Activation<A, S> implements Runnable {
         if (bytes.length > opts.maxStateBytes()) {
             throw new StateTooLargeException(id, bytes.length, opts.maxStateBytes());
         }
-        version = registry.storage.save(new StateWrite(id, version, bytes, opts.schemaVersion()));
+        version = registry.storage.save(new StateWrite(id, version, bytes, opts.schemaVersion(),
+                opts.historyDepth()));
         persisted = bytes;
         dirty = false;
         registry.stats.wrote();
@@ -611,6 +634,9 @@ final class Activation<A, S> implements Runnable {
             registry.petrifyFailed(id, failure);
         }
         cancelTimers();
+        if (!shutdown) {
+            unmark();
+        }
         registry.removed(this);
         registry.stats.petrified();
         live = null;
@@ -650,6 +676,7 @@ final class Activation<A, S> implements Runnable {
         }
         die(reason, false, null);
         registry.stats.stopped();
+        registry.notifyStopped(id, reason); // before anyone is answered, so that a monitor never lags a reply
         if (caller != null) {
             if (failure != null) {
                 caller.failNow(failure);
@@ -667,7 +694,6 @@ final class Activation<A, S> implements Runnable {
                 request.done().complete(null);
             }
         }
-        registry.notifyStopped(id, reason);
     }
 
     private static boolean wipes(LifecyclePolicy policy, boolean normal) {
@@ -703,11 +729,11 @@ final class Activation<A, S> implements Runnable {
             }
         }
         die(reason, true, cause);
+        registry.notifyStopped(id, reason);
         // the caller hears of the crash only once its consequences (wipe, quarantine, restart) are in place
         if (caller != null) {
             caller.failNow(new ServerCrashedException(id, cause));
         }
-        registry.notifyStopped(id, reason);
     }
 
     private void terminate(StopReason reason) {
@@ -729,6 +755,9 @@ final class Activation<A, S> implements Runnable {
         cancelTimers();
         boolean quarantine = crashed && registry.persistent && registry.crashes.record(id, type.options(),
                 registry.time.nanoTime());
+        if (quarantine && registry.recoverAutomatically(id, type.options(), reason.detail())) {
+            quarantine = false; // the type's policy rolled the state back or reset it instead
+        }
         List<Envelope> rest;
         synchronized (this) {
             if (phase == Lifecycle.DEAD || phase == Lifecycle.QUARANTINED) {
@@ -750,8 +779,10 @@ final class Activation<A, S> implements Runnable {
             registry.stats.quarantined();
             LOG.log(System.Logger.Level.ERROR, quarantined().getMessage());
             failAll(rest, quarantined());
+            registry.notifyQuarantined(id, quarantined().lastFailure());
             return;
         }
+        unmark();
         registry.removed(this);
         for (Envelope e : rest) {
             registry.redeliver(type, id, args, e);
@@ -791,6 +822,7 @@ final class Activation<A, S> implements Runnable {
             registry.removed(this);
         } else {
             registry.stats.quarantined();
+            registry.notifyQuarantined(id, quarantined().lastFailure());
         }
     }
 
@@ -807,6 +839,7 @@ final class Activation<A, S> implements Runnable {
         LOG.log(System.Logger.Level.ERROR, q.getMessage(), q.getCause());
         failOne(current, q);
         failAll(rest, q);
+        registry.notifyQuarantined(id, q.lastFailure());
     }
 
     private List<Envelope> drainMailbox() {

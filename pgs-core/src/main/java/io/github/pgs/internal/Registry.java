@@ -80,10 +80,15 @@ public final class Registry {
     private final AtomicLong ephemeralIds = new AtomicLong();
     private final List<GenServerException> shutdownFailures = new CopyOnWriteArrayList<>();
     private final Object quiescence = new Object();
+    private final Evictor evictor;
+    private final int maxActive;
     private volatile boolean closed;
 
+    /** The reserved type under which remember-active markers are stored (key: the server id's text form). */
+    public static final String ACTIVE_MARKERS = "pgs.active";
+
     public Registry(String name, Storage storage, StateCodec codec, TimeSource time, Scheduler scheduler,
-                    int maxKeyBytes, TypeOptions defaultOptions, RefMaker refMaker) {
+                    int maxKeyBytes, int maxActive, TypeOptions defaultOptions, RefMaker refMaker) {
         this.name = name;
         this.storage = storage;
         this.codec = codec;
@@ -94,6 +99,9 @@ public final class Registry {
         this.defaultOptions = defaultOptions;
         this.refMaker = refMaker;
         this.refs = this::refFromData;
+        this.maxActive = maxActive;
+        this.evictor = maxActive < Integer.MAX_VALUE && storage != null
+                ? new Evictor(maxActive, active.values(), activeCount::get) : null;
     }
 
     // ---------------------------------------------------------------- types
@@ -190,7 +198,9 @@ public final class Registry {
                 a = active.putIfAbsent(id, fresh);
                 if (a == null) {
                     a = fresh;
-                    activeCount.incrementAndGet();
+                    if (activeCount.incrementAndGet() > maxActive && evictor != null) {
+                        evictor.kick();
+                    }
                 }
             }
             if (a.offer(e)) {
@@ -351,6 +361,26 @@ public final class Registry {
         }
     }
 
+    void notifyQuarantined(ServerId id, String lastFailure) {
+        for (LifecycleListener l : listeners) {
+            try {
+                l.quarantined(id, lastFailure);
+            } catch (Throwable t) {
+                LOG.log(System.Logger.Level.WARNING, "lifecycle listener threw; ignored", t);
+            }
+        }
+    }
+
+    void notifyReleased(ServerId id) {
+        for (LifecycleListener l : listeners) {
+            try {
+                l.released(id);
+            } catch (Throwable t) {
+                LOG.log(System.Logger.Level.WARNING, "lifecycle listener threw; ignored", t);
+            }
+        }
+    }
+
     public void addListener(LifecycleListener l) {
         listeners.add(l);
     }
@@ -387,9 +417,191 @@ public final class Registry {
         crashes.forget(id);
         if (a != null && a.release()) {
             removed(a);
+            notifyReleased(id);
             return true;
         }
         return false;
+    }
+
+    /** The states kept for {@code id} by a type with a history depth, most recent first. */
+    public List<io.github.pgs.spi.StoredState> history(ServerId id) {
+        requirePersistent();
+        return storage.history(id);
+    }
+
+    /**
+     * Replaces the state of {@code id} by the one {@code stepsBack} versions ago (1 = the previous one) as a new
+     * version, and lifts a quarantine. An active server is petrified first, so no activation holds the old state.
+     */
+    public long rollback(ServerId id, int stepsBack, Duration timeout) {
+        requirePersistent();
+        if (stepsBack < 1) {
+            throw new IllegalArgumentException("stepsBack must be >= 1: " + stepsBack);
+        }
+        TypeRuntime<?, ?> t = typeNamed(id.type());
+        quiesce(id, timeout);
+        List<io.github.pgs.spi.StoredState> h = storage.history(id);
+        if (stepsBack > h.size()) {
+            throw new IllegalArgumentException(id + " keeps " + h.size() + " older versions; cannot go back "
+                    + stepsBack);
+        }
+        io.github.pgs.spi.StoredState target = h.get(stepsBack - 1);
+        long current = storage.load(id).version();
+        long v = storage.save(new io.github.pgs.spi.StateWrite(id, current, target.payload(), target.schemaVersion(),
+                t.options().historyDepth()));
+        release(id);
+        return v;
+    }
+
+    /** Wipes the state of {@code id} (a tombstone) and lifts a quarantine: the next message starts it fresh. */
+    public void reset(ServerId id, Duration timeout) {
+        requirePersistent();
+        typeNamed(id.type());
+        quiesce(id, timeout);
+        long current = storage.load(id).version();
+        if (current > 0) {
+            storage.delete(id, current);
+        }
+        release(id);
+    }
+
+    /** Petrifies {@code id} if it is active and waits until it has left (a quarantined server stays put). */
+    private void quiesce(ServerId id, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (isActive(id)) {
+            petrify(id);
+            if (System.nanoTime() > deadline) {
+                throw new CallTimeoutException(id, timeout);
+            }
+            awaitQuiescence(Duration.ofMillis(10));
+            LockSupport.parkNanos(100_000);
+        }
+    }
+
+    /**
+     * Applies the type's automatic quarantine policy on the crashing server's own thread; returns whether the
+     * state was rolled back or reset (so the server need not stay quarantined).
+     */
+    boolean recoverAutomatically(ServerId id, TypeOptions opts, String lastFailure) {
+        try {
+            switch (opts.onQuarantine()) {
+                case WAIT_FOR_OPERATOR -> {
+                    return false;
+                }
+                case ROLLBACK -> {
+                    List<io.github.pgs.spi.StoredState> h = storage.history(id);
+                    if (h.isEmpty()) {
+                        return false;
+                    }
+                    long current = storage.load(id).version();
+                    storage.save(new io.github.pgs.spi.StateWrite(id, current, h.get(0).payload(),
+                            h.get(0).schemaVersion(), opts.historyDepth()));
+                }
+                case RESET -> {
+                    long current = storage.load(id).version();
+                    if (current > 0) {
+                        storage.delete(id, current);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "automatic " + opts.onQuarantine() + " of " + id + " failed", e);
+            return false;
+        }
+        crashes.forget(id);
+        stats.quarantined();
+        LOG.log(System.Logger.Level.WARNING, id + " crashed past its restart intensity (last: " + lastFailure
+                + "); applied " + opts.onQuarantine());
+        notifyQuarantined(id, lastFailure);
+        notifyReleased(id);
+        return true;
+    }
+
+    // ---------------------------------------------------------------- remember-active markers and recovery
+
+    long markActive(ServerId id) {
+        ServerId marker = new ServerId(ACTIVE_MARKERS, id.toString());
+        try {
+            long v = storage.load(marker).version();
+            return storage.save(new io.github.pgs.spi.StateWrite(marker, v, new byte[0], 1));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not mark " + id + " as active: " + e.getMessage());
+            return -1;
+        }
+    }
+
+    void unmarkActive(ServerId id, long markerVersion) {
+        try {
+            storage.delete(new ServerId(ACTIVE_MARKERS, id.toString()), markerVersion);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "could not unmark " + id + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Revives, in the background and at most {@code perSecond} a second, every stored server of a registered
+     * {@code PERMANENT} type and every server of a {@code rememberActive} type that was active when the last
+     * runtime on this store stopped or died. Returns the recovery thread.
+     */
+    public Thread recover(int perSecond) {
+        requirePersistent();
+        return Thread.ofVirtual().name("pgs-recovery").start(() -> {
+            long pause = perSecond <= 0 ? 0 : 1_000_000_000L / perSecond;
+            long revived = 0;
+            try {
+                for (TypeRuntime<?, ?> t : List.copyOf(typesByName.values())) {
+                    if (t.options().lifecycle() != io.github.pgs.LifecyclePolicy.PERMANENT) {
+                        continue;
+                    }
+                    for (String key : keys(t.name())) {
+                        revived += reviveForRecovery(t, key, pause);
+                    }
+                }
+                for (String marker : keys(ACTIVE_MARKERS)) {
+                    ServerId id = ServerId.parse(marker);
+                    TypeRuntime<?, ?> t = typesByName.get(id.type());
+                    if (t != null && t.options().rememberActive()
+                            && t.options().lifecycle() != io.github.pgs.LifecyclePolicy.PERMANENT) {
+                        revived += reviveForRecovery(t, id.key(), pause);
+                    }
+                }
+                LOG.log(System.Logger.Level.INFO, "runtime " + name + ": recovery revived " + revived + " servers");
+            } catch (RuntimeException e) {
+                if (!closed) {
+                    LOG.log(System.Logger.Level.ERROR, "runtime " + name + ": recovery stopped", e);
+                }
+            }
+        });
+    }
+
+    private List<String> keys(String type) {
+        List<String> out = new ArrayList<>();
+        String after = null;
+        do {
+            io.github.pgs.spi.KeyPage page = storage.list(type, after, 1000);
+            out.addAll(page.keys());
+            after = page.nextAfter();
+        } while (after != null);
+        return out;
+    }
+
+    private int reviveForRecovery(TypeRuntime<?, ?> t, String key, long pauseNanos) {
+        if (closed) {
+            return 0;
+        }
+        ServerId id = new ServerId(t.name(), key);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        redeliver(t, id, null, new Envelope.Start(done));
+        if (pauseNanos > 0) {
+            LockSupport.parkNanos(pauseNanos);
+        }
+        return 1;
+    }
+
+    private void requirePersistent() {
+        if (!persistent) {
+            throw new UnsupportedOperationException("ephemeral runtimes store nothing");
+        }
     }
 
     public int activeCount() {
@@ -426,6 +638,10 @@ public final class Registry {
         return closed;
     }
 
+    public int maxActive() {
+        return maxActive;
+    }
+
     /**
      * Refuses new messages, petrifies every active server after its queued messages (writing what write-behind
      * and on-petrify servers hold), and waits up to {@code timeout}.
@@ -434,6 +650,9 @@ public final class Registry {
      */
     public List<GenServerException> close(Duration timeout) {
         closed = true;
+        if (evictor != null) {
+            evictor.stop();
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         java.util.Set<Activation<?, ?>> asked = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         while (true) {

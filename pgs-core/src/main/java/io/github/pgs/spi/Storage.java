@@ -72,6 +72,17 @@ public interface Storage extends AutoCloseable {
     long delete(ServerId id, long expectedVersion);
 
     /**
+     * The states that writes with {@link StateWrite#historyDepth()} {@code > 0} kept for {@code id}, most recent
+     * first (each with the version, payload, schema version and write time it had). A write with depth 0 and a
+     * delete drop the history. Empty if none is kept.
+     *
+     * @throws UnsupportedOperationException if this store keeps no history (then writes with a depth fail too)
+     */
+    default java.util.List<StoredState> history(ServerId id) {
+        throw new UnsupportedOperationException(getClass().getName() + " keeps no state history");
+    }
+
+    /**
      * Lists keys of {@code type} that hold a live state (not tombstones), ascending by the keys' UTF-8 bytes,
      * starting after {@code afterKey} ({@code null} for the first page).
      *

@@ -47,6 +47,8 @@ public final class InMemoryStorage implements Storage {
     }
 
     private final Map<String, ConcurrentHashMap<String, StoredState>> types = new ConcurrentHashMap<>();
+    /** Replaced states kept per server, most recent first; only touched inside the key's compare-and-set. */
+    private final ConcurrentHashMap<ServerId, List<StoredState>> history = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     @Override
@@ -62,7 +64,7 @@ public final class InMemoryStorage implements Storage {
         ServerId id = write.id();
         StoredState next = new StoredState(write.newVersion(), write.payload().clone(), write.schemaVersion(),
                 System.currentTimeMillis());
-        compareAndSet(id, write.expectedVersion(), next);
+        compareAndSet(id, write.expectedVersion(), next, write.historyDepth());
         return next.version();
     }
 
@@ -70,11 +72,11 @@ public final class InMemoryStorage implements Storage {
     public long delete(ServerId id, long expectedVersion) {
         checkOpen();
         StoredState tombstone = new StoredState(expectedVersion + 1, null, 0, System.currentTimeMillis());
-        compareAndSet(id, expectedVersion, tombstone);
+        compareAndSet(id, expectedVersion, tombstone, 0);
         return tombstone.version();
     }
 
-    private void compareAndSet(ServerId id, long expected, StoredState next) {
+    private void compareAndSet(ServerId id, long expected, StoredState next, int historyDepth) {
         long[] actual = {-1};
         table(id.type()).compute(id.key(), (k, cur) -> {
             long v = cur == null ? 0 : cur.version();
@@ -82,11 +84,42 @@ public final class InMemoryStorage implements Storage {
                 actual[0] = v;
                 return cur;
             }
+            keepHistory(id, cur, historyDepth);
             return next;
         });
         if (actual[0] >= 0) {
             throw new VersionConflictException(id, expected, actual[0]);
         }
+    }
+
+    private void keepHistory(ServerId id, StoredState replaced, int depth) {
+        if (depth == 0) {
+            history.remove(id);
+            return;
+        }
+        if (replaced == null || !replaced.hasPayload()) {
+            return;
+        }
+        history.compute(id, (k, h) -> {
+            List<StoredState> next = new ArrayList<>(depth);
+            next.add(replaced);
+            if (h != null) {
+                next.addAll(h.subList(0, Math.min(h.size(), depth - 1)));
+            }
+            return List.copyOf(next);
+        });
+    }
+
+    @Override
+    public List<StoredState> history(ServerId id) {
+        checkOpen();
+        List<StoredState> h = history.get(id);
+        if (h == null) {
+            return List.of();
+        }
+        List<StoredState> out = new ArrayList<>(h.size());
+        h.forEach(s -> out.add(copy(s)));
+        return out;
     }
 
     @Override

@@ -144,6 +144,12 @@ public final class FaultInjectingStorage implements Storage {
     }
 
     @Override
+    public java.util.List<StoredState> history(ServerId id) {
+        checkUp(id);
+        return delegate.history(id);
+    }
+
+    @Override
     public KeyPage list(String type, String afterKey, int limit) {
         checkUp(null);
         return delegate.list(type, afterKey, limit);

@@ -41,6 +41,10 @@ public final class Counter implements GenServer<String, Counter.State> {
     public record AddFriend(ServerRef friend) implements Call<Integer> {}
     public record AskFriends() implements Call<Long> {}
     public record CallSelf(ServerRef self) implements Call<Long> {}
+    /** Persists a state that makes every later message crash: a bad state that crash-loops. */
+    public record Poison() implements Call<Long> {}
+
+    static final long POISONED = -666;
     public record Cast() {}
     public record CastBoom() {}
 
@@ -75,7 +79,11 @@ public final class Counter implements GenServer<String, Counter.State> {
             overlapSeen = true;
         }
         try {
+            if (s.count() == POISONED) {
+                throw new IllegalStateException("bad state in " + s.name());
+            }
             return switch (request) {
+                case Poison p -> reply(POISONED, s.withCount(POISONED));
                 case Get g -> reply(s.count(), s);
                 case Inc i -> reply(s.count() + 1, s.withCount(s.count() + 1));
                 case IncNoPersist i -> reply(s.count() + 1, s.withCount(s.count() + 1)).noPersist();
