@@ -56,6 +56,7 @@ public final class ServerRuntime implements AutoCloseable {
     private final Duration shutdownTimeout;
     private final String name;
     private final Thread recovery;
+    private final StateCodec codec;
 
     private ServerRuntime(Builder b) {
         this.name = b.name;
@@ -72,6 +73,7 @@ public final class ServerRuntime implements AutoCloseable {
         }
         this.closeStorage = b.closeStorage;
         this.shutdownTimeout = b.shutdownTimeout;
+        this.codec = codec;
         this.registry = new Registry(b.name, storage, codec, b.time, scheduler, b.maxKeyBytes, b.maxActive,
                 b.defaultOptions, ServerRef::new);
         for (ServerType<?, ?> t : b.types) {
@@ -130,6 +132,22 @@ public final class ServerRuntime implements AutoCloseable {
     /** The store, or {@code null} for an ephemeral runtime. */
     public Storage storage() {
         return storage;
+    }
+
+    /** The codec, or {@code null} for an ephemeral runtime. */
+    public StateCodec codec() {
+        return codec;
+    }
+
+    /** The registered type named {@code typeName}, with its current options. */
+    public ServerType<?, ?> type(String typeName) {
+        return registry.typeNamed(typeName).spec().toBuilder().options(registry.typeNamed(typeName).options())
+                .build();
+    }
+
+    /** The registered types. */
+    public List<ServerType<?, ?>> types() {
+        return registry.types();
     }
 
     // ---------------------------------------------------------------- types
