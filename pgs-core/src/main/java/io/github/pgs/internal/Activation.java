@@ -58,9 +58,11 @@ import java.util.List;
  * keeps its drain thread forever: its callers time out, other servers are unaffected. A failed write discards the
  * in-memory state ({@link #discard}); the next message reloads, so the version fence decides what is true.
  */
-final class Activation<A, S> implements Runnable {
+public final class Activation<A, S> implements Runnable {
 
     private static final System.Logger LOG = System.getLogger("io.github.pgs");
+    /** The activation whose drain runs on this thread, for {@code ServerContext.current()}. */
+    private static final ThreadLocal<Activation<?, ?>> CURRENT = new ThreadLocal<>();
 
     final Registry registry;
     final TypeRuntime<A, S> type;
@@ -89,6 +91,7 @@ final class Activation<A, S> implements Runnable {
     private Scheduler.Cancellable idleTimer;
     private Scheduler.Cancellable flushTimer;
     private long markerVersion = -1;
+    private List<Timer> timers;
 
     Activation(Registry registry, TypeRuntime<A, S> type, ServerId id, A args) {
         this.registry = registry;
@@ -207,6 +210,7 @@ final class Activation<A, S> implements Runnable {
     @Override
     public void run() {
         thread = Thread.currentThread();
+        CURRENT.set(this);
         try {
             while (true) {
                 Envelope e;
@@ -231,9 +235,117 @@ final class Activation<A, S> implements Runnable {
             LOG.log(System.Logger.Level.ERROR, "runtime failure in server " + id, t);
             die(StopReason.crash(t), true, null);
         } finally {
+            CURRENT.remove();
             thread = null;
             registry.drainEnded();
         }
+    }
+
+    // ---------------------------------------------------------------- ServerContext support
+
+    /** The activation whose handler runs on this thread right now, or {@code null}. */
+    public static Activation<?, ?> current() {
+        Activation<?, ?> a = CURRENT.get();
+        return a != null && a.inTurn ? a : null;
+    }
+
+    /** This server's ref. */
+    public io.github.pgs.ServerRef self() {
+        return registry.refOf(type, id, args);
+    }
+
+    /** Sets a volatile timer; only called on the drain thread, from a handler. */
+    public io.github.pgs.TimerRef timer(Object message, Duration delay, boolean periodic, boolean keepsAlive) {
+        if (!holdsTurn()) {
+            throw new IllegalStateException("timers can only be set by the server's own handler");
+        }
+        Timer t = new Timer(this, message, delay, periodic, keepsAlive);
+        if (timers == null) {
+            timers = new ArrayList<>(2);
+        }
+        timers.add(t);
+        t.schedule();
+        return t;
+    }
+
+    /** A volatile timer of one activation. */
+    static final class Timer implements io.github.pgs.TimerRef {
+        final Activation<?, ?> owner;
+        final Object message;
+        final Duration delay;
+        final boolean periodic;
+        final boolean keepsAlive;
+        private volatile boolean active = true;
+        private volatile Scheduler.Cancellable handle;
+
+        Timer(Activation<?, ?> owner, Object message, Duration delay, boolean periodic, boolean keepsAlive) {
+            this.owner = owner;
+            this.message = message;
+            this.delay = delay;
+            this.periodic = periodic;
+            this.keepsAlive = keepsAlive;
+        }
+
+        void schedule() {
+            handle = owner.registry.scheduler.schedule(delay, () -> {
+                if (active) {
+                    try {
+                        owner.offer(new Envelope.TimerFired(this));
+                    } catch (GenServerException ignored) {
+                        // quarantined or full: a volatile timer is best effort
+                    }
+                }
+            });
+        }
+
+        @Override
+        public boolean cancel() {
+            if (!active) {
+                return false;
+            }
+            active = false;
+            Scheduler.Cancellable h = handle;
+            if (h != null) {
+                h.cancel();
+            }
+            return true;
+        }
+
+        @Override
+        public boolean isActive() {
+            return active;
+        }
+    }
+
+    private void timerFired(Envelope.TimerFired f) {
+        Timer t = f.timer();
+        if (!t.active || timers == null || !timers.contains(t)) {
+            return;
+        }
+        if (t.periodic) {
+            t.schedule();
+        } else {
+            t.active = false;
+            timers.remove(t);
+        }
+        if (!loaded && !load(f)) {
+            return;
+        }
+        lastActivity = registry.time.nanoTime();
+        handleCast(new Envelope.Cast(t.message, true));
+    }
+
+    private boolean timerKeepsAlive() {
+        if (timers == null) {
+            return false;
+        }
+        timers.removeIf(t -> !t.active);
+        for (Timer t : timers) {
+            if (t.keepsAlive) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void handle(Envelope e) {
@@ -260,6 +372,7 @@ final class Activation<A, S> implements Runnable {
                 handleCast(c);
             }
             case Envelope.StopRequest r -> stop(r.reason(), live, true, null, null, false, r);
+            case Envelope.TimerFired f -> timerFired(f);
             case Envelope.Signal s -> throw new IllegalStateException("unreachable: " + s);
         }
     }
@@ -559,6 +672,9 @@ final class Activation<A, S> implements Runnable {
         }
         long idle = opts.idleTimeout().toNanos();
         long elapsed = registry.time.nanoTime() - lastActivity;
+        if (timerKeepsAlive()) {
+            elapsed = 0; // a pending keep-alive timer counts as activity
+        }
         if (elapsed < idle) {
             idleTimer = registry.scheduler.schedule(Duration.ofNanos(idle - elapsed),
                     () -> post(Envelope.Signal.IDLE_CHECK));
@@ -867,6 +983,8 @@ final class Activation<A, S> implements Runnable {
                     + ": " + error.getMessage());
             case Envelope.Signal s -> {
             }
+            case Envelope.TimerFired t -> {
+            }
         }
     }
 
@@ -876,6 +994,10 @@ final class Activation<A, S> implements Runnable {
             idleTimer = null;
         }
         cancelFlushTimer();
+        if (timers != null) {
+            timers.forEach(Timer::cancel);
+            timers = null;
+        }
     }
 
     private void cancelFlushTimer() {

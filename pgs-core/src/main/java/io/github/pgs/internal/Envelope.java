@@ -5,7 +5,8 @@ import io.github.pgs.StopReason;
 import java.util.concurrent.CompletableFuture;
 
 /** What travels through a mailbox: user messages (which count against its capacity) and system signals. */
-sealed interface Envelope permits CallEnvelope, Envelope.Cast, Envelope.StopRequest, Envelope.Start, Envelope.Signal {
+sealed interface Envelope permits CallEnvelope, Envelope.Cast, Envelope.StopRequest, Envelope.Start,
+        Envelope.TimerFired, Envelope.Signal {
 
     /** Whether this message counts against the mailbox capacity. */
     default boolean counted() {
@@ -22,6 +23,14 @@ sealed interface Envelope permits CallEnvelope, Envelope.Cast, Envelope.StopRequ
 
     /** Activate now (start, eager restart, recovery); {@code done} completes when the server is active. */
     record Start(CompletableFuture<Void> done) implements Envelope {
+        @Override
+        public boolean counted() {
+            return false;
+        }
+    }
+
+    /** A volatile timer set through {@code ServerContext} fired. */
+    record TimerFired(Activation.Timer timer) implements Envelope {
         @Override
         public boolean counted() {
             return false;

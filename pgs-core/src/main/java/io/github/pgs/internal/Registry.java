@@ -164,6 +164,10 @@ public final class Registry {
         return refMaker.make(this, type, type.idFor(args), args);
     }
 
+    ServerRef refOf(TypeRuntime<?, ?> type, ServerId id, Object args) {
+        return refMaker.make(this, type, id, args);
+    }
+
     public ServerRef ref(ServerId id) {
         TypeRuntime<?, ?> t = typeNamed(id.type());
         return refMaker.make(this, t, t.checkedId(id.key()), null);

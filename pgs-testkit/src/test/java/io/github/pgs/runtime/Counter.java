@@ -46,6 +46,13 @@ public final class Counter implements GenServer<String, Counter.State> {
 
     static final long POISONED = -666;
     public record Cast() {}
+    /** Sets a volatile timer that sends "tick" (worth 100) to handleInfo. */
+    public record StartTimer(java.time.Duration delay, boolean periodic, boolean keepsAlive) {}
+    public record CancelTimer() {}
+    public record WhoAmI() implements Call<ServerRef> {}
+
+    /** Per activation, like any field of a behaviour. */
+    private io.github.pgs.TimerRef timer;
     public record CastBoom() {}
 
     /** Init calls per server name, to prove {@code init} runs once. */
@@ -108,6 +115,7 @@ public final class Counter implements GenServer<String, Counter.State> {
                     yield reply(sum, s);
                 }
                 case CallSelf c -> reply(c.self().call(new Get()), s);
+                case WhoAmI w -> reply(io.github.pgs.ServerContext.current().self(), s);
                 default -> throw new IllegalArgumentException("unknown call " + request);
             };
         } finally {
@@ -120,6 +128,16 @@ public final class Counter implements GenServer<String, Counter.State> {
         return switch (message) {
             case Cast c -> noreply(s.withCount(s.count() + 1));
             case CastBoom b -> throw new IllegalStateException("cast boom");
+            case StartTimer t -> {
+                io.github.pgs.ServerContext ctx = io.github.pgs.ServerContext.current();
+                timer = t.periodic() ? ctx.sendInterval("tick", t.delay(), t.keepsAlive())
+                        : ctx.sendAfter("tick", t.delay(), t.keepsAlive());
+                yield noreply(s);
+            }
+            case CancelTimer c -> {
+                timer.cancel();
+                yield noreply(s);
+            }
             default -> throw new IllegalArgumentException("unknown cast " + message);
         };
     }
