@@ -36,6 +36,7 @@ public final class ServerType<A, S> {
     private final ArgsKey<A> argsKey;
     private final StateMapping<S, ?> stateMapping;
     private final TypeOptions options;
+    private final java.util.Map<Integer, StateUpcaster> upcasters;
 
     private ServerType(Builder<A, S> b) {
         this.behaviour = b.behaviour;
@@ -50,6 +51,7 @@ public final class ServerType<A, S> {
         this.argsKey = b.argsKey;
         this.stateMapping = b.stateMapping;
         this.options = b.options;
+        this.upcasters = java.util.Map.copyOf(b.upcasters);
     }
 
     /** The type with all defaults. */
@@ -72,6 +74,7 @@ public final class ServerType<A, S> {
         b.argsKey = argsKey;
         b.stateMapping = stateMapping;
         b.options = options;
+        b.upcasters.putAll(upcasters);
         return b;
     }
 
@@ -85,6 +88,8 @@ public final class ServerType<A, S> {
     /** The state mapping, or {@code null} when the live state is persisted as it is. */
     public StateMapping<S, ?> stateMapping() { return stateMapping; }
     public TypeOptions options() { return options; }
+    /** The upcaster from schema version {@code fromVersion} to the next, or {@code null}. */
+    public StateUpcaster upcaster(int fromVersion) { return upcasters.get(fromVersion); }
 
     @Override
     public String toString() {
@@ -138,6 +143,7 @@ public final class ServerType<A, S> {
         private ArgsKey<A> argsKey;
         private StateMapping<S, ?> stateMapping;
         private TypeOptions options = TypeOptions.DEFAULTS;
+        private final java.util.Map<Integer, StateUpcaster> upcasters = new java.util.HashMap<>();
 
         private Builder(Class<? extends GenServer<A, S>> behaviour) {
             this.behaviour = Objects.requireNonNull(behaviour, "behaviour");
@@ -157,6 +163,15 @@ public final class ServerType<A, S> {
         public Builder<A, S> stateMapping(StateMapping<S, ?> v) { stateMapping = v; return this; }
         /** The type's options (default {@link TypeOptions#DEFAULTS}). */
         public Builder<A, S> options(TypeOptions v) { options = Objects.requireNonNull(v, "options"); return this; }
+
+        /** Reads states persisted with schema version {@code fromVersion} as version {@code fromVersion + 1}. */
+        public Builder<A, S> upcaster(int fromVersion, StateUpcaster v) {
+            if (fromVersion < 1) {
+                throw new IllegalArgumentException("fromVersion must be >= 1: " + fromVersion);
+            }
+            upcasters.put(fromVersion, Objects.requireNonNull(v, "upcaster"));
+            return this;
+        }
 
         public ServerType<A, S> build() {
             return new ServerType<>(this);

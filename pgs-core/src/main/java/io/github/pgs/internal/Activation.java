@@ -409,7 +409,7 @@ public final class Activation<A, S> implements Runnable {
                 return false;
             }
             try {
-                live = decode(stored.payload());
+                live = decode(upcast(stored.payload(), stored.schemaVersion(), opts.schemaVersion()));
             } catch (RuntimeException ex) {
                 quarantineNow(current, new QuarantinedException(id,
                         "stored state (version " + stored.version() + ") cannot be decoded: " + ex.getMessage(), ex));
@@ -457,6 +457,26 @@ public final class Activation<A, S> implements Runnable {
             case Init.Ignore<S> i -> abort(current, new InitRejectedException(id, null), false);
         }
         return false;
+    }
+
+    /**
+     * Brings a payload of an older schema version to the current one through the type's upcasters, on the codec's
+     * generic document form. The stored bytes are not touched; the next write stores the new version.
+     */
+    private byte[] upcast(byte[] payload, int from, int to) {
+        if (from >= to || from == 0) {
+            return payload;
+        }
+        Object doc = registry.codec.decode(payload, Object.class, registry.refs);
+        for (int v = from; v < to; v++) {
+            io.github.pgs.StateUpcaster up = type.spec().upcaster(v);
+            if (up == null) {
+                throw new CodecException(id, "stored state has schema version " + from + " and no upcaster from "
+                        + "version " + v + " to " + (v + 1) + " is registered", null);
+            }
+            doc = up.upcast(doc);
+        }
+        return registry.codec.encode(doc, Object.class);
     }
 
     @SuppressWarnings("unchecked")
