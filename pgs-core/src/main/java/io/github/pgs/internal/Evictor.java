@@ -32,6 +32,9 @@ final class Evictor {
         this.thread.start();
     }
 
+    private record Candidate(Activation<?, ?> activation, long lastActivity) {
+    }
+
     void kick() {
         if (kicked.compareAndSet(false, true)) {
             LockSupport.unpark(thread);
@@ -64,15 +67,16 @@ final class Evictor {
             return;
         }
         int target = excess + Math.max(1, maxActive / 100);
-        List<Activation<?, ?>> idle = new ArrayList<>();
+        // snapshot the times first: they change while we sort, and a comparator must see fixed values
+        List<Candidate> idle = new ArrayList<>();
         for (Activation<?, ?> a : activations) {
             if (a.isIdle()) {
-                idle.add(a);
+                idle.add(new Candidate(a, a.lastActivity()));
             }
         }
-        idle.sort((x, y) -> Long.compare(x.lastActivity(), y.lastActivity()));
+        idle.sort((x, y) -> Long.compare(x.lastActivity, y.lastActivity));
         for (int i = 0; i < Math.min(target, idle.size()); i++) {
-            idle.get(i).post(Envelope.Signal.PETRIFY_NOW);
+            idle.get(i).activation.post(Envelope.Signal.PETRIFY_NOW);
         }
     }
 }
