@@ -168,6 +168,11 @@ public final class Activation<A, S> implements Runnable {
         return phase == Lifecycle.ACTIVE && !scheduled && (mailbox == null || mailbox.isEmpty());
     }
 
+    /** Whether a petrify request waits in the mailbox. */
+    synchronized boolean petrifyPending() {
+        return petrifyQueued && phase.accepts();
+    }
+
     /** Monotonic time of the last message; read racily by the evictor, for ordering only. */
     long lastActivity() {
         return lastActivity;

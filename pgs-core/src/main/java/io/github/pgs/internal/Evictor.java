@@ -66,13 +66,19 @@ final class Evictor {
         if (excess <= 0) {
             return;
         }
-        int target = excess + Math.max(1, maxActive / 100);
         // snapshot the times first: they change while we sort, and a comparator must see fixed values
         List<Candidate> idle = new ArrayList<>();
+        int pending = 0;
         for (Activation<?, ?> a : activations) {
-            if (a.isIdle()) {
+            if (a.petrifyPending()) {
+                pending++; // asked by an earlier pass, not gone yet: do not ask for more on its account
+            } else if (a.isIdle()) {
                 idle.add(new Candidate(a, a.lastActivity()));
             }
+        }
+        int target = excess - pending + Math.max(1, maxActive / 100);
+        if (target <= 0) {
+            return;
         }
         idle.sort((x, y) -> Long.compare(x.lastActivity, y.lastActivity));
         for (int i = 0; i < Math.min(target, idle.size()); i++) {

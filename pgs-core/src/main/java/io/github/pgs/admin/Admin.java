@@ -1,0 +1,435 @@
+package io.github.pgs.admin;
+
+import io.github.pgs.CallTimeoutException;
+import io.github.pgs.ServerId;
+import io.github.pgs.ServerRuntime;
+import io.github.pgs.StorageException;
+import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.KeyPage;
+import io.github.pgs.spi.StateCodec;
+import io.github.pgs.spi.Storage;
+import io.github.pgs.spi.StoredState;
+import io.github.pgs.spi.TimeSource;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Operator access to persisted servers of any type: list them page by page, count them, inspect one (metadata
+ * and the state rendered as JSON or hex, without its class), delete one, and expire those whose state has not
+ * been written for a given time.
+ *
+ * <pre>{@code
+ * Admin admin = Admin.of(runtime);
+ * ServerPage page = admin.list("player", null, 50);
+ * ServerInfo vorpal = admin.inspect(ServerId.parse("player:Vorpal"));
+ * admin.delete(vorpal.id(), vorpal.version());          // only if nobody wrote it since
+ * ExpireReport r = admin.expire("player", Duration.ofDays(90), true);   // dry run: what would go
+ * }</pre>
+ *
+ * <h2>With a runtime or without</h2>
+ * {@link #of(ServerRuntime)} sees servers through that runtime: entries carry {@link ServerStatus#ACTIVE},
+ * {@link ServerStatus#PETRIFIED} or {@link ServerStatus#QUARANTINED}, a server active in the runtime is
+ * petrified before its state is deleted (so it cannot go on serving, or write back, the deleted state), a
+ * quarantine is lifted with the deletion, and {@link #expire} leaves active servers alone.
+ * {@link #of(Storage, StateCodec)} works on a bare store (the {@code pgs} command-line tool) and reports
+ * {@link ServerStatus#STORED}; a server active in some runtime on that store is not stopped, but the version
+ * fence still keeps it from writing the deleted state back: its next write fails and its next activation starts
+ * fresh.
+ *
+ * <h2>Time</h2>
+ * "Not written for" is judged by {@link StoredState#updatedAtMillis()}, which the store stamps with its own clock
+ * at each write (a read-only call writes nothing, so it does not count as a touch), against the admin's clock,
+ * {@link TimeSource#SYSTEM} unless {@link #withClock} says otherwise. Keep the two clocks close; an expiry
+ * horizon of days makes small skews harmless.
+ *
+ * <h2>Failures</h2>
+ * Store failures are thrown as {@link StorageException}, lost compare-and-sets as
+ * {@link VersionConflictException}, missing state as {@link NotStoredException}, a partly done expiry as
+ * {@link ExpireFailedException}. Messages name servers and types, never credentials or state contents.
+ *
+ * <p>Immutable and thread-safe. Listing, counting and expiring read the store in pages and are not snapshots:
+ * servers written or deleted meanwhile may or may not be seen.
+ */
+public final class Admin {
+
+    /** The largest page {@link #list} returns: 10,000 entries. */
+    public static final int MAX_PAGE_SIZE = 10_000;
+    /** How long a delete waits for an active server to petrify: 30 seconds. */
+    public static final Duration PETRIFY_TIMEOUT = Duration.ofSeconds(30);
+
+    /** Keys per page when counting and expiring. */
+    private static final int SCAN_PAGE = 500;
+    /** Attempts of an unconditional delete that keeps losing the compare-and-set to concurrent writers. */
+    private static final int DELETE_ATTEMPTS = 5;
+
+    private final Storage storage;
+    private final StateCodec codec;
+    private final ServerRuntime runtime;
+    private final TimeSource clock;
+
+    private Admin(Storage storage, StateCodec codec, ServerRuntime runtime, TimeSource clock) {
+        this.storage = storage;
+        this.codec = codec;
+        this.runtime = runtime;
+        this.clock = clock;
+    }
+
+    /**
+     * An admin seeing servers through {@code runtime}: its store, its codec and which servers it holds active or
+     * quarantined.
+     *
+     * @throws IllegalArgumentException if the runtime is ephemeral (it stores nothing)
+     */
+    public static Admin of(ServerRuntime runtime) {
+        Objects.requireNonNull(runtime, "runtime");
+        if (!runtime.isPersistent()) {
+            throw new IllegalArgumentException("runtime '" + runtime.name() + "' is ephemeral: nothing is stored");
+        }
+        return new Admin(runtime.storage(), runtime.codec(), runtime, TimeSource.SYSTEM);
+    }
+
+    /**
+     * An admin on a bare store; {@code codec} is the one the states were written with (only whether it writes
+     * text matters: states are rendered, never decoded). Statuses are {@link ServerStatus#STORED}.
+     */
+    public static Admin of(Storage storage, StateCodec codec) {
+        return new Admin(Objects.requireNonNull(storage, "storage"), Objects.requireNonNull(codec, "codec"), null,
+                TimeSource.SYSTEM);
+    }
+
+    /** This admin with {@code clock} as "now" for {@link #expire} (only its wall-clock millis are read). */
+    public Admin withClock(TimeSource clock) {
+        return new Admin(storage, codec, runtime, Objects.requireNonNull(clock, "clock"));
+    }
+
+    /** The clock {@link #expire} reads. */
+    public TimeSource clock() {
+        return clock;
+    }
+
+    /** The store this admin works on. */
+    public Storage storage() {
+        return storage;
+    }
+
+    /** The runtime this admin sees servers through, or {@code null} for a bare store. */
+    public ServerRuntime runtime() {
+        return runtime;
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /**
+     * One page of the servers of {@code type} that hold a live state, in ascending order of their keys' UTF-8
+     * bytes, starting after {@code afterKey} ({@code null} for the first page). Continue with
+     * {@link ServerPage#nextAfter()}.
+     *
+     * @param limit at most this many entries, 1 to {@link #MAX_PAGE_SIZE}
+     * @throws IllegalArgumentException if {@code type} is not a valid type name or {@code limit} is out of range
+     * @throws StorageException         if the store fails
+     */
+    public ServerPage list(String type, String afterKey, int limit) {
+        checkType(type);
+        if (limit < 1 || limit > MAX_PAGE_SIZE) {
+            throw new IllegalArgumentException("limit must be 1 to " + MAX_PAGE_SIZE + ": " + limit);
+        }
+        KeyPage page = storage.list(type, afterKey, limit);
+        List<ServerEntry> entries = new ArrayList<>(page.keys().size());
+        for (Map.Entry<ServerId, StoredState> e : loadPage(type, page)) {
+            StoredState s = e.getValue();
+            if (s.hasPayload()) {
+                entries.add(entry(e.getKey(), s));
+            }
+        }
+        return new ServerPage(entries, page.nextAfter());
+    }
+
+    /**
+     * The number of servers of {@code type} holding a live state. Pages through the keys (no state is loaded),
+     * so it takes time proportional to that number.
+     *
+     * @throws StorageException if the store fails
+     */
+    public long count(String type) {
+        checkType(type);
+        long n = 0;
+        String after = null;
+        do {
+            KeyPage page = storage.list(type, after, SCAN_PAGE);
+            n += page.keys().size();
+            after = page.nextAfter();
+        } while (after != null);
+        return n;
+    }
+
+    /**
+     * The stored state of {@code id} with its metadata, the state rendered as text (see {@link ServerInfo}) and
+     * the older versions the store keeps. This is what the store holds: an active write-behind or on-petrify
+     * server may hold newer state in memory.
+     *
+     * @throws NotStoredException if there is no live state (never written, or deleted)
+     * @throws StorageException   if the store fails
+     */
+    public ServerInfo inspect(ServerId id) {
+        Objects.requireNonNull(id, "id");
+        StoredState s = storage.load(id);
+        if (!s.hasPayload()) {
+            throw new NotStoredException(id, s.version());
+        }
+        byte[] payload = s.payload();
+        ServerInfo.Format format = ServerInfo.Format.HEX;
+        String state = null;
+        if (codec.isText()) {
+            String text = StateText.utf8(payload);
+            if (text != null) {
+                state = StateText.prettyJson(text);
+                format = state != null ? ServerInfo.Format.JSON : ServerInfo.Format.TEXT;
+                if (state == null) {
+                    state = text;
+                }
+            }
+        }
+        if (state == null) {
+            state = StateText.hex(payload);
+        }
+        boolean historySupported = true;
+        List<StoredVersion> history = new ArrayList<>();
+        try {
+            for (StoredState h : storage.history(id)) {
+                history.add(new StoredVersion(h.version(), h.schemaVersion(), Instant.ofEpochMilli(h.updatedAtMillis()),
+                        h.payload() == null ? 0 : h.payload().length));
+            }
+        } catch (UnsupportedOperationException e) {
+            historySupported = false;
+        }
+        return new ServerInfo(id, status(id), s.version(), s.schemaVersion(), Instant.ofEpochMilli(s.updatedAtMillis()),
+                payload.length, codec.name(), format, state, historySupported, history);
+    }
+
+    /** The status of {@code id} as this admin sees it (whether or not it has stored state). */
+    public ServerStatus status(ServerId id) {
+        Objects.requireNonNull(id, "id");
+        if (runtime == null) {
+            return ServerStatus.STORED;
+        }
+        if (runtime.isQuarantined(id)) {
+            return ServerStatus.QUARANTINED;
+        }
+        return runtime.isActive(id) ? ServerStatus.ACTIVE : ServerStatus.PETRIFIED;
+    }
+
+    // ---------------------------------------------------------------- deleting
+
+    /**
+     * Deletes the stored state of {@code id}, whatever its version: a version-checked tombstone, so no writer
+     * holding an older version can write it back. A server active or quarantined in the admin's runtime is
+     * stopped the way {@link ServerRuntime#reset} does it: petrified first (an active write-behind server
+     * writes what it holds, which is then deleted too), then deleted, and its quarantine lifted. Its ref stays
+     * valid; the next message starts it fresh via {@code init}. A write that lands between the check and the
+     * deletion makes it try again with the new version, a few times.
+     *
+     * @throws NotStoredException       if there is no live state to delete
+     * @throws VersionConflictException if concurrent writers kept winning
+     * @throws CallTimeoutException     if an active server did not petrify within the runtime's shutdown timeout
+     * @throws StorageException         if the store fails
+     */
+    public Deletion delete(ServerId id) {
+        Objects.requireNonNull(id, "id");
+        VersionConflictException lost = null;
+        for (int attempt = 0; attempt < DELETE_ATTEMPTS; attempt++) {
+            StoredState before = storage.load(id);
+            if (runtime != null && (runtime.isActive(id) || runtime.isQuarantined(id))) {
+                try {
+                    runtime.reset(id);
+                } catch (VersionConflictException e) {
+                    lost = e;
+                    continue;
+                }
+                StoredState after = storage.load(id);
+                // a tombstone over a tombstone (nothing live before, nothing written by the petrify) deleted nothing
+                if (after.isTombstone() && (before.hasPayload() || after.version() >= before.version() + 2)) {
+                    return new Deletion(id, after.version());
+                }
+                throw new NotStoredException(id, after.version());
+            }
+            if (!before.hasPayload()) {
+                throw new NotStoredException(id, before.version());
+            }
+            try {
+                return tombstone(id, before.version());
+            } catch (VersionConflictException e) {
+                lost = e;
+            }
+        }
+        throw lost;
+    }
+
+    /**
+     * Deletes the stored state of {@code id} only if its version is still {@code expectedVersion} (the one an
+     * operator inspected). A server active in the admin's runtime is petrified first; if that writes a newer
+     * version, the deletion is refused. A quarantine is lifted.
+     *
+     * @throws VersionConflictException if the stored version is another one; nothing is deleted
+     * @throws NotStoredException       if the state at {@code expectedVersion} is already a tombstone
+     * @throws CallTimeoutException     if an active server did not petrify within {@link #PETRIFY_TIMEOUT}
+     * @throws StorageException         if the store fails
+     */
+    public Deletion delete(ServerId id, long expectedVersion) {
+        Objects.requireNonNull(id, "id");
+        if (expectedVersion < 1) {
+            throw new IllegalArgumentException("expectedVersion must be >= 1: " + expectedVersion);
+        }
+        petrifyAndWait(id);
+        StoredState s = storage.load(id);
+        if (s.version() != expectedVersion) {
+            throw new VersionConflictException(id, expectedVersion, s.version());
+        }
+        if (!s.hasPayload()) {
+            throw new NotStoredException(id, s.version());
+        }
+        return tombstone(id, expectedVersion);
+    }
+
+    /**
+     * Writes the tombstone, then deals with the runtime: a quarantine is lifted; a server that became active
+     * between the check and the tombstone holds the deleted state in memory, so it is asked to petrify (it will
+     * find the tombstone if it writes, and start fresh next time).
+     */
+    private Deletion tombstone(ServerId id, long version) {
+        long v = storage.delete(id, version);
+        if (runtime != null) {
+            if (runtime.isQuarantined(id)) {
+                runtime.release(id);
+            } else if (runtime.isActive(id)) {
+                runtime.petrify(id);
+            }
+        }
+        return new Deletion(id, v);
+    }
+
+    private void petrifyAndWait(ServerId id) {
+        if (runtime == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + PETRIFY_TIMEOUT.toNanos();
+        while (runtime.isActive(id)) {
+            runtime.petrify(id);
+            if (System.nanoTime() - deadline > 0) {
+                throw new CallTimeoutException(id, PETRIFY_TIMEOUT);
+            }
+            runtime.awaitQuiescence(Duration.ofMillis(10));
+        }
+    }
+
+    // ---------------------------------------------------------------- expiring
+
+    /**
+     * Deletes (or with {@code dryRun} only lists) every state of {@code type} not written for
+     * {@code notTouchedFor}: those whose {@link StoredState#updatedAtMillis()} is at or before
+     * {@code now - notTouchedFor} by the admin's clock. Pages through the type's keys, loading each page's records
+     * at once. Each deletion is version-checked against the version judged old, so a state written meanwhile is
+     * skipped, not deleted. Servers active in the admin's runtime are skipped (they are in use even if their
+     * state has not changed); quarantined ones are deleted and released.
+     *
+     * <p>Refs to expired servers stay valid: the next message starts a fresh server via {@code init}.
+     *
+     * @param notTouchedFor a positive duration
+     * @param dryRun        delete nothing, report what would be deleted
+     * @throws ExpireFailedException if the store failed part-way (it lists what was deleted before)
+     */
+    public ExpireReport expire(String type, Duration notTouchedFor, boolean dryRun) {
+        checkType(type);
+        Objects.requireNonNull(notTouchedFor, "notTouchedFor");
+        if (notTouchedFor.isNegative() || notTouchedFor.isZero()) {
+            throw new IllegalArgumentException("notTouchedFor must be positive: " + notTouchedFor);
+        }
+        long cutoff = saturatedMinus(clock.currentTimeMillis(), notTouchedFor);
+        List<ServerEntry> expired = new ArrayList<>();
+        List<ServerId> deleted = new ArrayList<>();
+        long examined = 0;
+        int skippedActive = 0;
+        int skippedChanged = 0;
+        try {
+            String after = null;
+            do {
+                KeyPage page = storage.list(type, after, SCAN_PAGE);
+                for (Map.Entry<ServerId, StoredState> e : loadPage(type, page)) {
+                    ServerId id = e.getKey();
+                    StoredState s = e.getValue();
+                    if (!s.hasPayload()) {
+                        continue;
+                    }
+                    examined++;
+                    if (s.updatedAtMillis() > cutoff) {
+                        continue;
+                    }
+                    ServerEntry entry = entry(id, s);
+                    if (entry.status() == ServerStatus.ACTIVE) {
+                        skippedActive++;
+                        continue;
+                    }
+                    if (!dryRun) {
+                        try {
+                            tombstone(id, s.version());
+                        } catch (VersionConflictException changed) {
+                            skippedChanged++;
+                            continue;
+                        }
+                        deleted.add(id);
+                    }
+                    expired.add(entry);
+                }
+                after = page.nextAfter();
+            } while (after != null);
+        } catch (RuntimeException e) {
+            throw new ExpireFailedException(type, deleted, e);
+        }
+        return new ExpireReport(type, Instant.ofEpochMilli(cutoff), dryRun, examined, expired, skippedActive,
+                skippedChanged);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** The records of a page's keys, in the page's (key) order whatever order the store's map has. */
+    private List<Map.Entry<ServerId, StoredState>> loadPage(String type, KeyPage page) {
+        if (page.keys().isEmpty()) {
+            return List.of();
+        }
+        List<ServerId> ids = new ArrayList<>(page.keys().size());
+        for (String key : page.keys()) {
+            ids.add(new ServerId(type, key));
+        }
+        Map<ServerId, StoredState> loaded = storage.loadAll(ids);
+        List<Map.Entry<ServerId, StoredState>> out = new ArrayList<>(ids.size());
+        for (ServerId id : ids) {
+            StoredState s = loaded.get(id);
+            out.add(Map.entry(id, s == null ? StoredState.ABSENT : s));
+        }
+        return out;
+    }
+
+    private ServerEntry entry(ServerId id, StoredState s) {
+        return new ServerEntry(id, s.version(), s.schemaVersion(), Instant.ofEpochMilli(s.updatedAtMillis()),
+                s.payload().length, status(id));
+    }
+
+    private static void checkType(String type) {
+        if (!ServerId.isValidTypeName(type)) {
+            throw new IllegalArgumentException("type name must match [A-Za-z0-9_.$-]{1,200}: '" + type + "'");
+        }
+    }
+
+    /** {@code nowMillis - d}, or the earliest representable instant if that is out of range. */
+    private static long saturatedMinus(long nowMillis, Duration d) {
+        try {
+            return Math.subtractExact(nowMillis, d.toMillis());
+        } catch (ArithmeticException overflow) {
+            return Long.MIN_VALUE;
+        }
+    }
+}
