@@ -1,0 +1,770 @@
+package io.github.pgs.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.pgs.KeyTooLongException;
+import io.github.pgs.ServerId;
+import io.github.pgs.StorageException;
+import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.GroupCommit;
+import io.github.pgs.spi.KeyPage;
+import io.github.pgs.spi.StateWrite;
+import io.github.pgs.spi.Storage;
+import io.github.pgs.spi.StoredState;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.postgresql.util.PSQLException;
+
+import javax.sql.DataSource;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A {@link Storage} in one PostgreSQL table, with group commit: concurrent saves are written by a few writer
+ * threads as multi-row statements, one commit for many callers.
+ *
+ * <h2>Opening</h2>
+ * {@link #open(String, String, String, PostgresOptions)} takes a JDBC URL and credentials and owns a HikariCP
+ * pool, closed with the store. {@link #open(DataSource, PostgresOptions)} takes a {@link DataSource} the caller
+ * manages (it should be a pool: the store borrows a connection for every read and every batch, and never
+ * closes the {@code DataSource}). With {@link PostgresOptions#createTable()} the store creates the schema and
+ * table on open when they are missing; otherwise create them with {@link #ddl(PostgresOptions)} or the
+ * resource {@code io/github/pgs/postgres/schema.sql} (the default names):
+ * <pre>{@code
+ * CREATE TABLE IF NOT EXISTS "public"."pgs_state" (
+ *     type           text    NOT NULL,  -- the server's type name
+ *     key            bytea   NOT NULL,  -- the key's UTF-8 bytes
+ *     version        bigint  NOT NULL,  -- 1, 2, ... (never 0)
+ *     schema_version integer NOT NULL,  -- the payload's schema version (0 for a tombstone)
+ *     payload        bytea   NULL,      -- the encoded state; NULL for a tombstone
+ *     updated_at     bigint  NOT NULL,  -- epoch milliseconds of the last write
+ *     PRIMARY KEY (type, key)
+ * ) WITH (fillfactor = 80);
+ * }</pre>
+ * Keys are stored as {@code bytea} because {@code text} cannot hold NUL and sorts by collation, while the SPI
+ * lists keys by their UTF-8 bytes, which is how {@code bytea} compares. The only index is the primary key and
+ * no write changes an indexed column, so with the free space left by the fill factor most updates are HOT
+ * (heap-only) and touch neither the index nor a new page.
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li>Every method is thread-safe. A save or delete returns once its row is committed
+ *       (with PostgreSQL's default {@code synchronous_commit = on}, once the commit is flushed to the WAL).</li>
+ *   <li>Keys and type names are bound parameters, never part of SQL text. Keys must be well-formed Unicode
+ *       (no unpaired surrogate), or the call fails with {@link IllegalArgumentException}: such a key has no
+ *       UTF-8 form and would silently alias another key. Saves and deletes refuse keys longer than
+ *       {@value #MAX_KEY_BYTES} UTF-8 bytes with {@link KeyTooLongException}.</li>
+ *   <li>A version conflict fails only the write concerned, with {@link VersionConflictException} carrying the
+ *       version found; the other writes of its batch are unaffected.</li>
+ *   <li>Connection and SQL failures are thrown as {@link StorageException} naming the table and the SQLState,
+ *       never the URL or credentials. After {@link #close()}, every method throws {@link StorageException}.</li>
+ * </ul>
+ *
+ * <h2>How a batch is written</h2>
+ * {@link GroupCommit} hands each writer thread the saves and deletes queued while it was busy. The writer
+ * borrows a connection and sends the batch as one statement in autocommit mode (one round trip, one commit).
+ * Writes expecting a stored version go to {@code UPDATE ... FROM unnest(?::text[], ?::bytea[], ...) WHERE
+ * t.version = v.expected}; writes expecting version 0 go to {@code INSERT ... SELECT FROM unnest(...) ON
+ * CONFLICT DO NOTHING}, so a row is created only where none exists (an {@code ON CONFLICT DO UPDATE} upsert
+ * would also create rows for writes expecting a version that was never stored). A batch holding both kinds
+ * runs them as the two parts of one data-modifying {@code WITH}. Each returns the {@code (type, key)} it wrote.
+ * A batch of one write uses the equivalent single-row {@code UPDATE ... WHERE version = ?} or {@code INSERT ...
+ * ON CONFLICT DO NOTHING} instead: PostgreSQL reuses their generic plan at once, while it plans the array
+ * statements anew for small batches, and a lone write is the common case under light load. A delete is the same
+ * write with a {@code NULL} payload (a tombstone keeps its version). Arrays and values are bound as parameters,
+ * so the statement texts never change and stay prepared on each connection. Writes missing from the result (or
+ * whose update count is 0) lost the compare-and-set; one more query reads their stored versions (0 for no row)
+ * and those writes alone fail with a conflict.
+ *
+ * <h2>Hazards and how they are handled</h2>
+ * <ul>
+ *   <li><em>The same key twice in a batch</em> (two activations of one server): one statement cannot update a
+ *       row twice, so such a batch is split into rounds, each holding a key at most once, executed in queue
+ *       order; the second write then sees the first one's version, exactly as if they had come one by one.</li>
+ *   <li><em>Deadlocks between writers</em>: concurrent batches only share rows when two activations of a server
+ *       race. Rows are sent sorted by (type, key) so concurrent statements lock in one order; a statement that
+ *       PostgreSQL still aborts as a deadlock or serialization failure changed nothing and is retried (up to
+ *       {@value #MAX_ATTEMPTS} attempts).</li>
+ *   <li><em>Rows of a batch commit round by round</em>, not as one transaction: each write is an independent
+ *       compare-and-set, so a failure in a later round cannot undo an earlier round's acknowledged writes.</li>
+ *   <li><em>Unknown outcomes</em>: when the connection fails during a statement, the writes of that round get a
+ *       {@link StorageException} and may or may not have been committed; the runtime reloads before writing
+ *       again, and the version fence keeps the state consistent.</li>
+ *   <li>The store never checks an existing table's columns; a table of another shape makes every call fail
+ *       with a {@link StorageException} that quotes PostgreSQL's error.</li>
+ * </ul>
+ */
+public final class PostgresStorage implements Storage {
+
+    /**
+     * The longest key, in UTF-8 bytes, that {@link #save} and {@link #delete} accept: 2 KiB. The primary key's
+     * B-tree holds at most 2,704 bytes per entry (type name, key and overhead); longer keys are refused with
+     * {@link KeyTooLongException} before they reach a batch, where one oversized row would fail the statement
+     * for every write in it. Loads and listings accept any key.
+     */
+    public static final int MAX_KEY_BYTES = 2048;
+
+    /** Attempts of a statement that PostgreSQL aborted as a deadlock or serialization failure. */
+    static final int MAX_ATTEMPTS = 3;
+    /** Ids per query of {@link #loadAll}. */
+    private static final int LOAD_CHUNK = 1000;
+    private static final String POOL_NAME = "pgs-postgres";
+    private static final Comparator<Op> LOCK_ORDER = Comparator.comparing((Op op) -> op.row().type())
+            .thenComparing(op -> op.row().key(), Arrays::compareUnsigned);
+
+    private final PostgresOptions options;
+    private final DataSource dataSource;
+    private final HikariDataSource ownedPool;
+    private final GroupCommit<Op, Long> groupCommit;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private final String loadSql;
+    private final String loadAllSql;
+    private final String listFirstSql;
+    private final String listAfterSql;
+    private final String updateSql;
+    private final String insertSql;
+    private final String updateAndInsertSql;
+    private final String updateOneSql;
+    private final String insertOneSql;
+    private final String versionsSql;
+
+    private PostgresStorage(DataSource dataSource, HikariDataSource ownedPool, PostgresOptions options) {
+        this.options = options;
+        this.dataSource = dataSource;
+        this.ownedPool = ownedPool;
+        String t = options.qualifiedTable();
+        this.loadSql = "SELECT version, schema_version, payload, updated_at FROM " + t
+                + " WHERE type = ? AND key = ?";
+        this.loadAllSql = "SELECT t.type, t.key, t.version, t.schema_version, t.payload, t.updated_at"
+                + " FROM unnest(?::text[], ?::bytea[]) AS v(type, key)"
+                + " JOIN " + t + " AS t ON t.type = v.type AND t.key = v.key";
+        this.versionsSql = "SELECT t.type, t.key, t.version"
+                + " FROM unnest(?::text[], ?::bytea[]) AS v(type, key)"
+                + " JOIN " + t + " AS t ON t.type = v.type AND t.key = v.key";
+        this.listFirstSql = "SELECT key FROM " + t
+                + " WHERE type = ? AND payload IS NOT NULL ORDER BY key LIMIT ?";
+        this.listAfterSql = "SELECT key FROM " + t
+                + " WHERE type = ? AND key > ? AND payload IS NOT NULL ORDER BY key LIMIT ?";
+        this.updateSql = "UPDATE " + t + " AS t"
+                + " SET version = v.expected + 1, schema_version = v.schema_version, payload = v.payload,"
+                + " updated_at = ?"
+                + " FROM unnest(?::text[], ?::bytea[], ?::bigint[], ?::integer[], ?::bytea[])"
+                + " AS v(type, key, expected, schema_version, payload)"
+                + " WHERE t.type = v.type AND t.key = v.key AND t.version = v.expected"
+                + " RETURNING t.type, t.key";
+        this.insertSql = "INSERT INTO " + t + " AS t (type, key, version, schema_version, payload, updated_at)"
+                + " SELECT v.type, v.key, 1, v.schema_version, v.payload, ?"
+                + " FROM unnest(?::text[], ?::bytea[], ?::integer[], ?::bytea[])"
+                + " AS v(type, key, schema_version, payload)"
+                + " ON CONFLICT (type, key) DO NOTHING"
+                + " RETURNING t.type, t.key";
+        this.updateOneSql = "UPDATE " + t
+                + " SET version = ?, schema_version = ?, payload = ?, updated_at = ?"
+                + " WHERE type = ? AND key = ? AND version = ?";
+        this.insertOneSql = "INSERT INTO " + t + " (type, key, version, schema_version, payload, updated_at)"
+                + " VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT (type, key) DO NOTHING";
+        this.updateAndInsertSql = "WITH u AS (" + updateSql + "), i AS (" + insertSql + ")"
+                + " SELECT type, key FROM u UNION ALL SELECT type, key FROM i";
+        if (options.createTable()) {
+            createTableIfMissing();
+        }
+        this.groupCommit = new GroupCommit<>("postgres", options.writers(), options.maxBatch(), options.maxWait(),
+                this::writeBatch);
+    }
+
+    /**
+     * Opens a store on {@code jdbcUrl} with default options. See
+     * {@link #open(String, String, String, PostgresOptions)}.
+     */
+    public static PostgresStorage open(String jdbcUrl, String user, String password) {
+        return open(jdbcUrl, user, password, PostgresOptions.defaults());
+    }
+
+    /**
+     * Opens a store that owns a HikariCP pool of {@link PostgresOptions#poolSize()} connections to
+     * {@code jdbcUrl}, closed by {@link #close()}. Connects before returning (and creates the table when
+     * {@link PostgresOptions#createTable()} and it is missing).
+     *
+     * @param jdbcUrl  a pgjdbc URL, {@code jdbc:postgresql://host:port/database[?properties]}
+     * @param user     the user, or {@code null} to take it from the URL or pgjdbc's defaults
+     * @param password the password, or {@code null} for none or the URL's
+     * @param options  table names, group commit and pool settings
+     * @throws IllegalArgumentException if {@code jdbcUrl} is not a PostgreSQL JDBC URL (the message does not
+     *                                  repeat the URL, which may hold a password)
+     * @throws StorageException         if the database cannot be reached or the table cannot be created
+     */
+    public static PostgresStorage open(String jdbcUrl, String user, String password, PostgresOptions options) {
+        Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+        Objects.requireNonNull(options, "options");
+        PGSimpleDataSource pg = new PGSimpleDataSource();
+        try {
+            if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+                throw new IllegalArgumentException();
+            }
+            pg.setUrl(jdbcUrl);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "not a PostgreSQL JDBC URL (expected jdbc:postgresql://host:port/database)");
+        }
+        if (user != null) {
+            pg.setUser(user);
+        }
+        if (password != null) {
+            pg.setPassword(password);
+        }
+        int timeoutSeconds = (int) Math.max(1, (options.connectionTimeout().toMillis() + 999) / 1000);
+        pg.setConnectTimeout(timeoutSeconds);
+        pg.setLoginTimeout(timeoutSeconds);
+        pg.setLogServerErrorDetail(false); // details can quote row contents
+
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(POOL_NAME);
+        config.setDataSource(pg);
+        config.setMaximumPoolSize(options.poolSize());
+        config.setConnectionTimeout(options.connectionTimeout().toMillis());
+        config.setAutoCommit(true);
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new StorageException("PostgreSQL store could not connect: " + describe(cause), cause);
+        }
+        try {
+            return new PostgresStorage(pool, pool, options);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    /** Opens a store on a caller-managed {@code dataSource} with default options. */
+    public static PostgresStorage open(DataSource dataSource) {
+        return open(dataSource, PostgresOptions.defaults());
+    }
+
+    /**
+     * Opens a store on a caller-managed {@code dataSource}, which the store never closes. The
+     * {@code dataSource} should pool connections: the store borrows one for each read and each batch and closes
+     * it right after. {@link PostgresOptions#poolSize()} and {@link PostgresOptions#connectionTimeout()} do
+     * not apply. Connects before returning only when {@link PostgresOptions#createTable()} is set.
+     *
+     * @throws StorageException if the table is to be created and that fails
+     */
+    public static PostgresStorage open(DataSource dataSource, PostgresOptions options) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        Objects.requireNonNull(options, "options");
+        return new PostgresStorage(dataSource, null, options);
+    }
+
+    /**
+     * The DDL that creates the schema (unless it is {@code public}) and the table named by {@code options}, for
+     * users who manage the database schema themselves (with {@link PostgresOptions#createTable()} off). Every
+     * statement is {@code IF NOT EXISTS}; statements end with {@code ;} and a line break.
+     */
+    public static String ddl(PostgresOptions options) {
+        StringBuilder sql = new StringBuilder();
+        if (!options.schema().equals(PostgresOptions.DEFAULT_SCHEMA)) {
+            sql.append(createSchemaSql(options)).append(";\n\n");
+        }
+        return sql.append(createTableSql(options)).append(";\n").toString();
+    }
+
+    private static String createSchemaSql(PostgresOptions options) {
+        return "CREATE SCHEMA IF NOT EXISTS \"" + options.schema() + '"';
+    }
+
+    private static String createTableSql(PostgresOptions options) {
+        return "CREATE TABLE IF NOT EXISTS " + options.qualifiedTable() + " (\n"
+                + "    type           text    NOT NULL,\n"
+                + "    key            bytea   NOT NULL,\n"
+                + "    version        bigint  NOT NULL,\n"
+                + "    schema_version integer NOT NULL,\n"
+                + "    payload        bytea   NULL,\n"
+                + "    updated_at     bigint  NOT NULL,\n"
+                + "    PRIMARY KEY (type, key)\n"
+                + ") WITH (fillfactor = 80)";
+    }
+
+    /** The options this store was opened with. */
+    public PostgresOptions options() {
+        return options;
+    }
+
+    // ---------------------------------------------------------------------------------------------- reads
+
+    @Override
+    public StoredState load(ServerId id) {
+        checkOpen();
+        Objects.requireNonNull(id, "id");
+        byte[] key = utf8(id.key());
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(loadSql)) {
+            ps.setString(1, id.type());
+            ps.setBytes(2, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return StoredState.ABSENT;
+                }
+                return new StoredState(rs.getLong(1), rs.getBytes(3), rs.getInt(2), rs.getLong(4));
+            }
+        } catch (SQLException e) {
+            throw failure("load", e);
+        }
+    }
+
+    @Override
+    public Map<ServerId, StoredState> loadAll(Collection<ServerId> ids) {
+        checkOpen();
+        Objects.requireNonNull(ids, "ids");
+        Map<ServerId, StoredState> out = new LinkedHashMap<>();
+        Map<RowKey, ServerId> pending = new LinkedHashMap<>();
+        for (ServerId id : ids) {
+            Objects.requireNonNull(id, "ids must not contain null");
+            if (out.putIfAbsent(id, StoredState.ABSENT) == null) {
+                pending.put(new RowKey(id.type(), utf8(id.key())), id);
+            }
+        }
+        if (pending.isEmpty()) {
+            return out;
+        }
+        List<RowKey> rows = new ArrayList<>(pending.keySet());
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(loadAllSql)) {
+            for (int from = 0; from < rows.size(); from += LOAD_CHUNK) {
+                List<RowKey> chunk = rows.subList(from, Math.min(rows.size(), from + LOAD_CHUNK));
+                bindRowKeys(c, ps, chunk);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ServerId id = pending.get(new RowKey(rs.getString(1), rs.getBytes(2)));
+                        if (id != null) {
+                            out.put(id, new StoredState(rs.getLong(3), rs.getBytes(5), rs.getInt(4), rs.getLong(6)));
+                        }
+                    }
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw failure("loadAll", e);
+        }
+    }
+
+    @Override
+    public KeyPage list(String type, String afterKey, int limit) {
+        checkOpen();
+        Objects.requireNonNull(type, "type");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1: " + limit);
+        }
+        byte[] after = afterKey == null ? null : utf8(afterKey);
+        try (Connection c = connection();
+             PreparedStatement ps = c.prepareStatement(after == null ? listFirstSql : listAfterSql)) {
+            int p = 1;
+            ps.setString(p++, type);
+            if (after != null) {
+                ps.setBytes(p++, after);
+            }
+            ps.setLong(p, (long) limit + 1); // one more than asked tells whether another page follows
+            List<String> keys = new ArrayList<>(Math.min(limit, 1024));
+            boolean more = false;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (keys.size() == limit) {
+                        more = true;
+                        break;
+                    }
+                    keys.add(new String(rs.getBytes(1), StandardCharsets.UTF_8));
+                }
+            }
+            return new KeyPage(keys, more ? keys.get(keys.size() - 1) : null);
+        } catch (SQLException e) {
+            throw failure("list", e);
+        }
+    }
+
+    // --------------------------------------------------------------------------------------------- writes
+
+    @Override
+    public long save(StateWrite write) {
+        checkOpen();
+        Objects.requireNonNull(write, "write");
+        Op op = new Op(write.id(), writableKey(write.id()), write.expectedVersion(), write.payload(),
+                write.schemaVersion());
+        return groupCommit.submit(op);
+    }
+
+    @Override
+    public long delete(ServerId id, long expectedVersion) {
+        checkOpen();
+        Objects.requireNonNull(id, "id");
+        if (expectedVersion < 0) {
+            throw new IllegalArgumentException("expectedVersion must be >= 0: " + expectedVersion);
+        }
+        Op op = new Op(id, writableKey(id), expectedVersion, null, 0);
+        return groupCommit.submit(op);
+    }
+
+    private static RowKey writableKey(ServerId id) {
+        byte[] key = utf8(id.key());
+        if (key.length > MAX_KEY_BYTES) {
+            throw new KeyTooLongException(id.type(), key.length, MAX_KEY_BYTES);
+        }
+        return new RowKey(id.type(), key);
+    }
+
+    /** Writes one group-commit batch: one statement per round of distinct keys. Runs on a writer thread. */
+    private void writeBatch(List<GroupCommit.Entry<Op, Long>> batch) {
+        long now = System.currentTimeMillis();
+        try (Connection c = connection()) {
+            for (List<GroupCommit.Entry<Op, Long>> round : rounds(batch)) {
+                writeRound(c, round, now);
+            }
+        } catch (SQLException e) {
+            throw failure("write", e);
+        }
+    }
+
+    /** Splits {@code batch} so that no round holds a key twice; a key's n-th write goes to round n. */
+    private static List<List<GroupCommit.Entry<Op, Long>>> rounds(List<GroupCommit.Entry<Op, Long>> batch) {
+        if (batch.size() == 1) {
+            return List.of(new ArrayList<>(batch));
+        }
+        Map<RowKey, Integer> seen = new HashMap<>(batch.size() * 2);
+        List<List<GroupCommit.Entry<Op, Long>>> rounds = new ArrayList<>(1);
+        for (GroupCommit.Entry<Op, Long> e : batch) {
+            int n = seen.merge(e.item().row(), 1, Integer::sum) - 1;
+            if (n == rounds.size()) {
+                rounds.add(new ArrayList<>(n == 0 ? batch.size() : 4));
+            }
+            rounds.get(n).add(e);
+        }
+        return rounds;
+    }
+
+    private void writeRound(Connection c, List<GroupCommit.Entry<Op, Long>> round, long now) throws SQLException {
+        round.sort(Comparator.comparing(GroupCommit.Entry::item, LOCK_ORDER));
+        Set<RowKey> written;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                written = execute(c, round, now);
+                break;
+            } catch (SQLException e) {
+                if (attempt >= MAX_ATTEMPTS || !isRetryable(e)) {
+                    throw e;
+                }
+            }
+        }
+        List<Op> lost = new ArrayList<>();
+        for (GroupCommit.Entry<Op, Long> e : round) {
+            Op op = e.item();
+            if (written.contains(op.row())) {
+                e.succeed(op.expected() + 1);
+            } else {
+                lost.add(op);
+            }
+        }
+        if (lost.isEmpty()) {
+            return;
+        }
+        Map<RowKey, Long> versions = storedVersions(c, lost);
+        for (GroupCommit.Entry<Op, Long> e : round) {
+            Op op = e.item();
+            if (!e.isDone()) {
+                e.fail(new VersionConflictException(op.id(), op.expected(), versions.getOrDefault(op.row(), 0L)));
+            }
+        }
+    }
+
+    /**
+     * Executes one round (distinct keys) as one statement: an {@code UPDATE} for the writes expecting a stored
+     * version, an {@code INSERT} for those expecting none, or both in one {@code WITH}. Returns the rows written.
+     */
+    private Set<RowKey> execute(Connection c, List<GroupCommit.Entry<Op, Long>> round, long now)
+            throws SQLException {
+        if (round.size() == 1) {
+            Op op = round.get(0).item();
+            return executeOne(c, op, now) ? Set.of(op.row()) : Set.of();
+        }
+        List<Op> updates = new ArrayList<>(round.size());
+        List<Op> inserts = new ArrayList<>();
+        for (GroupCommit.Entry<Op, Long> e : round) {
+            (e.item().expected() > 0 ? updates : inserts).add(e.item());
+        }
+        String sql = inserts.isEmpty() ? updateSql : updates.isEmpty() ? insertSql : updateAndInsertSql;
+        Set<RowKey> written = new HashSet<>(round.size() * 2);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int p = 1;
+            if (!updates.isEmpty()) {
+                p = bind(c, ps, p, now, updates, true);
+            }
+            if (!inserts.isEmpty()) {
+                bind(c, ps, p, now, inserts, false);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    written.add(new RowKey(rs.getString(1), rs.getBytes(2)));
+                }
+            }
+        }
+        return written;
+    }
+
+    /**
+     * Writes a round of one: plain single-row statements, whose generic plan PostgreSQL reuses at once (the
+     * array statements are planned anew for small batches) and whose update count tells the outcome.
+     */
+    private boolean executeOne(Connection c, Op op, long now) throws SQLException {
+        if (op.expected() > 0) {
+            try (PreparedStatement ps = c.prepareStatement(updateOneSql)) {
+                ps.setLong(1, op.expected() + 1);
+                ps.setInt(2, op.schemaVersion());
+                ps.setBytes(3, op.payload());
+                ps.setLong(4, now);
+                ps.setString(5, op.row().type());
+                ps.setBytes(6, op.row().key());
+                ps.setLong(7, op.expected());
+                return ps.executeUpdate() == 1;
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(insertOneSql)) {
+            ps.setString(1, op.row().type());
+            ps.setBytes(2, op.row().key());
+            ps.setInt(3, op.schemaVersion());
+            ps.setBytes(4, op.payload());
+            ps.setLong(5, now);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** Binds the parameters of {@link #updateSql} or {@link #insertSql} from {@code first}; returns the next. */
+    private static int bind(Connection c, PreparedStatement ps, int first, long now, List<Op> ops,
+                            boolean withExpected) throws SQLException {
+        int n = ops.size();
+        String[] types = new String[n];
+        byte[][] keys = new byte[n][];
+        Long[] expected = new Long[n];
+        Integer[] schemas = new Integer[n];
+        byte[][] payloads = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            Op op = ops.get(i);
+            types[i] = op.row().type();
+            keys[i] = op.row().key();
+            expected[i] = op.expected();
+            schemas[i] = op.schemaVersion();
+            payloads[i] = op.payload();
+        }
+        int p = first;
+        ps.setLong(p++, now);
+        ps.setArray(p++, c.createArrayOf("text", types));
+        ps.setArray(p++, c.createArrayOf("bytea", keys));
+        if (withExpected) {
+            ps.setArray(p++, c.createArrayOf("int8", expected));
+        }
+        ps.setArray(p++, c.createArrayOf("int4", schemas));
+        ps.setArray(p++, c.createArrayOf("bytea", payloads));
+        return p;
+    }
+
+    /** The stored versions of {@code ops}' rows; rows that do not exist are missing from the map. */
+    private Map<RowKey, Long> storedVersions(Connection c, List<Op> ops) throws SQLException {
+        List<RowKey> rows = new ArrayList<>(ops.size());
+        for (Op op : ops) {
+            rows.add(op.row());
+        }
+        Map<RowKey, Long> versions = new HashMap<>(rows.size() * 2);
+        try (PreparedStatement ps = c.prepareStatement(versionsSql)) {
+            bindRowKeys(c, ps, rows);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    versions.put(new RowKey(rs.getString(1), rs.getBytes(2)), rs.getLong(3));
+                }
+            }
+        }
+        return versions;
+    }
+
+    private static void bindRowKeys(Connection c, PreparedStatement ps, List<RowKey> rows) throws SQLException {
+        String[] types = new String[rows.size()];
+        byte[][] keys = new byte[rows.size()][];
+        for (int i = 0; i < rows.size(); i++) {
+            types[i] = rows.get(i).type();
+            keys[i] = rows.get(i).key();
+        }
+        ps.setArray(1, c.createArrayOf("text", types));
+        ps.setArray(2, c.createArrayOf("bytea", keys));
+    }
+
+    private static boolean isRetryable(SQLException e) {
+        String state = e.getSQLState();
+        return "40P01".equals(state) || "40001".equals(state);
+    }
+
+    // ------------------------------------------------------------------------------------------- plumbing
+
+    /**
+     * Creates the schema and table if missing. Existence is checked first, so a user without the {@code CREATE}
+     * privilege can open a store on a table that exists; a transaction-scoped advisory lock keeps concurrent
+     * openers (other JVMs) from racing on {@code CREATE}.
+     */
+    private void createTableIfMissing() {
+        try (Connection c = connection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+                    lock.setString(1, "pgs-postgres:" + options.qualifiedTable());
+                    lock.execute();
+                }
+                if (!exists(c, "SELECT to_regclass(?) IS NOT NULL", options.qualifiedTable())) {
+                    if (!exists(c, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ?)",
+                            options.schema())) {
+                        try (PreparedStatement ps = c.prepareStatement(createSchemaSql(options))) {
+                            ps.execute();
+                        }
+                    }
+                    try (PreparedStatement ps = c.prepareStatement(createTableSql(options))) {
+                        ps.execute();
+                    }
+                }
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failure("create table", e);
+        }
+    }
+
+    private static boolean exists(Connection c, String sql, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** A connection in autocommit mode (a caller-managed pool may hand out others; it resets them on return). */
+    private Connection connection() throws SQLException {
+        Connection c = dataSource.getConnection();
+        try {
+            if (!c.getAutoCommit()) {
+                c.setAutoCommit(true);
+            }
+            return c;
+        } catch (SQLException e) {
+            try {
+                c.close();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new StorageException("PostgreSQL store on " + options.qualifiedTable() + " is closed", null);
+        }
+    }
+
+    private StorageException failure(String operation, SQLException e) {
+        if (closed.get()) {
+            return new StorageException("PostgreSQL store on " + options.qualifiedTable() + " is closed ("
+                    + operation + " interrupted)", e);
+        }
+        return new StorageException("PostgreSQL " + operation + " on " + options.qualifiedTable() + " failed: "
+                + describe(e), e);
+    }
+
+    /**
+     * The error's primary message and SQLState. A server error's detail is left out: it can quote a failing
+     * row, and messages must never carry state contents.
+     */
+    private static String describe(Throwable e) {
+        String message = e.getMessage();
+        if (e instanceof PSQLException p && p.getServerErrorMessage() != null
+                && p.getServerErrorMessage().getMessage() != null) {
+            message = p.getServerErrorMessage().getMessage();
+        }
+        String state = e instanceof SQLException sql && sql.getSQLState() != null
+                ? " (SQLState " + sql.getSQLState() + ")" : "";
+        return message + state;
+    }
+
+    /** The key's UTF-8 bytes; rejects unpaired surrogates, which have no UTF-8 form. */
+    static byte[] utf8(String key) {
+        for (int i = 0; i < key.length(); i++) {
+            char ch = key.charAt(i);
+            if (Character.isSurrogate(ch)) {
+                if (Character.isHighSurrogate(ch) && i + 1 < key.length()
+                        && Character.isLowSurrogate(key.charAt(i + 1))) {
+                    i++;
+                } else {
+                    throw new IllegalArgumentException(
+                            "key is not well-formed Unicode: unpaired surrogate at index " + i);
+                }
+            }
+        }
+        return key.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Writes what is queued, stops the writers, and closes the pool if the store owns it (a caller-managed
+     * {@code DataSource} stays open). Idempotent; reads still running may fail with a
+     * {@link StorageException}.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            groupCommit.close();
+        } finally {
+            if (ownedPool != null) {
+                ownedPool.close();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresStorage[" + options.qualifiedTable() + (closed.get() ? ", closed]" : "]");
+    }
+
+    /** A row's identity: type name and key bytes (compared by content). */
+    private record RowKey(String type, byte[] key) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof RowKey r && type.equals(r.type) && Arrays.equals(key, r.key);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * type.hashCode() + Arrays.hashCode(key);
+        }
+
+        @Override
+        public String toString() {
+            return type + ":" + key.length + " bytes";
+        }
+    }
+
+    /** One queued write; {@code payload == null} writes a tombstone. */
+    private record Op(ServerId id, RowKey row, long expected, byte[] payload, int schemaVersion) {
+    }
+}
