@@ -25,6 +25,7 @@ public final class ServerRef {
     private volatile TypeRuntime<?, ?> type;
     private final ServerId id;
     private final Object args;
+    private final Registry.Hint hint = new Registry.Hint();
 
     ServerRef(Registry registry, TypeRuntime<?, ?> type, ServerId id, Object args) {
         this.registry = registry;
@@ -63,7 +64,7 @@ public final class ServerRef {
 
     /** As {@link #call(Call)}, with an explicit timeout. */
     public <R> R call(Call<R> request, Duration timeout) {
-        return registry.callSync(type(), id, args, Objects.requireNonNull(request, "request"), timeout);
+        return registry.callSync(type(), id, args, Objects.requireNonNull(request, "request"), timeout, hint);
     }
 
     /**
@@ -76,7 +77,7 @@ public final class ServerRef {
 
     /** As {@link #callAsync(Call)}, with an explicit timeout. */
     public <R> CompletableFuture<R> callAsync(Call<R> request, Duration timeout) {
-        return registry.callAsync(type(), id, args, Objects.requireNonNull(request, "request"), timeout);
+        return registry.callAsync(type(), id, args, Objects.requireNonNull(request, "request"), timeout, hint);
     }
 
     /**
@@ -85,12 +86,12 @@ public final class ServerRef {
      * @throws MailboxFullException if the server's mailbox is full
      */
     public void cast(Object message) {
-        registry.cast(type(), id, args, Objects.requireNonNull(message, "message"), false);
+        registry.cast(type(), id, args, Objects.requireNonNull(message, "message"), false, hint);
     }
 
     /** Sends {@code message} to {@link GenServer#handleInfo} and returns once it is queued. */
     public void send(Object message) {
-        registry.cast(type(), id, args, Objects.requireNonNull(message, "message"), true);
+        registry.cast(type(), id, args, Objects.requireNonNull(message, "message"), true, hint);
     }
 
     /**

@@ -51,6 +51,15 @@ public final class Registry {
 
     private static final System.Logger LOG = System.getLogger("io.github.pgs");
 
+    /**
+     * A ref's memory of the activation that last took its message, so the next message skips the registry
+     * lookup. Only a live activation accepts a message, and a live activation is always the registered one, so a
+     * stale hint can only cost a fall-back to the lookup, never a misdelivery.
+     */
+    public static final class Hint {
+        volatile Activation<?, ?> last;
+    }
+
     /** Makes the API's refs; supplied by {@code ServerRuntime}, which owns their constructor. */
     @FunctionalInterface
     public interface RefMaker {
@@ -180,15 +189,28 @@ public final class Registry {
 
     // ---------------------------------------------------------------- dispatch
 
-    private void deliver(TypeRuntime<?, ?> type, ServerId id, Object args, Envelope e) {
+    private void deliver(TypeRuntime<?, ?> type, ServerId id, Object args, Envelope e, Hint hint) {
         if (closed) {
             throw new RuntimeClosedException(id);
         }
-        offer(type, id, args, e);
+        Activation<?, ?> last = hint == null ? null : hint.last;
+        if (last != null) {
+            if (e instanceof CallEnvelope<?> && last.onDrainThread()) {
+                throw new SelfCallException(id);
+            }
+            if (last.offer(e)) {
+                return;
+            }
+        }
+        Activation<?, ?> a = offer(type, id, args, e, true);
+        if (hint != null) {
+            hint.last = a;
+        }
     }
 
+    /** Offers {@code e} to the live activation of {@code id}, installing one if needed; returns it. */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private void offer(TypeRuntime<?, ?> type, ServerId id, Object args, Envelope e) {
+    private Activation<?, ?> offer(TypeRuntime<?, ?> type, ServerId id, Object args, Envelope e, boolean fromCaller) {
         while (true) {
             Activation<?, ?> a = active.get(id);
             if (a == null) {
@@ -207,8 +229,11 @@ public final class Registry {
                     }
                 }
             }
+            if (fromCaller && e instanceof CallEnvelope<?> && a.onDrainThread()) {
+                throw new SelfCallException(id);
+            }
             if (a.offer(e)) {
-                return;
+                return a;
             }
             if (active.remove(id, a)) {
                 activeCount.decrementAndGet();
@@ -219,7 +244,7 @@ public final class Registry {
     /** Hands an envelope left in a dead activation's mailbox to whatever activation now serves the id. */
     void redeliver(TypeRuntime<?, ?> type, ServerId id, Object args, Envelope e) {
         try {
-            offer(type, id, args, e);
+            offer(type, id, args, e, false);
         } catch (GenServerException ex) {
             Activation.failOne(e, ex);
         }
@@ -238,22 +263,19 @@ public final class Registry {
         redeliver(type, id, args, new Envelope.Start(done));
     }
 
-    public <R> R callSync(TypeRuntime<?, ?> type, ServerId id, Object args, Call<R> request, Duration timeout) {
-        Activation<?, ?> current = active.get(id);
-        if (current != null && current.onDrainThread()) {
-            throw new SelfCallException(id);
-        }
+    public <R> R callSync(TypeRuntime<?, ?> type, ServerId id, Object args, Call<R> request, Duration timeout,
+                          Hint hint) {
         CompletableFuture<R> f = new CompletableFuture<>();
-        deliver(type, id, args, new CallEnvelope<>(id, request, f));
+        deliver(type, id, args, new CallEnvelope<>(id, request, f), hint);
         stats.calls.increment();
         return await(f, id, timeout);
     }
 
     public <R> CompletableFuture<R> callAsync(TypeRuntime<?, ?> type, ServerId id, Object args, Call<R> request,
-                                              Duration timeout) {
+                                              Duration timeout, Hint hint) {
         CompletableFuture<R> f = new CompletableFuture<>();
         try {
-            deliver(type, id, args, new CallEnvelope<>(id, request, f));
+            deliver(type, id, args, new CallEnvelope<>(id, request, f), hint);
             stats.calls.increment();
         } catch (GenServerException e) {
             f.completeExceptionally(e);
@@ -265,8 +287,8 @@ public final class Registry {
         return f;
     }
 
-    public void cast(TypeRuntime<?, ?> type, ServerId id, Object args, Object message, boolean info) {
-        deliver(type, id, args, new Envelope.Cast(message, info));
+    public void cast(TypeRuntime<?, ?> type, ServerId id, Object args, Object message, boolean info, Hint hint) {
+        deliver(type, id, args, new Envelope.Cast(message, info), hint);
         stats.casts.increment();
     }
 
@@ -276,7 +298,7 @@ public final class Registry {
             throw new SelfCallException(id);
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        deliver(type, id, args, new Envelope.StopRequest(reason, done));
+        deliver(type, id, args, new Envelope.StopRequest(reason, done), null);
         await(done, id, timeout);
     }
 
@@ -287,7 +309,7 @@ public final class Registry {
             installEphemeral(type, id, args);
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        deliver(type, id, args, new Envelope.Start(done));
+        deliver(type, id, args, new Envelope.Start(done), null);
         await(done, id, timeout);
         return refMaker.make(this, type, id, args);
     }
