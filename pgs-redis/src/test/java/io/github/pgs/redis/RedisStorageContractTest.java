@@ -1,0 +1,21 @@
+package io.github.pgs.redis;
+
+import io.github.pgs.spi.Storage;
+import io.github.pgs.testkit.tck.StorageContract;
+import org.junit.jupiter.api.AfterAll;
+
+/** The storage conformance suite against {@link RedisStorage} on the test Redis, in a namespace of its own. */
+class RedisStorageContractTest extends StorageContract {
+
+    private static final String NAMESPACE = RedisTestSupport.newNamespace("tck");
+
+    @Override
+    protected Storage newStorage() {
+        return RedisStorage.open(RedisTestSupport.uri(), RedisOptions.builder().namespace(NAMESPACE).build());
+    }
+
+    @AfterAll
+    static void purge() {
+        RedisTestSupport.purge(NAMESPACE);
+    }
+}
