@@ -109,9 +109,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class RedisStorage implements Storage {
 
     /*
-     * KEYS[1] = the server's hash, KEYS[2] = the type's index.
+     * KEYS[1] = the server's hash, KEYS[2] = the type's index, KEYS[3] = the server's history list.
      * ARGV[1] = 'w' (write) or 'd' (tombstone), ARGV[2] = expected version, ARGV[3] = new version,
-     * ARGV[4] = index member (the key's bytes), ARGV[5] = schema version, ARGV[6] = payload.
+     * ARGV[4] = index member (the key's bytes), ARGV[5] = schema version, ARGV[6] = payload,
+     * ARGV[7] = history depth.
+     * History entries are 'version:schema:updated:' followed by the payload's bytes, most recent first; a
+     * write with depth 0 and a tombstone drop the list.
      * Versions are compared as the decimal strings the store itself wrote, so no number conversion is involved
      * except for the reply. Redis does not roll a script back when a command in it fails, so the index, the
      * only command that can fail on a key of the wrong type, is updated before the hash: a failing script never
@@ -129,8 +132,19 @@ public final class RedisStorage implements Storage {
             local updated = t[1] .. string.sub(string.format('%06d', tonumber(t[2])), 1, 3)
             if ARGV[1] == 'w' then
               redis.call('ZADD', KEYS[2], 0, ARGV[4])
+              local depth = tonumber(ARGV[7])
+              if depth > 0 then
+                local old = redis.call('HMGET', KEYS[1], 'payload', 'schema', 'updated')
+                if old[1] then
+                  redis.call('LPUSH', KEYS[3], stored .. ':' .. old[2] .. ':' .. old[3] .. ':' .. old[1])
+                  redis.call('LTRIM', KEYS[3], 0, depth - 1)
+                end
+              else
+                redis.call('DEL', KEYS[3])
+              end
               redis.call('HSET', KEYS[1], 'version', ARGV[3], 'schema', ARGV[5], 'payload', ARGV[6], 'updated', updated)
             else
+              redis.call('DEL', KEYS[3])
               redis.call('ZREM', KEYS[2], ARGV[4])
               redis.call('HSET', KEYS[1], 'version', ARGV[3], 'updated', updated)
               redis.call('HDEL', KEYS[1], 'schema', 'payload')
@@ -275,6 +289,47 @@ public final class RedisStorage implements Storage {
     }
 
     @Override
+    public List<StoredState> history(ServerId id) {
+        Objects.requireNonNull(id, "id");
+        byte[] key = historyKey(id, keyBytes(id.key()));
+        lifecycle.readLock().lock();
+        try {
+            checkOpen();
+            List<byte[]> entries = await(id, "history", reader.async().lrange(key, 0, -1), deadline());
+            List<StoredState> out = new ArrayList<>(entries.size());
+            for (byte[] e : entries) {
+                out.add(decodeHistoryEntry(id, e));
+            }
+            return out;
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    /** Parses 'version:schema:updated:' + payload bytes. */
+    private static StoredState decodeHistoryEntry(ServerId id, byte[] e) {
+        int[] colons = new int[3];
+        int found = 0;
+        for (int i = 0; i < e.length && found < 3; i++) {
+            if (e[i] == ':') {
+                colons[found++] = i;
+            }
+        }
+        if (found < 3) {
+            throw new StorageException(id, "malformed history entry in Redis", null);
+        }
+        String version = new String(e, 0, colons[0], StandardCharsets.US_ASCII);
+        String schema = new String(e, colons[0] + 1, colons[1] - colons[0] - 1, StandardCharsets.US_ASCII);
+        String updated = new String(e, colons[1] + 1, colons[2] - colons[1] - 1, StandardCharsets.US_ASCII);
+        byte[] payload = java.util.Arrays.copyOfRange(e, colons[2] + 1, e.length);
+        try {
+            return new StoredState(Long.parseLong(version), payload, Integer.parseInt(schema), Long.parseLong(updated));
+        } catch (NumberFormatException ex) {
+            throw new StorageException(id, "malformed history entry in Redis", ex);
+        }
+    }
+
+    @Override
     public Map<ServerId, StoredState> loadAll(Collection<ServerId> ids) {
         Objects.requireNonNull(ids, "ids");
         Map<ServerId, byte[]> keys = new LinkedHashMap<>();
@@ -305,9 +360,9 @@ public final class RedisStorage implements Storage {
         Objects.requireNonNull(write, "write");
         ServerId id = write.id();
         byte[] member = keyBytes(id.key());
-        byte[][] keys = {recordKey(id, member), indexKey(id.type())};
+        byte[][] keys = {recordKey(id, member), indexKey(id.type()), historyKey(id, member)};
         byte[][] args = {OP_WRITE, decimal(write.expectedVersion()), decimal(write.newVersion()), member,
-                decimal(write.schemaVersion()), write.payload()};
+                decimal(write.schemaVersion()), write.payload(), decimal(write.historyDepth())};
         return submit(new PreparedWrite(id, write.expectedVersion(), keys, args));
     }
 
@@ -318,7 +373,7 @@ public final class RedisStorage implements Storage {
             throw new IllegalArgumentException("expectedVersion must be >= 0: " + expectedVersion);
         }
         byte[] member = keyBytes(id.key());
-        byte[][] keys = {recordKey(id, member), indexKey(id.type())};
+        byte[][] keys = {recordKey(id, member), indexKey(id.type()), historyKey(id, member)};
         byte[][] args = {OP_TOMBSTONE, decimal(expectedVersion), decimal(expectedVersion + 1), member};
         return submit(new PreparedWrite(id, expectedVersion, keys, args));
     }
@@ -510,6 +565,15 @@ public final class RedisStorage implements Storage {
         System.arraycopy(type, 0, out, recordPrefix.length, type.length);
         out[recordPrefix.length + type.length] = ':';
         System.arraycopy(key, 0, out, recordPrefix.length + type.length + 1, key.length);
+        return out;
+    }
+
+    /** The history list sits beside the record, under the same unambiguous type:key layout. */
+    private byte[] historyKey(ServerId id, byte[] key) {
+        byte[] record = recordKey(id, key);
+        byte[] out = record.clone();
+        // the record prefix ends in ":s:"; the history prefix is the same with 'h'
+        out[recordPrefix.length - 2] = 'h';
         return out;
     }
 
