@@ -56,6 +56,7 @@ public final class ServerRuntime implements AutoCloseable {
     private final Duration shutdownTimeout;
     private final String name;
     private final Thread recovery;
+    private final List<io.github.pgs.admin.TtlSweeper> sweepers = new ArrayList<>();
     private final StateCodec codec;
 
     private ServerRuntime(Builder b) {
@@ -85,6 +86,15 @@ public final class ServerRuntime implements AutoCloseable {
         boolean recover = storage != null && b.types.stream().anyMatch(t ->
                 t.options().lifecycle() == LifecyclePolicy.PERMANENT || t.options().rememberActive());
         this.recovery = recover ? registry.recover(b.recoveryRate) : null;
+        if (storage != null) {
+            for (ServerType<?, ?> t : b.types) {
+                if (t.options().expires()) {
+                    sweepers.add(io.github.pgs.admin.TtlSweeper
+                            .builder(io.github.pgs.admin.Admin.of(this).withClock(b.time), t.name(), t.options().ttl())
+                            .scheduler(scheduler).start());
+                }
+            }
+        }
     }
 
     private static StateCodec loadCodec() {
@@ -375,6 +385,7 @@ public final class ServerRuntime implements AutoCloseable {
         if (registry.isClosed()) {
             return;
         }
+        sweepers.forEach(io.github.pgs.admin.TtlSweeper::close);
         List<GenServerException> failures = registry.close(shutdownTimeout);
         if (ownedScheduler != null) {
             ownedScheduler.close();

@@ -33,6 +33,8 @@ import java.util.Objects;
  *                           {@link QuarantineAction#WAIT_FOR_OPERATOR})
  * @param rememberActive     whether servers active when the runtime stopped or died are revived when a runtime
  *                           on the same store starts (default {@code false}; costs a marker write per activation)
+ * @param ttl                delete stored states not written for this long (default {@link #NEVER}: keep); swept
+ *                           by the runtime for types registered on its builder
  */
 public record TypeOptions(
         Duration idleTimeout,
@@ -47,7 +49,8 @@ public record TypeOptions(
         int schemaVersion,
         int historyDepth,
         QuarantineAction onQuarantine,
-        boolean rememberActive) {
+        boolean rememberActive,
+        Duration ttl) {
 
     /** An idle timeout that never elapses: the server never petrifies on its own. */
     public static final Duration NEVER = ChronoUnit.FOREVER.getDuration();
@@ -70,13 +73,14 @@ public record TypeOptions(
     public static final TypeOptions DEFAULTS = new TypeOptions(DEFAULT_IDLE_TIMEOUT, DEFAULT_CALL_TIMEOUT,
             DEFAULT_MAILBOX_CAPACITY, LifecyclePolicy.TRANSIENT, WriteMode.WRITE_THROUGH,
             DEFAULT_WRITE_BEHIND_DELAY, DEFAULT_MAX_STATE_BYTES, DEFAULT_MAX_RESTARTS, DEFAULT_RESTART_WINDOW, 1,
-            0, QuarantineAction.WAIT_FOR_OPERATOR, false);
+            0, QuarantineAction.WAIT_FOR_OPERATOR, false, NEVER);
 
     public TypeOptions {
         requirePositive(idleTimeout, "idleTimeout");
         requirePositive(callTimeout, "callTimeout");
         requirePositive(writeBehindDelay, "writeBehindDelay");
         requirePositive(restartWindow, "restartWindow");
+        requirePositive(ttl, "ttl");
         Objects.requireNonNull(lifecycle, "lifecycle");
         Objects.requireNonNull(writeMode, "writeMode");
         if (mailboxCapacity < 1) {
@@ -98,6 +102,11 @@ public record TypeOptions(
         if (onQuarantine == QuarantineAction.ROLLBACK && historyDepth == 0) {
             throw new IllegalArgumentException("onQuarantine ROLLBACK needs historyDepth >= 1");
         }
+    }
+
+    /** Whether stored states of this type expire. */
+    public boolean expires() {
+        return ttl.compareTo(NEVER) < 0;
     }
 
     /** Whether servers of this type ever petrify on their own. */
@@ -137,6 +146,7 @@ public record TypeOptions(
         private int historyDepth;
         private QuarantineAction onQuarantine;
         private boolean rememberActive;
+        private Duration ttl;
 
         private Builder(TypeOptions o) {
             idleTimeout = o.idleTimeout;
@@ -152,6 +162,7 @@ public record TypeOptions(
             historyDepth = o.historyDepth;
             onQuarantine = o.onQuarantine;
             rememberActive = o.rememberActive;
+            ttl = o.ttl;
         }
 
         public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
@@ -170,11 +181,12 @@ public record TypeOptions(
         public Builder historyDepth(int v) { historyDepth = v; return this; }
         public Builder onQuarantine(QuarantineAction v) { onQuarantine = v; return this; }
         public Builder rememberActive(boolean v) { rememberActive = v; return this; }
+        public Builder ttl(Duration v) { ttl = v; return this; }
 
         public TypeOptions build() {
             return new TypeOptions(idleTimeout, callTimeout, mailboxCapacity, lifecycle, writeMode,
                     writeBehindDelay, maxStateBytes, maxRestarts, restartWindow, schemaVersion, historyDepth,
-                    onQuarantine, rememberActive);
+                    onQuarantine, rememberActive, ttl);
         }
     }
 }

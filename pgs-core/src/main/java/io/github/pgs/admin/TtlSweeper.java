@@ -1,5 +1,6 @@
 package io.github.pgs.admin;
 
+import io.github.pgs.ServerId;
 import io.github.pgs.ServerRuntime;
 import io.github.pgs.spi.Scheduler;
 
@@ -290,7 +291,7 @@ public final class TtlSweeper implements AutoCloseable {
          * @throws IllegalArgumentException if the type name is invalid or the TTL or interval is not positive
          */
         public TtlSweeper start() {
-            if (!io.github.pgs.ServerId.isValidTypeName(type)) {
+            if (!ServerId.isValidTypeName(type)) {
                 throw new IllegalArgumentException("type name must match [A-Za-z0-9_.$-]{1,200}: '" + type + "'");
             }
             requirePositive(ttl, "ttl");
