@@ -1,8 +1,10 @@
 package io.github.pgs.postgres;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import java.util.zip.CRC32;
 
 /**
  * Configuration of a {@link PostgresStorage}. Immutable; build one with {@link #builder()} or take
@@ -12,8 +14,9 @@ import java.util.regex.Pattern;
  *   <caption>Options</caption>
  *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>{@code schema}</td><td>{@value #DEFAULT_SCHEMA}</td><td>the schema holding the table</td></tr>
- *   <tr><td>{@code table}</td><td>{@value #DEFAULT_TABLE}</td><td>the table holding all states</td></tr>
- *   <tr><td>{@code createTable}</td><td>{@code true}</td><td>create the schema and table when the store opens
+ *   <tr><td>{@code table}</td><td>{@value #DEFAULT_TABLE}</td><td>the table holding all states; the state
+ *       history goes to {@link #historyTable()} beside it</td></tr>
+ *   <tr><td>{@code createTable}</td><td>{@code true}</td><td>create the schema and tables when the store opens
  *       if they are missing (needs the {@code CREATE} privilege only when something is missing)</td></tr>
  *   <tr><td>{@code writers}</td><td>{@value #DEFAULT_WRITERS}</td><td>group-commit writer threads; each
  *       writes one batch at a time on a connection borrowed from the pool. Fewer writers make bigger batches
@@ -63,6 +66,8 @@ public record PostgresOptions(String schema, String table, boolean createTable, 
     public static final int DEFAULT_CONNECTION_TIMEOUT_SECONDS = 5;
 
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+    private static final int MAX_IDENTIFIER_LENGTH = 63;
+    private static final String HISTORY_SUFFIX = "_history";
     private static final Duration MIN_CONNECTION_TIMEOUT = Duration.ofMillis(250);
 
     /**
@@ -118,6 +123,28 @@ public record PostgresOptions(String schema, String table, boolean createTable, 
     /** The quoted, schema-qualified table name as it appears in SQL, e.g. {@code "public"."pgs_state"}. */
     public String qualifiedTable() {
         return '"' + schema + "\".\"" + table + '"';
+    }
+
+    /**
+     * The table holding the state history, in the same schema: {@code table + "_history"} (e.g.
+     * {@code pgs_state_history}). When that would exceed PostgreSQL's 63 characters, the table name is cut to 46
+     * characters and followed by {@code _}, 8 hexadecimal digits of the full name's CRC-32 and {@code _history},
+     * so that long names never collide with their own table or with each other's by truncation.
+     */
+    public String historyTable() {
+        String plain = table + HISTORY_SUFFIX;
+        if (plain.length() <= MAX_IDENTIFIER_LENGTH) {
+            return plain;
+        }
+        CRC32 crc = new CRC32();
+        crc.update(table.getBytes(StandardCharsets.US_ASCII));
+        return table.substring(0, MAX_IDENTIFIER_LENGTH - HISTORY_SUFFIX.length() - 9) + '_'
+                + String.format("%08x", crc.getValue()) + HISTORY_SUFFIX;
+    }
+
+    /** The quoted, schema-qualified {@link #historyTable()}, e.g. {@code "public"."pgs_state_history"}. */
+    public String qualifiedHistoryTable() {
+        return '"' + schema + "\".\"" + historyTable() + '"';
     }
 
     private static void requireIdentifier(String what, String name) {

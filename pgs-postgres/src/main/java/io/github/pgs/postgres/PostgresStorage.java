@@ -32,17 +32,19 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A {@link Storage} in one PostgreSQL table, with group commit: concurrent saves are written by a few writer
- * threads as multi-row statements, one commit for many callers.
+ * A {@link Storage} in one PostgreSQL table (and a second one for state history), with group commit: concurrent
+ * saves are written by a few writer threads as multi-row statements, one commit for many callers. Everything
+ * {@link Storage} promises, {@link #history} included.
  *
  * <h2>Opening</h2>
  * {@link #open(String, String, String, PostgresOptions)} takes a JDBC URL and credentials and owns a HikariCP
  * pool, closed with the store. {@link #open(DataSource, PostgresOptions)} takes a {@link DataSource} the caller
  * manages (it should be a pool: the store borrows a connection for every read and every batch, and never
  * closes the {@code DataSource}). With {@link PostgresOptions#createTable()} the store creates the schema and
- * table on open when they are missing; otherwise create them with {@link #ddl(PostgresOptions)} or the
+ * tables on open when they are missing; otherwise create them with {@link #ddl(PostgresOptions)} or the
  * resource {@code io/github/pgs/postgres/schema.sql} (the default names):
  * <pre>{@code
  * CREATE TABLE IF NOT EXISTS "public"."pgs_state" (
@@ -54,11 +56,24 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *     updated_at     bigint  NOT NULL,  -- epoch milliseconds of the last write
  *     PRIMARY KEY (type, key)
  * ) WITH (fillfactor = 80);
+ *
+ * CREATE TABLE IF NOT EXISTS "public"."pgs_state_history" (
+ *     type           text    NOT NULL,
+ *     key            bytea   NOT NULL,
+ *     version        bigint  NOT NULL,  -- the version the kept state had in pgs_state
+ *     schema_version integer NOT NULL,
+ *     payload        bytea   NOT NULL,  -- only live states are kept
+ *     updated_at     bigint  NOT NULL,  -- its write time in pgs_state
+ *     PRIMARY KEY (type, key, version)
+ * );
  * }</pre>
  * Keys are stored as {@code bytea} because {@code text} cannot hold NUL and sorts by collation, while the SPI
  * lists keys by their UTF-8 bytes, which is how {@code bytea} compares. The only index is the primary key and
  * no write changes an indexed column, so with the free space left by the fill factor most updates are HOT
- * (heap-only) and touch neither the index nor a new page.
+ * (heap-only) and touch neither the index nor a new page. The history table's name is
+ * {@link PostgresOptions#historyTable()}; a store opened without {@code createTable} on a database that lacks it
+ * works as long as no write has a history depth (those writes, and {@link #history}, then fail with a
+ * {@link StorageException} naming the missing table).
  *
  * <h2>Guarantees</h2>
  * <ul>
@@ -90,6 +105,24 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * whose update count is 0) lost the compare-and-set; one more query reads their stored versions (0 for no row)
  * and those writes alone fail with a conflict.
  *
+ * <h2>History</h2>
+ * A batch's updates keep history in the same statement, hence the same commit: its data-modifying {@code WITH}
+ * reads the rows about to be replaced at their expected version (all parts of a statement share one snapshot,
+ * so these are the old values; {@code UPDATE ... RETURNING} only gives new ones), updates, inserts the replaced
+ * rows of the updates that succeeded and had a depth into the history table, and deletes each updated key's
+ * history rows at or below {@code expected - depth} (all of them for depth 0 and for deletes). A key's history
+ * rows are therefore only ever written under the lock of its state row, which adds no deadlock. A write whose
+ * compare-and-set fails touches no history. Because a version is replaced only once, the kept rows of a key are
+ * consecutive versions ending just below the current one, so the version bound keeps exactly the newest
+ * {@code depth}.
+ * <p>The default path pays nothing: until the store has kept history itself, or found history rows when it
+ * first looked (once, on its first batch), batches without a depth run the plain statements above and never
+ * touch the history table. A store that has not seen history in use may so leave history rows behind on a depth-0
+ * save or a delete made while another store keeps history for the same key; {@link #history} therefore reads the
+ * state row and its history rows in one query and returns only the rows whose versions run on without a gap from
+ * the current version minus one, which such leftovers never do; the key's later saves with a depth prune
+ * them.
+ *
  * <h2>Hazards and how they are handled</h2>
  * <ul>
  *   <li><em>The same key twice in a batch</em> (two activations of one server): one statement cannot update a
@@ -106,6 +139,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       again, and the version fence keeps the state consistent.</li>
  *   <li>The store never checks an existing table's columns; a table of another shape makes every call fail
  *       with a {@link StorageException} that quotes PostgreSQL's error.</li>
+ *   <li><em>History rows left by hand</em>: a history row whose version a later save keeps again (possible only
+ *       when state rows were deleted outside the store, so versions restart) is overwritten, not a failure.</li>
  * </ul>
  */
 public final class PostgresStorage implements Storage {
@@ -123,6 +158,9 @@ public final class PostgresStorage implements Storage {
     /** Ids per query of {@link #loadAll}. */
     private static final int LOAD_CHUNK = 1000;
     private static final String POOL_NAME = "pgs-postgres";
+    private static final int HISTORY_UNKNOWN = 0;
+    private static final int HISTORY_UNUSED = 1;
+    private static final int HISTORY_IN_USE = 2;
     private static final Comparator<Op> LOCK_ORDER = Comparator.comparing((Op op) -> op.row().type())
             .thenComparing(op -> op.row().key(), Arrays::compareUnsigned);
 
@@ -142,6 +180,17 @@ public final class PostgresStorage implements Storage {
     private final String updateOneSql;
     private final String insertOneSql;
     private final String versionsSql;
+    private final String historySql;
+    private final String updateWithHistorySql;
+    private final String updateWithHistoryAndInsertSql;
+    private final String historyTableExistsSql;
+    private final String historyRowsExistSql;
+    /**
+     * Whether the history table may hold rows: {@link #HISTORY_UNKNOWN} until the first batch looks, then
+     * {@link #HISTORY_UNUSED} (no rows, or no table) until a statement keeping history succeeds, then
+     * {@link #HISTORY_IN_USE} for good. While unused, depth-0 saves and deletes leave the history table alone.
+     */
+    private final AtomicInteger historyState = new AtomicInteger(HISTORY_UNKNOWN);
 
     private PostgresStorage(DataSource dataSource, HikariDataSource ownedPool, PostgresOptions options) {
         this.options = options;
@@ -180,6 +229,37 @@ public final class PostgresStorage implements Storage {
                 + " VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT (type, key) DO NOTHING";
         this.updateAndInsertSql = "WITH u AS (" + updateSql + "), i AS (" + insertSql + ")"
                 + " SELECT type, key FROM u UNION ALL SELECT type, key FROM i";
+        String h = options.qualifiedHistoryTable();
+        this.historySql = "SELECT h.version, h.schema_version, h.payload, h.updated_at, t.version"
+                + " FROM " + t + " AS t JOIN " + h + " AS h"
+                + " ON h.type = t.type AND h.key = t.key AND h.version < t.version"
+                + " WHERE t.type = ? AND t.key = ? ORDER BY h.version DESC";
+        // w: the writes; o: the rows to keep (read before u replaces them: all parts share one snapshot); u: the
+        // compare-and-set; k: keeps o's rows whose update succeeded; d: prunes each updated key's history to its
+        // depth (all of it for depth 0). k and d only touch keys whose row u locked.
+        String withHistory = "WITH w AS (SELECT ?::bigint AS now, w.*"
+                + " FROM unnest(?::text[], ?::bytea[], ?::bigint[], ?::integer[], ?::bytea[], ?::integer[])"
+                + " AS w(type, key, expected, schema_version, payload, depth)),"
+                + " o AS (SELECT t.type, t.key, t.version, t.schema_version, t.payload, t.updated_at"
+                + " FROM " + t + " AS t JOIN w ON t.type = w.type AND t.key = w.key AND t.version = w.expected"
+                + " WHERE w.depth > 0 AND t.payload IS NOT NULL),"
+                + " u AS (UPDATE " + t + " AS t"
+                + " SET version = w.expected + 1, schema_version = w.schema_version, payload = w.payload,"
+                + " updated_at = w.now"
+                + " FROM w WHERE t.type = w.type AND t.key = w.key AND t.version = w.expected"
+                + " RETURNING t.type, t.key, w.expected, w.depth),"
+                + " k AS (INSERT INTO " + h + " AS h (type, key, version, schema_version, payload, updated_at)"
+                + " SELECT o.type, o.key, o.version, o.schema_version, o.payload, o.updated_at"
+                + " FROM o JOIN u ON u.type = o.type AND u.key = o.key"
+                + " ON CONFLICT (type, key, version) DO UPDATE SET schema_version = EXCLUDED.schema_version,"
+                + " payload = EXCLUDED.payload, updated_at = EXCLUDED.updated_at),"
+                + " d AS (DELETE FROM " + h + " AS h USING u"
+                + " WHERE h.type = u.type AND h.key = u.key AND h.version <= u.expected - u.depth)";
+        this.updateWithHistorySql = withHistory + " SELECT type, key FROM u";
+        this.updateWithHistoryAndInsertSql = withHistory + ", i AS (" + insertSql + ")"
+                + " SELECT type, key FROM u UNION ALL SELECT type, key FROM i";
+        this.historyTableExistsSql = "SELECT to_regclass(?) IS NOT NULL";
+        this.historyRowsExistSql = "SELECT EXISTS (SELECT 1 FROM " + h + ")";
         if (options.createTable()) {
             createTableIfMissing();
         }
@@ -273,16 +353,18 @@ public final class PostgresStorage implements Storage {
     }
 
     /**
-     * The DDL that creates the schema (unless it is {@code public}) and the table named by {@code options}, for
-     * users who manage the database schema themselves (with {@link PostgresOptions#createTable()} off). Every
-     * statement is {@code IF NOT EXISTS}; statements end with {@code ;} and a line break.
+     * The DDL that creates the schema (unless it is {@code public}), the table named by {@code options} and its
+     * history table ({@link PostgresOptions#historyTable()}), for users who manage the database schema themselves
+     * (with {@link PostgresOptions#createTable()} off). Every statement is {@code IF NOT EXISTS}; statements end
+     * with {@code ;} and a line break, and are separated by an empty line.
      */
     public static String ddl(PostgresOptions options) {
         StringBuilder sql = new StringBuilder();
         if (!options.schema().equals(PostgresOptions.DEFAULT_SCHEMA)) {
             sql.append(createSchemaSql(options)).append(";\n\n");
         }
-        return sql.append(createTableSql(options)).append(";\n").toString();
+        return sql.append(createTableSql(options)).append(";\n\n")
+                .append(createHistoryTableSql(options)).append(";\n").toString();
     }
 
     private static String createSchemaSql(PostgresOptions options) {
@@ -299,6 +381,18 @@ public final class PostgresStorage implements Storage {
                 + "    updated_at     bigint  NOT NULL,\n"
                 + "    PRIMARY KEY (type, key)\n"
                 + ") WITH (fillfactor = 80)";
+    }
+
+    private static String createHistoryTableSql(PostgresOptions options) {
+        return "CREATE TABLE IF NOT EXISTS " + options.qualifiedHistoryTable() + " (\n"
+                + "    type           text    NOT NULL,\n"
+                + "    key            bytea   NOT NULL,\n"
+                + "    version        bigint  NOT NULL,\n"
+                + "    schema_version integer NOT NULL,\n"
+                + "    payload        bytea   NOT NULL,\n"
+                + "    updated_at     bigint  NOT NULL,\n"
+                + "    PRIMARY KEY (type, key, version)\n"
+                + ")";
     }
 
     /** The options this store was opened with. */
@@ -395,6 +489,39 @@ public final class PostgresStorage implements Storage {
         }
     }
 
+    /**
+     * {@inheritDoc} Here: one query over the state row and its history rows (one snapshot), keeping the rows whose
+     * versions run on without a gap from the current version minus one.
+     */
+    @Override
+    public List<StoredState> history(ServerId id) {
+        checkOpen();
+        Objects.requireNonNull(id, "id");
+        byte[] key = utf8(id.key());
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(historySql)) {
+            ps.setString(1, id.type());
+            ps.setBytes(2, key);
+            List<StoredState> kept = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                long next = -1;
+                while (rs.next()) {
+                    long version = rs.getLong(1);
+                    if (next == -1) {
+                        next = rs.getLong(5) - 1;
+                    }
+                    if (version != next) {
+                        break; // rows below a gap belong to a history that a later write dropped
+                    }
+                    kept.add(new StoredState(version, rs.getBytes(3), rs.getInt(2), rs.getLong(4)));
+                    next--;
+                }
+            }
+            return kept;
+        } catch (SQLException e) {
+            throw failure("history", e);
+        }
+    }
+
     // --------------------------------------------------------------------------------------------- writes
 
     @Override
@@ -402,7 +529,7 @@ public final class PostgresStorage implements Storage {
         checkOpen();
         Objects.requireNonNull(write, "write");
         Op op = new Op(write.id(), writableKey(write.id()), write.expectedVersion(), write.payload(),
-                write.schemaVersion());
+                write.schemaVersion(), write.historyDepth());
         return groupCommit.submit(op);
     }
 
@@ -413,7 +540,7 @@ public final class PostgresStorage implements Storage {
         if (expectedVersion < 0) {
             throw new IllegalArgumentException("expectedVersion must be >= 0: " + expectedVersion);
         }
-        Op op = new Op(id, writableKey(id), expectedVersion, null, 0);
+        Op op = new Op(id, writableKey(id), expectedVersion, null, 0, 0);
         return groupCommit.submit(op);
     }
 
@@ -429,11 +556,51 @@ public final class PostgresStorage implements Storage {
     private void writeBatch(List<GroupCommit.Entry<Op, Long>> batch) {
         long now = System.currentTimeMillis();
         try (Connection c = connection()) {
+            boolean history = historyInUse(c, batch);
             for (List<GroupCommit.Entry<Op, Long>> round : rounds(batch)) {
-                writeRound(c, round, now);
+                writeRound(c, round, now, history);
             }
         } catch (SQLException e) {
             throw failure("write", e);
+        }
+    }
+
+    /**
+     * Whether the batch's updates must maintain history: when one of its writes has a depth, or the history table
+     * held rows when the store first looked (once per store) or a statement keeping history succeeded since.
+     */
+    private boolean historyInUse(Connection c, List<GroupCommit.Entry<Op, Long>> batch) {
+        for (GroupCommit.Entry<Op, Long> e : batch) {
+            if (e.item().historyDepth() > 0) {
+                return true;
+            }
+        }
+        if (historyState.get() == HISTORY_UNKNOWN) {
+            historyState.compareAndSet(HISTORY_UNKNOWN, historyRowsExist(c) ? HISTORY_IN_USE : HISTORY_UNUSED);
+        }
+        return historyState.get() == HISTORY_IN_USE;
+    }
+
+    /**
+     * Whether the history table exists and holds a row. A failure to look counts as no: leftover rows then stay
+     * until pruned, which {@link #history} never shows, while a write that cannot reach the database fails on its
+     * own statement.
+     */
+    private boolean historyRowsExist(Connection c) {
+        try {
+            try (PreparedStatement ps = c.prepareStatement(historyTableExistsSql)) {
+                ps.setString(1, options.qualifiedHistoryTable());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || !rs.getBoolean(1)) {
+                        return false;
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(historyRowsExistSql); ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        } catch (SQLException e) {
+            return false;
         }
     }
 
@@ -454,12 +621,13 @@ public final class PostgresStorage implements Storage {
         return rounds;
     }
 
-    private void writeRound(Connection c, List<GroupCommit.Entry<Op, Long>> round, long now) throws SQLException {
+    private void writeRound(Connection c, List<GroupCommit.Entry<Op, Long>> round, long now, boolean history)
+            throws SQLException {
         round.sort(Comparator.comparing(GroupCommit.Entry::item, LOCK_ORDER));
         Set<RowKey> written;
         for (int attempt = 1; ; attempt++) {
             try {
-                written = execute(c, round, now);
+                written = execute(c, round, now, history);
                 break;
             } catch (SQLException e) {
                 if (attempt >= MAX_ATTEMPTS || !isRetryable(e)) {
@@ -490,11 +658,12 @@ public final class PostgresStorage implements Storage {
 
     /**
      * Executes one round (distinct keys) as one statement: an {@code UPDATE} for the writes expecting a stored
-     * version, an {@code INSERT} for those expecting none, or both in one {@code WITH}. Returns the rows written.
+     * version, an {@code INSERT} for those expecting none, or both in one {@code WITH}. With {@code history}, the
+     * updates also keep and prune history in the same statement. Returns the rows written.
      */
-    private Set<RowKey> execute(Connection c, List<GroupCommit.Entry<Op, Long>> round, long now)
+    private Set<RowKey> execute(Connection c, List<GroupCommit.Entry<Op, Long>> round, long now, boolean history)
             throws SQLException {
-        if (round.size() == 1) {
+        if (round.size() == 1 && !(history && round.get(0).item().expected() > 0)) {
             Op op = round.get(0).item();
             return executeOne(c, op, now) ? Set.of(op.row()) : Set.of();
         }
@@ -503,12 +672,20 @@ public final class PostgresStorage implements Storage {
         for (GroupCommit.Entry<Op, Long> e : round) {
             (e.item().expected() > 0 ? updates : inserts).add(e.item());
         }
-        String sql = inserts.isEmpty() ? updateSql : updates.isEmpty() ? insertSql : updateAndInsertSql;
+        String sql;
+        if (inserts.isEmpty()) {
+            sql = history ? updateWithHistorySql : updateSql;
+        } else if (updates.isEmpty()) {
+            sql = insertSql;
+        } else {
+            sql = history ? updateWithHistoryAndInsertSql : updateAndInsertSql;
+        }
         Set<RowKey> written = new HashSet<>(round.size() * 2);
+        boolean keepsHistory = history && !updates.isEmpty();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int p = 1;
             if (!updates.isEmpty()) {
-                p = bind(c, ps, p, now, updates, true);
+                p = keepsHistory ? bindWithHistory(c, ps, now, updates) : bind(c, ps, p, now, updates, true);
             }
             if (!inserts.isEmpty()) {
                 bind(c, ps, p, now, inserts, false);
@@ -518,6 +695,11 @@ public final class PostgresStorage implements Storage {
                     written.add(new RowKey(rs.getString(1), rs.getBytes(2)));
                 }
             }
+        }
+        if (keepsHistory) {
+            // Only once a statement kept history, so that a missing history table fails the writes with a depth
+            // but not every later write.
+            historyState.set(HISTORY_IN_USE);
         }
         return written;
     }
@@ -578,6 +760,18 @@ public final class PostgresStorage implements Storage {
         return p;
     }
 
+    /** Binds the parameters of the history part of {@link #updateWithHistorySql}; returns the next index. */
+    private static int bindWithHistory(Connection c, PreparedStatement ps, long now, List<Op> ops)
+            throws SQLException {
+        int p = bind(c, ps, 1, now, ops, true);
+        Integer[] depths = new Integer[ops.size()];
+        for (int i = 0; i < depths.length; i++) {
+            depths[i] = ops.get(i).historyDepth();
+        }
+        ps.setArray(p++, c.createArrayOf("int4", depths));
+        return p;
+    }
+
     /** The stored versions of {@code ops}' rows; rows that do not exist are missing from the map. */
     private Map<RowKey, Long> storedVersions(Connection c, List<Op> ops) throws SQLException {
         List<RowKey> rows = new ArrayList<>(ops.size());
@@ -615,9 +809,10 @@ public final class PostgresStorage implements Storage {
     // ------------------------------------------------------------------------------------------- plumbing
 
     /**
-     * Creates the schema and table if missing. Existence is checked first, so a user without the {@code CREATE}
-     * privilege can open a store on a table that exists; a transaction-scoped advisory lock keeps concurrent
-     * openers (other JVMs) from racing on {@code CREATE}.
+     * Creates the schema, the table and the history table if missing (a table made before history existed gains
+     * its history table). Existence is checked first, so a user without the {@code CREATE} privilege can open a
+     * store on tables that exist; a transaction-scoped advisory lock keeps concurrent openers (other JVMs) from
+     * racing on {@code CREATE}.
      */
     private void createTableIfMissing() {
         try (Connection c = connection()) {
@@ -635,6 +830,11 @@ public final class PostgresStorage implements Storage {
                         }
                     }
                     try (PreparedStatement ps = c.prepareStatement(createTableSql(options))) {
+                        ps.execute();
+                    }
+                }
+                if (!exists(c, "SELECT to_regclass(?) IS NOT NULL", options.qualifiedHistoryTable())) {
+                    try (PreparedStatement ps = c.prepareStatement(createHistoryTableSql(options))) {
                         ps.execute();
                     }
                 }
@@ -764,7 +964,7 @@ public final class PostgresStorage implements Storage {
         }
     }
 
-    /** One queued write; {@code payload == null} writes a tombstone. */
-    private record Op(ServerId id, RowKey row, long expected, byte[] payload, int schemaVersion) {
+    /** One queued write; {@code payload == null} writes a tombstone (with depth 0). */
+    private record Op(ServerId id, RowKey row, long expected, byte[] payload, int schemaVersion, int historyDepth) {
     }
 }

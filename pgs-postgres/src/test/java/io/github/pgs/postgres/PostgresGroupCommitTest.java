@@ -152,6 +152,54 @@ class PostgresGroupCommitTest {
     }
 
     @Test
+    void batch_mixingDepthsDeletesInsertsAndConflicts_keepsHistoryOnlyForTheWritesThatLanded() throws Exception {
+        concurrently(i -> store.save(new StateWrite(id(i), 0, new byte[] {1}, 1)));
+        concurrently(i -> store.save(new StateWrite(id(i), 1, new byte[] {2}, 1, 3)));
+        int before = counting.borrowed();
+
+        List<Object> outcomes = concurrently(i -> switch (i % 6) {
+            case 0 -> store.save(new StateWrite(id(i), 2, new byte[] {3}, 2, 3));           // keeps v2
+            case 1 -> store.save(new StateWrite(id(i), 2, new byte[] {3}, 2, 0));           // drops all
+            case 2 -> store.delete(id(i), 2);                                               // drops all
+            case 3 -> store.save(new StateWrite(id(i), 1, new byte[] {3}, 2, 3));           // stale: conflict
+            case 4 -> store.save(new StateWrite(id(i), 2, new byte[] {3}, 2, 1));           // keeps only v2
+            default -> store.save(new StateWrite(id(100 + i), 0, new byte[] {3}, 2, 2));    // insert
+        });
+
+        assertThat(counting.borrowed() - before).as("connections borrowed, one per batch").isLessThan(CALLERS);
+        for (int i = 0; i < CALLERS; i++) {
+            List<StoredState> history = store.history(id(i));
+            List<Long> versions = history.stream().map(StoredState::version).toList();
+            switch (i % 6) {
+                case 0 -> {
+                    assertThat(outcomes.get(i)).isEqualTo(3L);
+                    assertThat(versions).as("i=%d", i).containsExactly(2L, 1L);
+                    assertThat(history.get(0).payload()).containsExactly(2);
+                    assertThat(history.get(1).payload()).containsExactly(1);
+                }
+                case 1, 2 -> {
+                    assertThat(outcomes.get(i)).isEqualTo(3L);
+                    assertThat(versions).as("i=%d", i).isEmpty();
+                }
+                case 3 -> {
+                    assertThat(outcomes.get(i)).isInstanceOf(VersionConflictException.class);
+                    assertThat(versions).as("i=%d", i).containsExactly(1L);
+                }
+                case 4 -> {
+                    assertThat(outcomes.get(i)).isEqualTo(3L);
+                    assertThat(versions).as("i=%d", i).containsExactly(2L);
+                    assertThat(history.get(0).schemaVersion()).isEqualTo(1);
+                }
+                default -> {
+                    assertThat(outcomes.get(i)).isEqualTo(1L);
+                    assertThat(store.history(id(100 + i))).isEmpty();
+                    assertThat(versions).as("i=%d, untouched", i).containsExactly(1L);
+                }
+            }
+        }
+    }
+
+    @Test
     void batch_withTheSameKeyManyTimes_hasExactlyOneWinnerPerVersion() throws Exception {
         ServerId shared = new ServerId(type, "shared");
         int before = counting.borrowed();

@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *     -Dexec.args="--threads=1,64 --maxBatch=1,256 --writers=4 --seconds=10 --runs=3"
  * </pre>
  * Options (lists are comma-separated; every combination is run): {@code --threads}, {@code --maxBatch},
- * {@code --writers}, {@code --pool} (default writers + 8), {@code --keys} (10000), {@code --payload} bytes (100),
+ * {@code --writers}, {@code --depth} (history depth of every save, default 0), {@code --pool} (default writers + 8),
+ * {@code --keys} (10000), {@code --payload} bytes (100),
  * {@code --seconds} (10), {@code --warmup} seconds per run (2), {@code --runs} (3), {@code --jvmWarmup}
  * seconds of one unreported run before all others (8). Connection: system properties
  * {@code pgs.pg.url}, {@code pgs.pg.user}, {@code pgs.pg.password}. Prints one JSON line per run, then a
@@ -67,6 +68,7 @@ public final class PostgresSaveThroughput {
         int[] threads = ints(a.getOrDefault("threads", "1,64"));
         int[] batches = ints(a.getOrDefault("maxBatch", "1," + PostgresOptions.DEFAULT_MAX_BATCH));
         int[] writers = ints(a.getOrDefault("writers", Integer.toString(PostgresOptions.DEFAULT_WRITERS)));
+        int[] depths = ints(a.getOrDefault("depth", "0"));
         String pool = a.get("pool");
         int keys = Integer.parseInt(a.getOrDefault("keys", "10000"));
         int payload = Integer.parseInt(a.getOrDefault("payload", "100"));
@@ -77,42 +79,52 @@ public final class PostgresSaveThroughput {
         int jvmWarmup = Integer.parseInt(a.getOrDefault("jvmWarmup", "8"));
         if (jvmWarmup > 0) { // compiles the hot paths once, so that the first configuration is not penalized
             run(PostgresOptions.builder().schema(SCHEMA).table(TABLE).writers(writers[0]).build(),
-                    Arrays.stream(threads).max().orElse(1), keys, payload, 0, jvmWarmup);
+                    Arrays.stream(threads).max().orElse(1), keys, payload, depths[0], 0, jvmWarmup);
         }
         List<String> summary = new ArrayList<>();
         for (int w : writers) {
-            for (int b : batches) {
-                for (int t : threads) {
-                    PostgresOptions options = PostgresOptions.builder().schema(SCHEMA).table(TABLE)
-                            .writers(w).maxBatch(b).poolSize(pool == null ? w + 8 : Integer.parseInt(pool)).build();
-                    double[] rates = new double[runs];
-                    double[] commits = new double[runs];
-                    double[] jvmCpu = new double[runs];
-                    double[] pgCpu = new double[runs];
-                    for (int r = 0; r < runs; r++) {
-                        double[] result = run(options, t, keys, payload, warmup, seconds);
-                        rates[r] = result[0];
-                        commits[r] = result[1];
-                        jvmCpu[r] = result[2];
-                        pgCpu[r] = result[3];
-                        System.out.printf("{\"writers\":%d,\"maxBatch\":%d,\"threads\":%d,\"keys\":%d,"
-                                        + "\"payload\":%d,\"seconds\":%d,\"run\":%d,\"saves_per_s\":%.0f,"
-                                        + "\"db_commits_per_s\":%.0f,\"jvm_cpu_us_per_save\":%.1f,"
-                                        + "\"pg_backend_cpu_us_per_save\":%.1f,\"load_avg\":%.1f}%n",
-                                w, b, t, keys, payload, seconds, r + 1, result[0], result[1], result[2], result[3],
-                                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+            for (int d : depths) {
+                for (int b : batches) {
+                    for (int t : threads) {
+                        PostgresOptions options = PostgresOptions.builder().schema(SCHEMA).table(TABLE).writers(w)
+                                .maxBatch(b).poolSize(pool == null ? w + 8 : Integer.parseInt(pool)).build();
+                        summary.add(measure(options, d, t, keys, payload, warmup, seconds, runs));
                     }
-                    summary.add(String.format("| %d | %d | %d | %,.0f | %s | %,.0f | %.1f | %.1f |", w, b, t,
-                            median(rates), Arrays.stream(rates).mapToObj(x -> String.format("%,.0f", x)).toList(),
-                            median(commits), median(jvmCpu), median(pgCpu)));
                 }
             }
         }
         System.out.println();
-        System.out.println("| writers | maxBatch | threads | saves/s (median) | runs | db commits/s (median)"
+        System.out.println("| writers | depth | maxBatch | threads | saves/s (median) | runs | db commits/s (median)"
                 + " | JVM CPU µs/save | PG backend CPU µs/save |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         summary.forEach(System.out::println);
+    }
+
+    /** Runs one configuration {@code runs} times, printing each run as JSON; returns its summary table row. */
+    private static String measure(PostgresOptions options, int depth, int threads, int keys, int payload, int warmup,
+                                  int seconds, int runs) throws Exception {
+        double[] rates = new double[runs];
+        double[] commits = new double[runs];
+        double[] jvmCpu = new double[runs];
+        double[] pgCpu = new double[runs];
+        int w = options.writers();
+        int b = options.maxBatch();
+        for (int r = 0; r < runs; r++) {
+            double[] result = run(options, threads, keys, payload, depth, warmup, seconds);
+            rates[r] = result[0];
+            commits[r] = result[1];
+            jvmCpu[r] = result[2];
+            pgCpu[r] = result[3];
+            System.out.printf("{\"writers\":%d,\"depth\":%d,\"maxBatch\":%d,\"threads\":%d,\"keys\":%d,"
+                            + "\"payload\":%d,\"seconds\":%d,\"run\":%d,\"saves_per_s\":%.0f,"
+                            + "\"db_commits_per_s\":%.0f,\"jvm_cpu_us_per_save\":%.1f,"
+                            + "\"pg_backend_cpu_us_per_save\":%.1f,\"load_avg\":%.1f}%n",
+                    w, depth, b, threads, keys, payload, seconds, r + 1, result[0], result[1], result[2], result[3],
+                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        }
+        return String.format("| %d | %d | %d | %d | %,.0f | %s | %,.0f | %.1f | %.1f |", w, depth, b, threads,
+                median(rates), Arrays.stream(rates).mapToObj(x -> String.format("%,.0f", x)).toList(),
+                median(commits), median(jvmCpu), median(pgCpu));
     }
 
     /**
@@ -120,12 +132,13 @@ public final class PostgresSaveThroughput {
      * per save of the store's PostgreSQL backends (-1 where /proc cannot tell)} of one measured window. CPU per
      * save is much less disturbed by other load on the machine than throughput.
      */
-    private static double[] run(PostgresOptions options, int threads, int keys, int payloadBytes, int warmup,
-                                int seconds) throws Exception {
+    private static double[] run(PostgresOptions options, int threads, int keys, int payloadBytes, int depth,
+                                int warmup, int seconds) throws Exception {
         String url = PgTestSupport.url() + (PgTestSupport.url().contains("?") ? "&" : "?") + "ApplicationName=" + APP;
         try (PostgresStorage store = PostgresStorage.open(url, PgTestSupport.user(),
                 PgTestSupport.password(), options)) {
-            admin("TRUNCATE " + options.qualifiedTable());
+            // Both tables: history rows left by a run with a depth would make the next run's store keep history.
+            admin("TRUNCATE " + options.qualifiedTable() + ", " + options.qualifiedHistoryTable());
             admin("CHECKPOINT");
             byte[] payload = new byte[payloadBytes];
             ThreadLocalRandom.current().nextBytes(payload);
@@ -142,7 +155,7 @@ public final class PostgresSaveThroughput {
                     long[] versions = new long[own.size()];
                     long n = 0;
                     for (int i = 0; !stop.get(); i = (i + 1) % own.size()) {
-                        versions[i] = store.save(new StateWrite(own.get(i), versions[i], payload, 1));
+                        versions[i] = store.save(new StateWrite(own.get(i), versions[i], payload, 1, depth));
                         done.lazySet(caller * 16, ++n);
                     }
                 }));

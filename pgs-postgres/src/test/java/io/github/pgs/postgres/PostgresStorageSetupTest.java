@@ -258,7 +258,82 @@ class PostgresStorageSetupTest {
 
         String other = PostgresStorage.ddl(PostgresOptions.builder().schema("app").table("servers").build());
         assertThat(other).startsWith("CREATE SCHEMA IF NOT EXISTS \"app\";")
-                .contains("CREATE TABLE IF NOT EXISTS \"app\".\"servers\" (");
+                .contains("CREATE TABLE IF NOT EXISTS \"app\".\"servers\" (")
+                .contains("CREATE TABLE IF NOT EXISTS \"app\".\"servers_history\" (");
+    }
+
+    @Test
+    void historyTable_isTheTableNameWithASuffix_andStaysDistinctWithin63Characters() {
+        assertThat(PostgresOptions.defaults().historyTable()).isEqualTo("pgs_state_history");
+        assertThat(PostgresOptions.defaults().qualifiedHistoryTable()).isEqualTo("\"public\".\"pgs_state_history\"");
+        String fits = "a".repeat(55);
+        assertThat(PostgresOptions.builder().table(fits).build().historyTable()).isEqualTo(fits + "_history");
+
+        String longA = "b".repeat(56) + "_one";
+        String longB = "b".repeat(56) + "_two";
+        String historyA = PostgresOptions.builder().table(longA).build().historyTable();
+        String historyB = PostgresOptions.builder().table(longB).build().historyTable();
+        assertThat(historyA).hasSize(63).startsWith("b".repeat(46) + "_").endsWith("_history")
+                .isNotEqualTo(historyB);
+        assertThat(PostgresOptions.isValidIdentifier(historyA)).isTrue();
+    }
+
+    @Test
+    void open_onATableMadeBeforeHistory_addsTheHistoryTable() throws Exception {
+        String schema = freshSchema();
+        PostgresOptions options = PgTestSupport.options().schema(schema).build();
+        try {
+            PgTestSupport.execute("CREATE SCHEMA \"" + schema + "\"");
+            PgTestSupport.execute(oldStateTable(options));
+            ServerId id = new ServerId("T", "k");
+
+            try (PostgresStorage store = PgTestSupport.open(options)) {
+                assertThat(tableExists(schema, "pgs_state_history")).isTrue();
+                store.save(new StateWrite(id, 0, new byte[] {1}, 1, 2));
+                store.save(new StateWrite(id, 1, new byte[] {2}, 1, 2));
+
+                assertThat(store.history(id)).hasSize(1);
+                assertThat(store.history(id).get(0).payload()).containsExactly(1);
+            }
+        } finally {
+            PgTestSupport.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
+        }
+    }
+
+    @Test
+    void open_withoutCreateTable_andNoHistoryTable_writesWithoutDepth_andFailsDepthsWithStorageException()
+            throws Exception {
+        String schema = freshSchema();
+        PostgresOptions options = PgTestSupport.options().schema(schema).createTable(false).build();
+        try {
+            PgTestSupport.execute("CREATE SCHEMA \"" + schema + "\"");
+            PgTestSupport.execute(oldStateTable(options));
+            ServerId id = new ServerId("T", "k");
+
+            try (PostgresStorage store = PgTestSupport.open(options)) {
+                assertThat(store.save(new StateWrite(id, 0, new byte[] {1}, 1))).isEqualTo(1);
+                assertThat(store.save(new StateWrite(id, 1, new byte[] {2}, 1))).isEqualTo(2);
+
+                assertThatThrownBy(() -> store.save(new StateWrite(id, 2, new byte[] {3}, 1, 1)))
+                        .isInstanceOf(StorageException.class)
+                        .hasMessageContaining("pgs_state_history")
+                        .hasMessageContaining("42P01");
+                assertThatThrownBy(() -> store.history(id))
+                        .isInstanceOf(StorageException.class)
+                        .hasMessageContaining("42P01");
+                assertThat(store.load(id).version()).as("the failed write changed nothing").isEqualTo(2);
+                assertThat(store.save(new StateWrite(id, 2, new byte[] {3}, 1))).isEqualTo(3);
+            }
+        } finally {
+            PgTestSupport.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
+        }
+    }
+
+    /** The state table as stores made it before they kept history. */
+    private static String oldStateTable(PostgresOptions options) {
+        return "CREATE TABLE " + options.qualifiedTable() + " (type text NOT NULL, key bytea NOT NULL,"
+                + " version bigint NOT NULL, schema_version integer NOT NULL, payload bytea NULL,"
+                + " updated_at bigint NOT NULL, PRIMARY KEY (type, key)) WITH (fillfactor = 80)";
     }
 
     private static String chainMessages(Throwable e) {

@@ -257,6 +257,68 @@ class PostgresStorageTest {
     }
 
     @Test
+    void history_rowsLeftByAStoreThatHasNotSeenHistory_neverShow_andArePrunedLater() throws Exception {
+        PostgresOptions options = PgTestSupport.options()
+                .table("pgs_history_" + PgTestSupport.uniqueType().replace('-', '_')).build();
+        try (PostgresStorage plain = PgTestSupport.open(options);
+             PostgresStorage keeper = PgTestSupport.open(options)) {
+            plain.save(new StateWrite(id("k"), 0, bytes("v1"), 1)); // its first batch finds no history rows
+            for (int v = 1; v < 4; v++) {
+                keeper.save(new StateWrite(id("k"), v, bytes("v" + (v + 1)), 1, 3));
+            }
+            assertThat(plain.history(id("k"))).extracting(StoredState::version).containsExactly(3L, 2L, 1L);
+
+            plain.save(new StateWrite(id("k"), 4, bytes("v5"), 1));
+
+            assertThat(historyRows(options)).as("rows the plain store did not delete").isEqualTo(3);
+            assertThat(plain.history(id("k"))).isEmpty();
+            assertThat(keeper.history(id("k"))).isEmpty();
+
+            keeper.save(new StateWrite(id("k"), 5, bytes("v6"), 1, 3));
+            assertThat(keeper.history(id("k"))).extracting(StoredState::version).containsExactly(5L);
+            keeper.save(new StateWrite(id("k"), 6, bytes("v7"), 1, 3));
+            keeper.save(new StateWrite(id("k"), 7, bytes("v8"), 1, 3));
+            assertThat(plain.history(id("k"))).extracting(StoredState::version).containsExactly(7L, 6L, 5L);
+            assertThat(historyRows(options)).as("leftovers pruned by later saves with a depth").isEqualTo(3);
+
+            plain.delete(id("k"), 8);
+            assertThat(keeper.history(id("k"))).isEmpty();
+            keeper.save(new StateWrite(id("k"), 9, bytes("v10"), 1, 0));
+            keeper.save(new StateWrite(id("k"), 10, bytes("v11"), 1, 0));
+            assertThat(historyRows(options)).as("a store that keeps history deletes it on depth 0").isZero();
+        } finally {
+            PgTestSupport.execute("DROP TABLE IF EXISTS " + options.qualifiedTable() + ", "
+                    + options.qualifiedHistoryTable());
+        }
+    }
+
+    @Test
+    void history_ofTheLongestTableName_goesToADistinctTable() throws Exception {
+        String table = "t".repeat(63);
+        PostgresOptions options = PgTestSupport.options().table(table).build();
+        assertThat(options.historyTable()).hasSize(63).endsWith("_history").isNotEqualTo(table);
+        try (PostgresStorage longNamed = PgTestSupport.open(options)) {
+            longNamed.save(new StateWrite(id("k"), 0, bytes("v1"), 1, 1));
+            longNamed.save(new StateWrite(id("k"), 1, bytes("v2"), 1, 1));
+
+            assertThat(longNamed.history(id("k"))).extracting(StoredState::version).containsExactly(1L);
+            assertThat(longNamed.load(id("k")).version()).isEqualTo(2);
+        } finally {
+            PgTestSupport.execute("DROP TABLE IF EXISTS " + options.qualifiedTable() + ", "
+                    + options.qualifiedHistoryTable());
+        }
+    }
+
+    private static int historyRows(PostgresOptions options) throws Exception {
+        try (Connection c = PgTestSupport.plainDataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + options.qualifiedHistoryTable());
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Test
     void afterClose_everyMethodThrowsStorageException_andCloseIsIdempotent() {
         save("a", 0, "x");
         store.close();

@@ -33,9 +33,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@link #open(Path)} or {@link #builder(Path)}; see {@link SqliteOptions} for the options and their defaults.
  *
  * <h2>Contract</h2>
- * Everything {@link Storage} promises. Thread-safe. A {@code save} or {@code delete} returns only after its
- * transaction committed; with {@link SqliteOptions.Synchronous#FULL} (the default) that includes syncing the
- * write-ahead log, so the write survives power loss. Any number of stores, in this or other processes, may use
+ * Everything {@link Storage} promises, state history ({@link #history}) included. Thread-safe. A {@code save} or
+ * {@code delete} returns only after its transaction committed, history included; with
+ * {@link SqliteOptions.Synchronous#FULL} (the default) that includes syncing the write-ahead log, so the write
+ * survives power loss. Any number of stores, in this or other processes, may use
  * the same file and table: the version check runs inside each write transaction, so the fence holds between
  * them, and a store waits up to {@code busyTimeout} for another's write lock before failing with a
  * {@link StorageException}. A process that is killed loses no acknowledged write: SQLite replays the log on the
@@ -44,7 +45,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@link IllegalArgumentException}; every other string, NUL and non-BMP characters included, round-trips.
  *
  * <h2>Schema</h2>
- * Created if missing (the table name is {@link SqliteOptions#tableName()}):
+ * The states live in one table, named by {@link SqliteOptions#tableName()}:
  * <pre>{@code
  * CREATE TABLE IF NOT EXISTS pgs_state (
  *   type           TEXT    NOT NULL,
@@ -56,6 +57,20 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *   PRIMARY KEY (type, key)
  * ) WITHOUT ROWID
  * }</pre>
+ * and beside it the state history ({@link #history}), named after it with {@code _history} appended:
+ * <pre>{@code
+ * CREATE TABLE IF NOT EXISTS pgs_state_history (
+ *   type           TEXT    NOT NULL,
+ *   key            TEXT    NOT NULL,
+ *   version        INTEGER NOT NULL,  -- the version this state had in pgs_state
+ *   schema_version INTEGER NOT NULL,
+ *   payload        BLOB    NOT NULL,  -- only live states are kept
+ *   updated_at     INTEGER NOT NULL,  -- its write time in pgs_state
+ *   PRIMARY KEY (type, key, version)
+ * ) WITHOUT ROWID
+ * }</pre>
+ * Both are created if missing, so a file written before history existed gains the history table when it is
+ * opened. Do not name another store's table like this store's history table.
  * The file is a plain SQLite database: {@code sqlite3 pgs.db 'select type, key, version from pgs_state'} reads it
  * (while a store has it open, too). Keys sort by SQLite's {@code BINARY} collation, which compares the UTF-8
  * bytes with {@code memcmp}: exactly the order {@link Storage#list} promises.
@@ -70,9 +85,21 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *       is a version conflict: the actual version is read in the same transaction and only that entry fails with
  *       {@link VersionConflictException}; the others still commit. Entries for the same key in one batch apply in
  *       queue order, each seeing the previous one's effect, exactly as if committed one by one.</li>
+ *   <li><b>History</b> is written in the same transaction as the state it belongs to. A save with a depth first
+ *       copies the row it is about to replace into the history table ({@code INSERT ... SELECT ... WHERE version =
+ *       expected AND payload IS NOT NULL}, which copies nothing when the update is going to conflict, since the
+ *       writer holds the write lock), then updates the state, then deletes the history rows at or below
+ *       {@code expected - depth}. Depth 0 and deletes delete all of the key's history rows; they skip that
+ *       statement while history has never been used in the file (no history row when the store opened and no
+ *       depth written since), so stores that keep no history pay nothing for it. {@link #history} reads the kept
+ *       rows below the current version in one statement and returns those whose versions run on without a gap
+ *       from the current version minus one: rows that another store, which had not seen history in use, left
+ *       behind on a depth-0 save or a delete can never show, and the key's later saves with a depth prune
+ *       them.</li>
  *   <li><b>Reads</b> use a small pool of separate read-only connections; WAL lets them run while the writer
  *       commits, and each statement sees the latest committed state. {@link #loadAll} reads many keys of a type
- *       with one {@code key IN (?, ...)} query per chunk of 500 keys.</li>
+ *       with one {@code key IN (?, ...)} query per chunk of 500 keys; {@link #history} joins the state row and
+ *       its history rows in one query, so it never mixes two commits.</li>
  *   <li><b>Closing</b> waits for calls in progress, stops the writer thread, checkpoints the log into the main
  *       file ({@code wal_checkpoint(TRUNCATE)}) and closes all connections.</li>
  * </ul>
@@ -112,6 +139,7 @@ public final class SqliteStorage implements Storage {
     private final SqliteOptions options;
     private final Path file;
     private final String table;
+    private final String historyTable;
     private final Connection writer;
     private final WriteStatements writes;
     private final List<Reader> allReaders;
@@ -120,15 +148,22 @@ public final class SqliteStorage implements Storage {
     /** Calls hold the read lock; {@link #close()} takes the write lock, so it never closes under a call. */
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed;
+    /**
+     * Whether the file may hold history rows: set when it held some at open or a write with a depth was applied.
+     * Until then depth-0 saves and deletes skip deleting history rows. Written before the writer thread starts
+     * and then by the writer thread only.
+     */
+    private boolean historyInUse;
 
-    /** One queued write: a save when {@code payload} is non-null, a delete otherwise. */
-    private record Op(ServerId id, long expectedVersion, byte[] payload, int schemaVersion) {
+    /** One queued write: a save when {@code payload} is non-null, a delete otherwise (depth 0). */
+    private record Op(ServerId id, long expectedVersion, byte[] payload, int schemaVersion, int historyDepth) {
     }
 
     private SqliteStorage(SqliteOptions options) {
         this.options = options;
         this.file = options.file().toAbsolutePath().normalize();
         this.table = '"' + options.tableName() + '"';
+        this.historyTable = '"' + options.tableName() + "_history\"";
         NativeLibraryCache.load();
         List<Connection> opened = new ArrayList<>();
         try {
@@ -139,12 +174,12 @@ public final class SqliteStorage implements Storage {
             this.writer = connect(false);
             opened.add(writer);
             prepareFile();
-            this.writes = new WriteStatements(writer, table);
+            this.writes = new WriteStatements(writer, table, historyTable);
             this.allReaders = new ArrayList<>(options.readers());
             for (int i = 0; i < options.readers(); i++) {
                 Connection c = connect(true);
                 opened.add(c);
-                allReaders.add(new Reader(c, table));
+                allReaders.add(new Reader(c, table, historyTable));
             }
             this.idleReaders = new ArrayBlockingQueue<>(options.readers(), false, allReaders);
         } catch (IOException | SQLException | RuntimeException e) {
@@ -284,7 +319,8 @@ public final class SqliteStorage implements Storage {
     public long save(StateWrite write) {
         Objects.requireNonNull(write, "write");
         requireUnicode(write.id().key());
-        return submit(new Op(write.id(), write.expectedVersion(), write.payload(), write.schemaVersion()));
+        return submit(new Op(write.id(), write.expectedVersion(), write.payload(), write.schemaVersion(),
+                write.historyDepth()));
     }
 
     /**
@@ -300,7 +336,46 @@ public final class SqliteStorage implements Storage {
         if (expectedVersion < 0) {
             throw new IllegalArgumentException("expectedVersion must be >= 0: " + expectedVersion);
         }
-        return submit(new Op(id, expectedVersion, null, 0));
+        return submit(new Op(id, expectedVersion, null, 0, 0));
+    }
+
+    /**
+     * {@inheritDoc} Here: one query over the state row and its history rows, so the result belongs to one commit.
+     *
+     * @throws IllegalArgumentException if the key holds an unpaired surrogate
+     */
+    @Override
+    public List<StoredState> history(ServerId id) {
+        Objects.requireNonNull(id, "id");
+        requireUnicode(id.key());
+        enter();
+        try {
+            return read(r -> {
+                PreparedStatement ps = r.history;
+                ps.setString(1, id.type());
+                ps.setString(2, id.key());
+                List<StoredState> kept = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    long next = -1;
+                    while (rs.next()) {
+                        long version = rs.getLong(1);
+                        if (next == -1) {
+                            next = rs.getLong(5) - 1;
+                        }
+                        if (version != next) {
+                            break; // rows below a gap were dropped by a write that did not delete them
+                        }
+                        byte[] payload = rs.getBytes(3);
+                        kept.add(new StoredState(version, payload == null ? new byte[0] : payload, rs.getInt(2),
+                                rs.getLong(4)));
+                        next--;
+                    }
+                }
+                return kept;
+            });
+        } finally {
+            exit();
+        }
     }
 
     /**
@@ -446,6 +521,17 @@ public final class SqliteStorage implements Storage {
     private Object apply(Op op, long now) throws SQLException {
         ServerId id = op.id();
         long newVersion = op.expectedVersion() + 1;
+        if (op.historyDepth() > 0) {
+            historyInUse = true;
+            if (op.expectedVersion() > 0) {
+                // Copies the row about to be replaced; nothing if it is a tombstone or the update will conflict.
+                PreparedStatement keep = writes.keepHistory;
+                keep.setString(1, id.type());
+                keep.setString(2, id.key());
+                keep.setLong(3, op.expectedVersion());
+                keep.executeUpdate();
+            }
+        }
         PreparedStatement ps;
         if (op.expectedVersion() == 0) {
             ps = op.payload() != null ? writes.insertState : writes.insertTombstone;
@@ -472,6 +558,14 @@ public final class SqliteStorage implements Storage {
             ps.setLong(p, op.expectedVersion());
         }
         if (ps.executeUpdate() == 1) {
+            if (op.expectedVersion() > 0 && historyInUse) {
+                // Keeps the newest historyDepth entries (they are consecutive versions); depth 0 keeps none.
+                PreparedStatement prune = writes.pruneHistory;
+                prune.setString(1, id.type());
+                prune.setString(2, id.key());
+                prune.setLong(3, op.expectedVersion() - op.historyDepth());
+                prune.executeUpdate();
+            }
             return newVersion;
         }
         PreparedStatement v = writes.version;
@@ -596,6 +690,17 @@ public final class SqliteStorage implements Storage {
                     + "payload BLOB, "
                     + "updated_at INTEGER NOT NULL, "
                     + "PRIMARY KEY (type, key)) WITHOUT ROWID");
+            st.execute("CREATE TABLE IF NOT EXISTS " + historyTable + " ("
+                    + "type TEXT NOT NULL, "
+                    + "key TEXT NOT NULL, "
+                    + "version INTEGER NOT NULL, "
+                    + "schema_version INTEGER NOT NULL, "
+                    + "payload BLOB NOT NULL, "
+                    + "updated_at INTEGER NOT NULL, "
+                    + "PRIMARY KEY (type, key, version)) WITHOUT ROWID");
+            try (ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM " + historyTable + ")")) {
+                historyInUse = rs.next() && rs.getBoolean(1);
+            }
         }
     }
 
@@ -635,8 +740,10 @@ public final class SqliteStorage implements Storage {
         final PreparedStatement updateState;
         final PreparedStatement updateTombstone;
         final PreparedStatement version;
+        final PreparedStatement keepHistory;
+        final PreparedStatement pruneHistory;
 
-        WriteStatements(Connection c, String table) throws SQLException {
+        WriteStatements(Connection c, String table, String historyTable) throws SQLException {
             begin = c.prepareStatement("BEGIN IMMEDIATE");
             commit = c.prepareStatement("COMMIT");
             rollback = c.prepareStatement("ROLLBACK");
@@ -653,6 +760,15 @@ public final class SqliteStorage implements Storage {
                     + " SET version = ?, schema_version = 0, payload = NULL, updated_at = ?"
                     + " WHERE type = ? AND key = ? AND version = ?");
             version = c.prepareStatement("SELECT version FROM " + table + " WHERE type = ? AND key = ?");
+            // A row already at this version can only be a leftover of rows deleted behind the store's back.
+            keepHistory = c.prepareStatement("INSERT INTO " + historyTable
+                    + " (type, key, version, schema_version, payload, updated_at)"
+                    + " SELECT type, key, version, schema_version, payload, updated_at FROM " + table
+                    + " WHERE type = ? AND key = ? AND version = ? AND payload IS NOT NULL"
+                    + " ON CONFLICT (type, key, version) DO UPDATE SET schema_version = excluded.schema_version,"
+                    + " payload = excluded.payload, updated_at = excluded.updated_at");
+            pruneHistory = c.prepareStatement("DELETE FROM " + historyTable
+                    + " WHERE type = ? AND key = ? AND version <= ?");
         }
     }
 
@@ -662,8 +778,9 @@ public final class SqliteStorage implements Storage {
         final PreparedStatement load;
         final PreparedStatement listFirst;
         final PreparedStatement listAfter;
+        final PreparedStatement history;
 
-        Reader(Connection c, String table) throws SQLException {
+        Reader(Connection c, String table, String historyTable) throws SQLException {
             connection = c;
             load = c.prepareStatement("SELECT key, version, schema_version, payload IS NOT NULL, payload, updated_at"
                     + " FROM " + table + " WHERE type = ? AND key = ?");
@@ -671,6 +788,10 @@ public final class SqliteStorage implements Storage {
                     + " WHERE type = ? AND payload IS NOT NULL ORDER BY key LIMIT ?");
             listAfter = c.prepareStatement("SELECT key FROM " + table
                     + " WHERE type = ? AND key > ? AND payload IS NOT NULL ORDER BY key LIMIT ?");
+            history = c.prepareStatement("SELECT h.version, h.schema_version, h.payload, h.updated_at, t.version"
+                    + " FROM " + table + " AS t JOIN " + historyTable + " AS h"
+                    + " ON h.type = t.type AND h.key = t.key AND h.version < t.version"
+                    + " WHERE t.type = ? AND t.key = ? ORDER BY h.version DESC");
         }
     }
 }

@@ -520,6 +520,126 @@ class SqliteStorageTest {
                 .hasMessageContaining(file.toString());
     }
 
+    // ---- history ----
+
+    @Test
+    void history_isKeptInATableNamedAfterTheStateTable() throws Exception {
+        Path file = dir.resolve("history.db");
+        try (SqliteStorage store = SqliteStorage.builder(file).tableName("Game_State").open()) {
+            store.save(new StateWrite(id("k"), 0, bytes("v1"), 1, 2));
+            store.save(new StateWrite(id("k"), 1, bytes("v2"), 1, 2));
+        }
+        try (Connection c = rawConnection(file); Statement st = c.createStatement();
+             var rs = st.executeQuery("SELECT key, version, payload FROM \"Game_State_history\"")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("k");
+            assertThat(rs.getLong(2)).isEqualTo(1);
+            assertThat(rs.getBytes(3)).isEqualTo(bytes("v1"));
+            assertThat(rs.next()).isFalse();
+        }
+    }
+
+    @Test
+    void open_ofAFileWithoutHistoryTable_addsIt_andKeepsTheStates() throws Exception {
+        Path file = dir.resolve("old.db");
+        try (Connection c = rawConnection(file); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE pgs_state (type TEXT NOT NULL, key TEXT NOT NULL, version INTEGER NOT NULL,"
+                    + " schema_version INTEGER NOT NULL, payload BLOB, updated_at INTEGER NOT NULL,"
+                    + " PRIMARY KEY (type, key)) WITHOUT ROWID");
+            st.execute("INSERT INTO pgs_state VALUES ('player', 'k', 4, 1, X'6f6c64', 1700000000000)");
+        }
+
+        try (SqliteStorage store = SqliteStorage.open(file)) {
+            assertThat(store.history(id("k"))).isEmpty();
+            store.save(new StateWrite(id("k"), 4, bytes("new"), 2, 3));
+
+            List<StoredState> history = store.history(id("k"));
+            assertThat(history).hasSize(1);
+            assertThat(history.get(0).version()).isEqualTo(4);
+            assertThat(history.get(0).payload()).isEqualTo(bytes("old"));
+            assertThat(history.get(0).updatedAtMillis()).isEqualTo(1_700_000_000_000L);
+        }
+    }
+
+    @Test
+    void depthZeroWrites_ofAStoreThatHasNotSeenHistory_leaveRowsThatNeverShow() throws Exception {
+        Path file = dir.resolve("shared.db");
+        try (SqliteStorage plain = SqliteStorage.open(file);
+             SqliteStorage keeper = SqliteStorage.open(file)) {
+            for (int v = 0; v < 4; v++) {
+                keeper.save(new StateWrite(id("k"), v, bytes("v" + (v + 1)), 1, 3));
+            }
+            assertThat(plain.history(id("k"))).hasSize(3);
+
+            plain.save(new StateWrite(id("k"), 4, bytes("v5"), 1, 0));
+
+            assertThat(historyRows(file)).as("rows the plain store did not delete").isEqualTo(3);
+            assertThat(plain.history(id("k"))).isEmpty();
+            assertThat(keeper.history(id("k"))).isEmpty();
+
+            keeper.save(new StateWrite(id("k"), 5, bytes("v6"), 1, 3));
+            assertThat(keeper.history(id("k"))).extracting(StoredState::version).containsExactly(5L);
+
+            keeper.save(new StateWrite(id("k"), 6, bytes("v7"), 1, 3));
+            keeper.save(new StateWrite(id("k"), 7, bytes("v8"), 1, 3));
+            assertThat(plain.history(id("k"))).extracting(StoredState::version).containsExactly(7L, 6L, 5L);
+            assertThat(historyRows(file)).as("leftovers pruned by later saves with a depth").isEqualTo(3);
+
+            plain.delete(id("k"), 8);
+            assertThat(keeper.history(id("k"))).isEmpty();
+        }
+        try (SqliteStorage reopened = SqliteStorage.open(file)) {
+            reopened.save(new StateWrite(id("other"), 0, bytes("x"), 1, 0));
+            reopened.save(new StateWrite(id("other"), 1, bytes("y"), 1, 0));
+            reopened.save(new StateWrite(id("k"), 9, bytes("v10"), 1, 0));
+            assertThat(historyRows(file)).as("a store that found history rows deletes on depth 0").isZero();
+        }
+    }
+
+    @Test
+    void batch_replayedAfterAnEntryFailed_keepsEachReplacedStateOnce() throws Exception {
+        Path file = dir.resolve("replay.db");
+        try (Connection c = rawConnection(file);
+             Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE pgs_state (type TEXT NOT NULL, key TEXT NOT NULL, version INTEGER NOT NULL,"
+                    + " schema_version INTEGER NOT NULL, payload BLOB, updated_at INTEGER NOT NULL,"
+                    + " CHECK (key <> 'forbidden'), PRIMARY KEY (type, key)) WITHOUT ROWID");
+        }
+        int n = 6;
+        try (SqliteStorage store = SqliteStorage.open(file)) {
+            for (int i = 0; i < n; i++) {
+                store.save(new StateWrite(id("ok" + i), 0, bytes("first " + i), 1, 2));
+            }
+        }
+        // One batch: every entry keeps history, then the last one fails and the rest is replayed.
+        try (SqliteStorage store = SqliteStorage.builder(file).maxBatch(n + 1).maxWait(Duration.ofMinutes(1)).open();
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Long>> results = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                ServerId key = id("ok" + i);
+                results.add(pool.submit(() -> store.save(new StateWrite(key, 1, bytes("second"), 1, 2))));
+            }
+            Future<Long> forbidden = pool.submit(() -> store.save(write("forbidden", 0, "v")));
+
+            assertThatThrownBy(() -> forbidden.get(1, TimeUnit.MINUTES)).hasCauseInstanceOf(StorageException.class);
+            for (int i = 0; i < n; i++) {
+                assertThat(results.get(i).get(1, TimeUnit.MINUTES)).isEqualTo(2);
+                List<StoredState> history = store.history(id("ok" + i));
+                assertThat(history).extracting(StoredState::version).containsExactly(1L);
+                assertThat(history.get(0).payload()).isEqualTo(bytes("first " + i));
+            }
+        }
+        assertThat(historyRows(file)).isEqualTo(n);
+    }
+
+    private static int historyRows(Path file) throws SQLException {
+        try (Connection c = rawConnection(file); Statement st = c.createStatement();
+             var rs = st.executeQuery("SELECT count(*) FROM pgs_state_history")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
     // ---- helpers ----
 
     /** A plain JDBC connection to {@code file}, playing another process. */

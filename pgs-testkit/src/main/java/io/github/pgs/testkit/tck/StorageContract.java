@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -35,13 +36,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The storage conformance suite (TCK): every {@link Storage}, ours or yours, must pass it. It checks the
  * contract written on {@link Storage}, {@link StoredState}, {@link StateWrite} and {@link KeyPage}: the version
  * fence on saves and deletes, tombstones that no stale writer can overwrite, exact storage and byte-ordered
- * listing of any key, bulk loads, payload copies, thread safety under contention and behaviour after close. Its
- * last test runs {@link StorageModelRunner}, which compares random sequences of operations with a model.
+ * listing of any key, bulk loads, payload copies, state history ({@link Storage#history}: kept in the same commit
+ * as each write, pruned to each write's depth, dropped by depth 0 and by deletes), thread safety under contention
+ * and behaviour after close. Its last test runs {@link StorageModelRunner}, which compares random sequences of
+ * operations with a model.
  *
  * <h2>Running it against your store</h2>
  * Add {@code io.github.pgs:pgs-testkit} and a JUnit Jupiter engine ({@code org.junit.jupiter:junit-jupiter})
@@ -61,6 +66,8 @@ import static org.assertj.core.api.Assertions.fail;
  *       its own fresh type names ({@code tck-...}, {@code tckm-...}), so a store over a shared database needs
  *       neither an empty database nor any cleanup; tests leave their data behind.</li>
  *   <li>Override {@link #maxKeyBytesSupported()} if your store limits keys to fewer than 16 KiB of UTF-8.</li>
+ *   <li>Override {@link #keepsHistory()} to return {@code false} if your store keeps no state history; the history
+ *       cases are then skipped (types with a {@code historyDepth} cannot use such a store).</li>
  *   <li>The model-based test is configured with the system properties {@code pgs.tck.seed},
  *       {@code pgs.tck.sequences} (default 200) and {@code pgs.tck.steps} (default 50); a failure names the seed
  *       of the failing sequence and shows it shrunk, e.g. reproduce with
@@ -80,7 +87,9 @@ import static org.assertj.core.api.Assertions.fail;
  *       {@code afterKey} need not be a stored key, and the empty key is a key like any other;</li>
  *   <li>a tombstone has schema version 0; a stored record (live or tombstone) has {@code updatedAtMillis > 0}
  *       and a never-saved one has 0;</li>
- *   <li>{@code loadAll} returns exactly the requested ids as keys.</li>
+ *   <li>{@code loadAll} returns exactly the requested ids as keys;</li>
+ *   <li>a history entry is the replaced state exactly as it was stored, write time included; a save that replaces
+ *       a tombstone keeps nothing (the tombstone's delete already dropped the history).</li>
  * </ul>
  */
 public abstract class StorageContract {
@@ -118,6 +127,16 @@ public abstract class StorageContract {
      */
     protected int maxKeyBytesSupported() {
         return 16 * 1024;
+    }
+
+    /**
+     * Whether the store keeps state history ({@link Storage#history} and {@link StateWrite#historyDepth()}).
+     * Default {@code true}: every store of this project does, and the runtime's rollback needs it. A store that
+     * returns {@code false} skips the history cases, runs the model without depths and must instead refuse history
+     * as {@link Storage#history} describes.
+     */
+    protected boolean keepsHistory() {
+        return true;
     }
 
     /** The store of the running test (made by {@link #newStorage()}). */
@@ -937,6 +956,350 @@ public abstract class StorageContract {
     }
 
     // ---------------------------------------------------------------------------------------------------------
+    // State history
+
+    /**
+     * A key never saved, a key saved only with depth 0 and a key whose history is kept under another type all have
+     * an empty history.
+     */
+    @Test
+    public void history_ofNeverSavedKeyOrKeyWithoutDepth_isEmpty() {
+        requireHistory();
+        String type = newType();
+        String other = newType();
+        ServerId never = new ServerId(type, "never-saved");
+        ServerId noDepth = new ServerId(type, "no-depth");
+        storage.save(new StateWrite(noDepth, 0, bytes("v1"), 1, 0));
+        storage.save(new StateWrite(noDepth, 1, bytes("v2"), 1, 0));
+        ServerId elsewhere = new ServerId(other, "never-saved");
+        storage.save(new StateWrite(elsewhere, 0, bytes("v1"), 1, 3));
+        storage.save(new StateWrite(elsewhere, 1, bytes("v2"), 1, 3));
+
+        assertThat(storage.history(never)).as("history of a never-saved key").isEmpty();
+        assertThat(storage.history(noDepth)).as("history of a key saved with depth 0").isEmpty();
+        assertThat(storage.history(elsewhere)).as("the same key under another type").hasSize(1);
+    }
+
+    /**
+     * With a depth, each save keeps the state it replaced, exactly as it was stored (version, payload, schema
+     * version and write time; empty payloads included), most recent first, up to the depth.
+     */
+    @Test
+    public void history_keepsReplacedStatesUpToTheDepth_exactlyAsStored_mostRecentFirst() {
+        requireHistory();
+        ServerId id = new ServerId(newType(), "k");
+        List<StoredState> stored = new ArrayList<>();
+        byte[][] payloads = {bytes("first"), new byte[0], bytes("third"), allByteValues(), bytes("fifth")};
+        for (int v = 0; v < payloads.length; v++) {
+            List<StoredState> expected = new ArrayList<>(stored.subList(0, Math.max(0, stored.size() - 1)));
+            Collections.reverse(expected);
+
+            assertHistory(storage.history(id), expected.subList(0, Math.min(3, expected.size())),
+                    "before the save from version " + v);
+
+            storage.save(new StateWrite(id, v, payloads[v], 10 + v, 3));
+            StoredState now = storage.load(id);
+            assertLive(now, v + 1, payloads[v], 10 + v);
+            stored.add(now);
+        }
+
+        assertHistory(storage.history(id), List.of(stored.get(3), stored.get(2), stored.get(1)), "after five saves");
+        assertLive(storage.load(id), 5, bytes("fifth"), 14);
+    }
+
+    /** As versions arrive, the oldest entries are pruned: the history is always the last {@code depth} states. */
+    @Test
+    public void history_isPrunedAsNewVersionsArrive() {
+        requireHistory();
+        ServerId id = new ServerId(newType(), "k");
+        int depth = 2;
+        for (int v = 0; v < 12; v++) {
+            storage.save(new StateWrite(id, v, bytes("state " + (v + 1)), 1, depth));
+
+            long current = v + 1;
+            List<StoredState> history = storage.history(id);
+            assertThat(history).as("history at version %d", current).hasSize((int) Math.min(depth, current - 1));
+            for (int i = 0; i < history.size(); i++) {
+                long version = current - 1 - i;
+                assertLive(history.get(i), version, bytes("state " + version), 1);
+            }
+        }
+    }
+
+    /**
+     * The depth of each write applies: a smaller depth prunes to it, a larger one lets the history grow again, and
+     * depth 0 drops all of it (a later write with a depth starts from nothing).
+     */
+    @Test
+    public void history_depthChangingBetweenWrites_prunesGrowsAndDrops() {
+        requireHistory();
+        ServerId id = new ServerId(newType(), "k");
+        long v = 0;
+        for (; v < 5; v++) {
+            storage.save(new StateWrite(id, v, bytes("s" + (v + 1)), 1, 4));
+        }
+        assertThat(versions(storage.history(id))).as("depth 4 after 5 saves").containsExactly(4L, 3L, 2L, 1L);
+
+        v = storage.save(new StateWrite(id, v, bytes("s" + (v + 1)), 1, 2));
+        assertThat(versions(storage.history(id))).as("after a save with depth 2").containsExactly(5L, 4L);
+
+        v = storage.save(new StateWrite(id, v, bytes("s" + (v + 1)), 1, 3));
+        v = storage.save(new StateWrite(id, v, bytes("s" + (v + 1)), 1, 3));
+        assertThat(versions(storage.history(id))).as("after two saves with depth 3").containsExactly(7L, 6L, 5L);
+
+        v = storage.save(new StateWrite(id, v, bytes("s" + (v + 1)), 1, 1));
+        assertThat(versions(storage.history(id))).as("after a save with depth 1").containsExactly(8L);
+
+        v = storage.save(new StateWrite(id, v, bytes("s" + (v + 1)), 1, 0));
+        assertThat(storage.history(id)).as("after a save with depth 0").isEmpty();
+        assertLive(storage.load(id), 10, bytes("s10"), 1);
+
+        storage.save(new StateWrite(id, v, bytes("s" + (v + 1)), 2, 3));
+        List<StoredState> history = storage.history(id);
+        assertThat(versions(history)).as("a save with a depth after depth 0 starts afresh").containsExactly(10L);
+        assertLive(history.get(0), 10, bytes("s10"), 1);
+    }
+
+    /**
+     * A delete drops the history; the tombstone is never kept as history, so a save after it starts afresh and the
+     * states from before the delete never come back.
+     */
+    @Test
+    public void history_isDroppedByATombstone_andStartsAfreshAfterIt() {
+        requireHistory();
+        ServerId id = new ServerId(newType(), "k");
+        for (int v = 0; v < 4; v++) {
+            storage.save(new StateWrite(id, v, bytes("old " + (v + 1)), 1, 3));
+        }
+        assertThat(storage.history(id)).hasSize(3);
+
+        long tombstone = storage.delete(id, 4);
+
+        assertThat(storage.history(id)).as("history after the delete").isEmpty();
+        storage.save(new StateWrite(id, tombstone, bytes("reborn"), 2, 3));
+        assertThat(storage.history(id)).as("history after the first save over the tombstone").isEmpty();
+        storage.save(new StateWrite(id, tombstone + 1, bytes("after"), 2, 3));
+        List<StoredState> history = storage.history(id);
+        assertThat(versions(history)).containsExactly(tombstone + 1);
+        assertLive(history.get(0), tombstone + 1, bytes("reborn"), 2);
+
+        storage.delete(id, tombstone + 2);
+        assertThat(storage.history(id)).as("history after the second delete").isEmpty();
+    }
+
+    /**
+     * A rejected save or delete, stale or too new, with or without a depth, leaves the history exactly as it was.
+     */
+    @Test
+    public void history_isUnchangedByConflictingWrites() {
+        requireHistory();
+        ServerId id = new ServerId(newType(), "k");
+        for (int v = 0; v < 4; v++) {
+            storage.save(new StateWrite(id, v, bytes("v" + (v + 1)), v, 3));
+        }
+        List<StoredState> before = storage.history(id);
+        assertThat(before).hasSize(3);
+
+        assertConflict(() -> storage.save(new StateWrite(id, 2, bytes("stale"), 1, 3)), 2, 4);
+        assertConflict(() -> storage.save(new StateWrite(id, 3, bytes("stale, depth 0"), 1, 0)), 3, 4);
+        assertConflict(() -> storage.save(new StateWrite(id, 6, bytes("future, depth 1"), 1, 1)), 6, 4);
+        assertConflict(() -> storage.save(new StateWrite(id, 0, bytes("creator"), 1, 2)), 0, 4);
+        assertConflict(() -> storage.delete(id, 3), 3, 4);
+
+        assertHistory(storage.history(id), before, "after the rejected writes");
+        assertLive(storage.load(id), 4, bytes("v4"), 3);
+    }
+
+    /**
+     * Arrays do not alias the history: changing an array given to {@code save}, or one that {@code history}
+     * returned, changes no kept state.
+     */
+    @Test
+    public void history_returnsCopies_andKeepsCopies() {
+        requireHistory();
+        ServerId id = new ServerId(newType(), "k");
+        byte[] written = bytes("original");
+        storage.save(new StateWrite(id, 0, written, 1, 2));
+        storage.save(new StateWrite(id, 1, bytes("second"), 1, 2));
+
+        written[0] = 'X';
+        assertLive(storage.history(id).get(0), 1, bytes("original"), 1);
+
+        byte[] returned = storage.history(id).get(0).payload();
+        returned[0] = 'Y';
+        assertLive(storage.history(id).get(0), 1, bytes("original"), 1);
+    }
+
+    /**
+     * Each key keeps its own history, also for keys that are prefixes or {@code LIKE} patterns of each other and for
+     * types whose names are: deleting one or saving it with depth 0 drops only its own.
+     */
+    @Test
+    public void history_isKeptPerKey_evenForKeysAndTypesThatLookAlike() {
+        requireHistory();
+        String base = newType();
+        List<String> types = List.of(base, base + "_", base.replace('-', '_'));
+        List<String> keys = List.of("", "a", "a\u0000", "a_", "a%", "ab", "it's \"q\"\\", "\uD83D\uDE00");
+        for (String type : types) {
+            for (String key : keys) {
+                ServerId id = new ServerId(type, key);
+                for (int v = 0; v < 3; v++) {
+                    storage.save(new StateWrite(id, v, bytes(type + "/" + key + "@" + (v + 1)), 1, 2));
+                }
+            }
+        }
+        storage.delete(new ServerId(base, "a"), 3);
+        storage.save(new StateWrite(new ServerId(base, "a_"), 3, bytes("no depth"), 1, 0));
+
+        for (String type : types) {
+            for (String key : keys) {
+                ServerId id = new ServerId(type, key);
+                List<StoredState> history = storage.history(id);
+                if (type.equals(base) && (key.equals("a") || key.equals("a_"))) {
+                    assertThat(history).as("history of %s/%s", type, StorageModelRunner.quote(key)).isEmpty();
+                } else {
+                    assertThat(versions(history)).as("history of %s/%s", type, StorageModelRunner.quote(key))
+                            .containsExactly(2L, 1L);
+                    assertLive(history.get(0), 2, bytes(type + "/" + key + "@2"), 1);
+                    assertLive(history.get(1), 1, bytes(type + "/" + key + "@1"), 1);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@value #WRITER_THREADS} threads keep saving one key with depth 3, each from the version it last loaded, and
+     * read its history in between: every history read is the run of consecutive versions just below some stored
+     * version (not below the one loaded before it), made of states that really were stored, most recent first; at
+     * the end the history is exactly the three states before the last one.
+     */
+    @Test
+    public void concurrentWriters_onOneKey_withHistory_leaveAConsistentHistory() throws Exception {
+        requireHistory();
+        ServerId id = new ServerId(newType(), "contended");
+        int depth = 3;
+        int attemptsPerThread = 25;
+        Map<Long, StateWrite> written = new ConcurrentHashMap<>();
+        List<List<StoredState>> observed = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(WRITER_THREADS);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> writers = new ArrayList<>();
+            for (int t = 0; t < WRITER_THREADS; t++) {
+                int thread = t;
+                writers.add(pool.submit(() -> {
+                    start.await();
+                    for (int attempt = 0; attempt < attemptsPerThread; attempt++) {
+                        long loaded = storage.load(id).version();
+                        StateWrite write = new StateWrite(id, loaded, bytes("thread " + thread + " attempt " + attempt),
+                                thread, depth);
+                        try {
+                            long version = storage.save(write);
+                            assertThat(written.put(version, write)).as("version %d written twice", version).isNull();
+                        } catch (VersionConflictException e) {
+                            assertThat(e.actualVersion()).as("conflict's actual version").isGreaterThan(loaded);
+                        }
+                        List<StoredState> history = storage.history(id);
+                        assertThat(history).as("history read by thread %d", thread).hasSizeLessThanOrEqualTo(depth);
+                        if (!history.isEmpty()) {
+                            assertThat(history.get(0).version()).as("newest history entry vs the version loaded")
+                                    .isGreaterThanOrEqualTo(loaded - 1);
+                        }
+                        observed.add(history);
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> writer : writers) {
+                await(writer);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        long last = storage.load(id).version();
+        assertThat(written).as("successful saves").hasSize((int) last);
+        for (List<StoredState> history : observed) {
+            assertConsistentHistory(history, written, depth);
+        }
+        List<StoredState> end = storage.history(id);
+        assertThat(versions(end)).as("history at the end").containsExactly(last - 1, last - 2, last - 3);
+        assertConsistentHistory(end, written, depth);
+    }
+
+    /**
+     * {@value #WRITER_THREADS} threads write chains on their own keys with depths 0 to 2 (so that group commits
+     * mix writes with and without history) and delete some keys at the end: every key ends with exactly the history
+     * its last write asked for.
+     */
+    @Test
+    public void concurrentWriters_onDistinctKeys_withHistory_keepEachKeysOwnHistory() throws Exception {
+        requireHistory();
+        String type = newType();
+        int keysPerThread = 8;
+        int versionsPerKey = 5;
+        ExecutorService pool = Executors.newFixedThreadPool(WRITER_THREADS);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> writers = new ArrayList<>();
+            for (int t = 0; t < WRITER_THREADS; t++) {
+                int thread = t;
+                writers.add(pool.submit(() -> {
+                    start.await();
+                    for (int v = 0; v < versionsPerKey; v++) {
+                        for (int k = 0; k < keysPerThread; k++) {
+                            ServerId id = new ServerId(type, distinctKey(thread, k));
+                            storage.save(new StateWrite(id, v, bytes(id.key() + "@" + (v + 1)), k, k % 3));
+                        }
+                    }
+                    for (int k = 3; k < keysPerThread; k += 4) {
+                        storage.delete(new ServerId(type, distinctKey(thread, k)), versionsPerKey);
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> writer : writers) {
+                await(writer);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int t = 0; t < WRITER_THREADS; t++) {
+            for (int k = 0; k < keysPerThread; k++) {
+                ServerId id = new ServerId(type, distinctKey(t, k));
+                List<StoredState> history = storage.history(id);
+                int depth = k % 4 == 3 ? 0 : k % 3;
+                assertThat(history).as("history of %s", id.key()).hasSize(depth);
+                for (int i = 0; i < depth; i++) {
+                    long version = versionsPerKey - 1 - i;
+                    assertLive(history.get(i), version, bytes(id.key() + "@" + version), k);
+                }
+            }
+        }
+    }
+
+    /**
+     * A store that keeps no history (one whose {@link #keepsHistory()} is {@code false}) says so: {@code history}
+     * throws {@link UnsupportedOperationException}, and a save with a depth is refused (not as a version conflict)
+     * and writes nothing. Skipped for stores that keep history.
+     */
+    @Test
+    public void history_ofAStoreThatKeepsNone_isUnsupported_andDepthsAreRefused() {
+        assumeFalse(keepsHistory(), "the store keeps history");
+        ServerId id = new ServerId(newType(), "k");
+        storage.save(new StateWrite(id, 0, bytes("v1"), 1));
+        StoredState before = storage.load(id);
+
+        assertThatThrownBy(() -> storage.history(id)).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> storage.save(new StateWrite(id, 1, bytes("v2"), 1, 1)))
+                .isInstanceOf(RuntimeException.class)
+                .isNotInstanceOf(VersionConflictException.class);
+
+        assertUnchanged(storage.load(id), before);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
     // Close
 
     /**
@@ -958,6 +1321,10 @@ public abstract class StorageContract {
         assertClosed("save", () -> storage.save(new StateWrite(saved, 1, bytes("x"), 1)));
         assertClosed("delete", () -> storage.delete(saved, 1));
         assertClosed("list", () -> storage.list(type, null, 10));
+        if (keepsHistory()) {
+            assertClosed("save with a depth", () -> storage.save(new StateWrite(saved, 1, bytes("x"), 1, 2)));
+            assertClosed("history", () -> storage.history(saved));
+        }
     }
 
     /** Closing again does nothing and throws nothing. */
@@ -979,7 +1346,7 @@ public abstract class StorageContract {
      */
     @Test
     public void modelBasedSequences_agreeWithTheModel() {
-        StorageModelRunner.forStorage(storage).run();
+        StorageModelRunner.forStorage(storage).withHistory(keepsHistory()).run();
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -1023,6 +1390,57 @@ public abstract class StorageContract {
             throw e;
         } catch (TimeoutException e) {
             throw new AssertionError("the store did not answer within " + CONCURRENCY_TIMEOUT_SECONDS + " s", e);
+        }
+    }
+
+    private void requireHistory() {
+        assumeTrue(keepsHistory(), "the store keeps no history");
+    }
+
+    private static List<Long> versions(List<StoredState> states) {
+        List<Long> versions = new ArrayList<>(states.size());
+        states.forEach(s -> versions.add(s.version()));
+        return versions;
+    }
+
+    private static byte[] allByteValues() {
+        byte[] payload = new byte[256];
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] = (byte) i;
+        }
+        return payload;
+    }
+
+    /** {@code actual} holds exactly the states of {@code expected}, in order, each as it was stored. */
+    private static void assertHistory(List<StoredState> actual, List<StoredState> expected, String when) {
+        assertThat(actual).as("history %s", when).isNotNull();
+        assertThat(versions(actual)).as("versions in the history %s", when).isEqualTo(versions(expected));
+        for (int i = 0; i < expected.size(); i++) {
+            StoredState entry = actual.get(i);
+            assertThat(entry.payload()).as("payload of history entry v%d %s", entry.version(), when).isNotNull();
+            assertUnchanged(entry, expected.get(i));
+        }
+    }
+
+    /**
+     * A history of saves that all had {@code depth} and no deletes: consecutive versions, strictly decreasing, as
+     * many as there were states before the newest entry's successor (at most {@code depth}), each a live state
+     * that a successful save wrote.
+     */
+    private static void assertConsistentHistory(List<StoredState> history, Map<Long, StateWrite> written, int depth) {
+        if (!history.isEmpty()) {
+            assertThat(history).as("history %s of saves with depth %d", versions(history), depth)
+                    .hasSize((int) Math.min(depth, history.get(0).version()));
+        }
+        for (int i = 0; i < history.size(); i++) {
+            StoredState entry = history.get(i);
+            if (i > 0) {
+                assertThat(entry.version()).as("history versions %s are consecutive, most recent first",
+                        versions(history)).isEqualTo(history.get(i - 1).version() - 1);
+            }
+            StateWrite write = written.get(entry.version());
+            assertThat(write).as("history entry v%d was written by a successful save", entry.version()).isNotNull();
+            assertLive(entry, entry.version(), write.payload(), write.schemaVersion());
         }
     }
 

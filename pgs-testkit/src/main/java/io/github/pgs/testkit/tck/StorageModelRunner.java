@@ -22,17 +22,21 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Model-based conformance check for a {@link Storage}: runs seeded random sequences of {@code load},
- * {@code save}, {@code delete}, {@code list} and {@code loadAll} against the store and against a plain map that
- * implements the contract, and compares them after every step.
+ * {@code save}, {@code delete}, {@code list}, {@code loadAll} and {@code history} against the store and against a
+ * plain map that implements the contract, and compares them after every step.
  *
  * <h2>What a sequence does</h2>
  * Each sequence works on six keys (among them the empty key, a key with NUL, one with quotes, {@code %},
  * {@code _} and a backslash, and two whose UTF-8 and UTF-16 orders differ) of two fresh type names, {@code A}
  * and {@code B}, where {@code B} is {@code A + "_b"} so that prefix and wildcard confusions between types show.
  * Saves and deletes use the current version, a stale one or a future one; the model predicts the returned
- * version or the {@link VersionConflictException} with its expected and actual versions. After every save and
- * delete the key is loaded back; lists are checked page by page (keys, order and cursor); at the end of each
- * sequence every id is loaded, loaded in bulk and every type is listed in full.
+ * version or the {@link VersionConflictException} with its expected and actual versions. Saves ask for a random
+ * history depth from 0 to 3, and the model keeps the replaced states each save asks for (see
+ * {@link Storage#history}). After every save and delete the key is loaded back and its history read; lists are
+ * checked page by page (keys, order and cursor); a history entry must be the replaced state exactly as it was
+ * stored, with the write time the store gave it; at the end of each sequence every id is loaded, loaded in bulk,
+ * its history read, and every type is listed in full. {@link #withHistory(boolean) withHistory(false)} runs the
+ * sequences without depths and without history reads, for a store that keeps no history.
  *
  * <h2>Failures</h2>
  * On the first divergence the sequence is shrunk (steps are removed while it still diverges, each attempt
@@ -48,7 +52,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@value #SEQUENCES_PROPERTY}: how many sequences to run (default {@value #DEFAULT_SEQUENCES});</li>
  *   <li>{@value #STEPS_PROPERTY}: steps per sequence (default {@value #DEFAULT_STEPS}).</li>
  * </ul>
- * The {@code with...} methods override them.
+ * The {@code with...} methods override them; history is on unless {@link #withHistory(boolean)} turns it off.
  *
  * <p>Instances are immutable; {@link #run()} uses the store from the calling thread only. The store may hold
  * other data: only the fresh type names are touched, and nothing is cleaned up afterwards.
@@ -82,8 +86,9 @@ public final class StorageModelRunner {
     private final long seed;
     private final int sequences;
     private final int steps;
+    private final boolean history;
 
-    private StorageModelRunner(Storage storage, long seed, int sequences, int steps) {
+    private StorageModelRunner(Storage storage, long seed, int sequences, int steps, boolean history) {
         this.storage = Objects.requireNonNull(storage, "storage");
         if (sequences < 1) {
             throw new IllegalArgumentException("sequences must be >= 1: " + sequences);
@@ -94,6 +99,7 @@ public final class StorageModelRunner {
         this.seed = seed;
         this.sequences = sequences;
         this.steps = steps;
+        this.history = history;
     }
 
     /**
@@ -108,12 +114,12 @@ public final class StorageModelRunner {
                 ? ThreadLocalRandom.current().nextLong()
                 : parseLong(SEED_PROPERTY, seedText);
         return new StorageModelRunner(storage, seed,
-                intProperty(SEQUENCES_PROPERTY, DEFAULT_SEQUENCES), intProperty(STEPS_PROPERTY, DEFAULT_STEPS));
+                intProperty(SEQUENCES_PROPERTY, DEFAULT_SEQUENCES), intProperty(STEPS_PROPERTY, DEFAULT_STEPS), true);
     }
 
     /** This runner with another seed for the first sequence. */
     public StorageModelRunner withSeed(long seed) {
-        return new StorageModelRunner(storage, seed, sequences, steps);
+        return new StorageModelRunner(storage, seed, sequences, steps, history);
     }
 
     /**
@@ -122,7 +128,7 @@ public final class StorageModelRunner {
      * @throws IllegalArgumentException if {@code sequences < 1}
      */
     public StorageModelRunner withSequences(int sequences) {
-        return new StorageModelRunner(storage, seed, sequences, steps);
+        return new StorageModelRunner(storage, seed, sequences, steps, history);
     }
 
     /**
@@ -131,7 +137,20 @@ public final class StorageModelRunner {
      * @throws IllegalArgumentException if {@code steps < 1}
      */
     public StorageModelRunner withSteps(int steps) {
-        return new StorageModelRunner(storage, seed, sequences, steps);
+        return new StorageModelRunner(storage, seed, sequences, steps, history);
+    }
+
+    /**
+     * This runner with state history checked ({@code true}, the default) or left out ({@code false}: every save
+     * has depth 0 and {@link Storage#history} is never called, for a store that keeps no history).
+     */
+    public StorageModelRunner withHistory(boolean history) {
+        return new StorageModelRunner(storage, seed, sequences, steps, history);
+    }
+
+    /** Whether the sequences use history depths and check {@link Storage#history}. */
+    public boolean history() {
+        return history;
     }
 
     /** The seed of the first sequence. */
@@ -157,6 +176,7 @@ public final class StorageModelRunner {
      */
     public void run() {
         System.out.println("StorageModelRunner: seed=" + seed + " sequences=" + sequences + " steps=" + steps
+                + (history ? "" : " history=off")
                 + " (reproduce with -D" + SEED_PROPERTY + "=" + seed + " -D" + STEPS_PROPERTY + "=" + steps + ")");
         for (int i = 0; i < sequences; i++) {
             long sequenceSeed = sequenceSeed(seed, i);
@@ -182,14 +202,15 @@ public final class StorageModelRunner {
     // ---------------------------------------------------------------------------------------------------------
     // Steps
 
-    private sealed interface Step permits Load, Save, Delete, ListPage, LoadAll {
+    private sealed interface Step permits Load, Save, Delete, ListPage, LoadAll, History {
     }
 
     private record Load(int type, int key) implements Step {
     }
 
     /** {@code versionOffset} is relative to the model's version when the step runs: 0 current, &lt;0 stale. */
-    private record Save(int type, int key, int versionOffset, byte[] payload, int schemaVersion) implements Step {
+    private record Save(int type, int key, int versionOffset, byte[] payload, int schemaVersion, int historyDepth)
+            implements Step {
     }
 
     private record Delete(int type, int key, int versionOffset) implements Step {
@@ -199,11 +220,14 @@ public final class StorageModelRunner {
     private record ListPage(int type, int after, int limit) implements Step {
     }
 
+    private record History(int type, int key) implements Step {
+    }
+
     /** {@code ids}: distinct indexes {@code type * KEYS.size() + key}. */
     private record LoadAll(int[] ids) implements Step {
     }
 
-    private static List<Step> generate(Random random, int count) {
+    private List<Step> generate(Random random, int count) {
         List<Step> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             out.add(nextStep(random));
@@ -211,22 +235,28 @@ public final class StorageModelRunner {
         return out;
     }
 
-    private static Step nextStep(Random random) {
+    private Step nextStep(Random random) {
         int type = random.nextInt(10) < 7 ? 0 : 1;
         int key = random.nextInt(KEYS.size());
         int roll = random.nextInt(100);
-        if (roll < 15) {
+        if (roll < 13) {
             return new Load(type, key);
         }
-        if (roll < 55) {
+        if (roll < 53) {
             byte[] payload = new byte[random.nextInt(5)];
             random.nextBytes(payload);
-            return new Save(type, key, versionOffset(random), payload, random.nextInt(4));
+            int offset = versionOffset(random);
+            int schema = random.nextInt(4);
+            int depth = random.nextInt(4);
+            return new Save(type, key, offset, payload, schema, history ? depth : 0);
         }
-        if (roll < 70) {
+        if (roll < 66) {
             return new Delete(type, key, versionOffset(random));
         }
-        if (roll < 85) {
+        if (roll < 76) {
+            return history ? new History(type, key) : new Load(type, key);
+        }
+        if (roll < 88) {
             int after = random.nextInt(5) < 2 ? -1 : random.nextInt(KEYS.size() + 1);
             int limit = random.nextInt(10) == 0 ? 100 : 1 + random.nextInt(4);
             return new ListPage(type, after, limit);
@@ -258,9 +288,13 @@ public final class StorageModelRunner {
     // ---------------------------------------------------------------------------------------------------------
     // Replay against the store and the model
 
-    /** What the model holds for one id; {@code payload == null} with {@code version > 0} is a tombstone. */
-    private record Expected(long version, byte[] payload, int schemaVersion) {
-        static final Expected ABSENT = new Expected(0, null, 0);
+    /**
+     * What the model holds for one id; {@code payload == null} with {@code version > 0} is a tombstone.
+     * {@code updatedAtMillis} is the write time the store reported when the state was loaded back after its write
+     * (0 until then), which a history entry of this state must carry.
+     */
+    private record Expected(long version, byte[] payload, int schemaVersion, long updatedAtMillis) {
+        static final Expected ABSENT = new Expected(0, null, 0, 0);
     }
 
     /**
@@ -291,6 +325,8 @@ public final class StorageModelRunner {
     private final class Replay {
         private final String[] types;
         private final Map<ServerId, Expected> model = new HashMap<>();
+        /** The kept states per id, most recent first. */
+        private final Map<ServerId, List<Expected>> histories = new HashMap<>();
         private final List<String> trace = new ArrayList<>();
 
         Replay() {
@@ -332,6 +368,10 @@ public final class StorageModelRunner {
             return model.getOrDefault(id, Expected.ABSENT);
         }
 
+        private List<Expected> expectedHistory(ServerId id) {
+            return histories.getOrDefault(id, List.of());
+        }
+
         private String execute(Step step) throws Diverged {
             return switch (step) {
                 case Load l -> load(l);
@@ -339,6 +379,7 @@ public final class StorageModelRunner {
                 case Delete d -> delete(d);
                 case ListPage p -> list(p);
                 case LoadAll a -> loadAll(a);
+                case History h -> history(h);
             };
         }
 
@@ -356,7 +397,8 @@ public final class StorageModelRunner {
             byte[] payload = step.payload().clone();
             long returned;
             try {
-                returned = storage.save(new StateWrite(id, expectedVersion, payload, step.schemaVersion()));
+                returned = storage.save(
+                        new StateWrite(id, expectedVersion, payload, step.schemaVersion(), step.historyDepth()));
             } catch (VersionConflictException e) {
                 checkConflict(e, expectedVersion, current);
                 return afterWrite(id, conflict(e));
@@ -372,7 +414,8 @@ public final class StorageModelRunner {
                 throw new Diverged("returned " + returned,
                         "save returned " + returned + "; model: returns " + (current + 1), null);
             }
-            model.put(id, new Expected(returned, step.payload().clone(), step.schemaVersion()));
+            keepHistory(id, step.historyDepth());
+            model.put(id, new Expected(returned, step.payload().clone(), step.schemaVersion(), 0));
             return afterWrite(id, Long.toString(returned));
         }
 
@@ -398,7 +441,8 @@ public final class StorageModelRunner {
                 throw new Diverged("returned " + returned,
                         "delete returned " + returned + "; model: returns " + (current + 1), null);
             }
-            model.put(id, new Expected(returned, null, 0));
+            histories.remove(id);
+            model.put(id, new Expected(returned, null, 0, 0));
             return afterWrite(id, Long.toString(returned));
         }
 
@@ -413,11 +457,71 @@ public final class StorageModelRunner {
             }
         }
 
-        /** Loads the written id back, so that a write that reported the right thing but stored another shows. */
+        /** The model's side of a successful save: the replaced state joins the history, as {@code depth} says. */
+        private void keepHistory(ServerId id, int depth) {
+            Expected replaced = expected(id);
+            if (depth == 0) {
+                histories.remove(id);
+            } else if (replaced.payload() != null) {
+                List<Expected> kept = new ArrayList<>(depth);
+                kept.add(replaced);
+                List<Expected> older = expectedHistory(id);
+                kept.addAll(older.subList(0, Math.min(older.size(), depth - 1)));
+                histories.put(id, kept);
+            }
+        }
+
+        /**
+         * Loads the written id back (and reads its history), so that a write that reported the right thing but
+         * stored another shows. Records the write time of a written state for later history checks.
+         */
         private String afterWrite(ServerId id, String result) throws Diverged {
             StoredState state = loadOrDiverge(id, "load after the write", result + ", then load ");
             checkState(id, state, "load after the write", result + ", then load ");
-            return result + ", then load -> " + render(state);
+            Expected want = expected(id);
+            if (want.version() > 0 && want.updatedAtMillis() == 0) {
+                model.put(id, new Expected(want.version(), want.payload(), want.schemaVersion(),
+                        state.updatedAtMillis()));
+            }
+            String shown = result + ", then load -> " + render(state);
+            if (!history) {
+                return shown;
+            }
+            return shown + ", history -> " + checkHistory(id, "history after the write", shown + ", history ");
+        }
+
+        private String history(History step) throws Diverged {
+            return checkHistory(id(step.type(), step.key()), "history", "");
+        }
+
+        /**
+         * Reads the history of {@code id} and compares it with the model's, write times included.
+         *
+         * @param what  the operation, for the divergence message
+         * @param trace how the trace line shows the outcome before the returned history
+         */
+        private String checkHistory(ServerId id, String what, String trace) throws Diverged {
+            List<StoredState> got;
+            try {
+                got = storage.history(id);
+            } catch (RuntimeException e) {
+                throw new Diverged(trace + "threw " + e, what + " of " + label(id) + " threw " + e, e);
+            }
+            List<Expected> want = expectedHistory(id);
+            boolean ok = got != null && got.size() == want.size();
+            for (int i = 0; ok && i < want.size(); i++) {
+                StoredState s = got.get(i);
+                Expected e = want.get(i);
+                ok = s != null && s.version() == e.version() && Arrays.equals(s.payload(), e.payload())
+                        && s.payload() != null && s.schemaVersion() == e.schemaVersion()
+                        && s.updatedAtMillis() == e.updatedAtMillis();
+            }
+            String rendered = renderHistory(got, want);
+            if (!ok) {
+                throw new Diverged(trace + "-> " + rendered, what + " of " + label(id) + " returned " + rendered
+                        + "; model: " + renderExpectedHistory(want), null);
+            }
+            return rendered;
         }
 
         private String list(ListPage step) throws Diverged {
@@ -482,6 +586,11 @@ public final class StorageModelRunner {
                 }
             }
             loadAllAndCheck(all);
+            if (history) {
+                for (ServerId id : all) {
+                    checkHistory(id, "history", "history " + label(id) + " ");
+                }
+            }
             for (int t = 0; t < TYPE_LABELS.length; t++) {
                 List<String> expectedKeys = liveKeys(t);
                 List<String> listed = new ArrayList<>();
@@ -560,7 +669,8 @@ public final class StorageModelRunner {
                     long current = expected(id).version();
                     long v = Math.max(0, current + s.versionOffset());
                     yield "save(" + label(id) + ", expected " + v + " " + relation(v, current) + ", payload "
-                            + hex(s.payload()) + ", schema " + s.schemaVersion() + ")";
+                            + hex(s.payload()) + ", schema " + s.schemaVersion()
+                            + (history ? ", depth " + s.historyDepth() : "") + ")";
                 }
                 case Delete d -> {
                     ServerId id = id(d.type(), d.key());
@@ -568,6 +678,7 @@ public final class StorageModelRunner {
                     long v = Math.max(0, current + d.versionOffset());
                     yield "delete(" + label(id) + ", expected " + v + " " + relation(v, current) + ")";
                 }
+                case History h -> "history(" + label(id(h.type(), h.key())) + ")";
                 case ListPage p -> "list(" + TYPE_LABELS[p.type()] + ", after " + quote(cursor(p.after()))
                         + ", limit " + p.limit() + ")";
                 case LoadAll a -> {
@@ -623,6 +734,38 @@ public final class StorageModelRunner {
         return want.payload() != null
                 ? "v" + want.version() + " " + hex(want.payload()) + " schema " + want.schemaVersion()
                 : want.version() == 0 ? "absent" : "tombstone v" + want.version();
+    }
+
+    /**
+     * The returned history; an entry's time is shown only when it differs from the model's entry at that place, so
+     * that traces of one seed compare equal.
+     */
+    private static String renderHistory(List<StoredState> got, List<Expected> want) {
+        if (got == null) {
+            return "null";
+        }
+        List<String> parts = new ArrayList<>(got.size());
+        for (int i = 0; i < got.size(); i++) {
+            StoredState s = got.get(i);
+            if (s == null) {
+                parts.add("null");
+                continue;
+            }
+            String kind = s.payload() != null
+                    ? "v" + s.version() + " " + hex(s.payload()) + " schema " + s.schemaVersion()
+                    : "no payload v" + s.version();
+            boolean timeOk = i < want.size() && s.updatedAtMillis() == want.get(i).updatedAtMillis();
+            parts.add(timeOk ? kind : kind + " updatedAt " + s.updatedAtMillis());
+        }
+        return parts.toString();
+    }
+
+    private static String renderExpectedHistory(List<Expected> want) {
+        List<String> parts = new ArrayList<>(want.size());
+        for (Expected e : want) {
+            parts.add(render(e) + " updatedAt " + e.updatedAtMillis());
+        }
+        return parts.toString();
     }
 
     private static String render(KeyPage page) {

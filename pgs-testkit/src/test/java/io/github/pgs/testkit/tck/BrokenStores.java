@@ -62,8 +62,141 @@ final class BrokenStores {
         }
 
         @Override
+        public List<StoredState> history(ServerId id) {
+            return delegate.history(id);
+        }
+
+        @Override
         public void close() {
             delegate.close();
+        }
+    }
+
+    /**
+     * Keeps no history, as the SPI allows: {@code history} throws {@link UnsupportedOperationException} and saves
+     * with a depth are refused. Not broken; it shows that the suite accepts such a store.
+     */
+    static Storage withoutHistory() {
+        return new Forwarding() {
+            @Override
+            public long save(StateWrite write) {
+                if (write.historyDepth() > 0) {
+                    throw new UnsupportedOperationException("this store keeps no state history");
+                }
+                return delegate.save(write);
+            }
+
+            @Override
+            public List<StoredState> history(ServerId id) {
+                throw new UnsupportedOperationException("this store keeps no state history");
+            }
+        };
+    }
+
+    /** Ignores the depth when pruning: keeps every replaced state (depth 0 still drops them). */
+    static Storage historyNeverPruned() {
+        return new Forwarding() {
+            @Override
+            public long save(StateWrite write) {
+                return delegate.save(write.historyDepth() == 0 ? write : new StateWrite(write.id(),
+                        write.expectedVersion(), write.payload(), write.schemaVersion(), 1_000));
+            }
+        };
+    }
+
+    /** Shows the history from before a delete again until a later save keeps a new one. */
+    static Storage historySurvivingDeletes() {
+        return new Forwarding() {
+            private final Map<ServerId, List<StoredState>> beforeDelete = new ConcurrentHashMap<>();
+
+            @Override
+            public long delete(ServerId id, long expectedVersion) {
+                List<StoredState> kept = delegate.history(id);
+                long v = delegate.delete(id, expectedVersion);
+                beforeDelete.put(id, kept);
+                return v;
+            }
+
+            @Override
+            public long save(StateWrite write) {
+                long v = delegate.save(write);
+                if (write.historyDepth() == 0 || !delegate.history(write.id()).isEmpty()) {
+                    beforeDelete.remove(write.id());
+                }
+                return v;
+            }
+
+            @Override
+            public List<StoredState> history(ServerId id) {
+                List<StoredState> kept = delegate.history(id);
+                return kept.isEmpty() ? beforeDelete.getOrDefault(id, kept) : kept;
+            }
+        };
+    }
+
+    /** Hands out the same history entries (and arrays) again as long as the history has not changed. */
+    static Storage aliasingHistory() {
+        return new Forwarding() {
+            private final Map<ServerId, List<StoredState>> handedOut = new ConcurrentHashMap<>();
+
+            @Override
+            public List<StoredState> history(ServerId id) {
+                List<StoredState> fresh = delegate.history(id);
+                List<StoredState> before = handedOut.get(id);
+                if (before != null && before.stream().map(StoredState::version).toList()
+                        .equals(fresh.stream().map(StoredState::version).toList())) {
+                    return before;
+                }
+                handedOut.put(id, fresh);
+                return fresh;
+            }
+        };
+    }
+
+    /**
+     * Keeps history outside the write's commit: after a successful save it adds the replaced state to a list of
+     * its own with an unsynchronized read-modify-write, so that concurrent saves lose or misorder entries.
+     */
+    static Storage historyOutsideTheCommit() {
+        return new Forwarding() {
+            private final Map<ServerId, List<StoredState>> kept = new ConcurrentHashMap<>();
+
+            @Override
+            public long save(StateWrite write) {
+                StoredState replaced = delegate.load(write.id());
+                long v = delegate.save(new StateWrite(write.id(), write.expectedVersion(), write.payload(),
+                        write.schemaVersion()));
+                List<StoredState> before = kept.getOrDefault(write.id(), List.of());
+                pause();
+                List<StoredState> after = new ArrayList<>();
+                if (write.historyDepth() > 0 && replaced.hasPayload()) {
+                    after.add(replaced);
+                    after.addAll(before.subList(0, Math.min(before.size(), write.historyDepth() - 1)));
+                }
+                kept.put(write.id(), after);
+                return v;
+            }
+
+            @Override
+            public long delete(ServerId id, long expectedVersion) {
+                long v = delegate.delete(id, expectedVersion);
+                kept.remove(id);
+                return v;
+            }
+
+            @Override
+            public List<StoredState> history(ServerId id) {
+                return kept.getOrDefault(id, List.of());
+            }
+        };
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("interrupted", e);
         }
     }
 

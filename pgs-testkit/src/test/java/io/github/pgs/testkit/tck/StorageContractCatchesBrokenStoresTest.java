@@ -51,7 +51,21 @@ class StorageContractCatchesBrokenStoresTest {
                         StorageContract::updatedAtMillis_isSetWhenSaved),
                 caught("lost updates under contention", BrokenStores::checkThenWriteWithoutAtomicity,
                         StorageContract::concurrentWriters_onOneKey_exactlyOneWinsEachVersion),
+                caught("history never pruned", BrokenStores::historyNeverPruned,
+                        StorageContract::history_isPrunedAsNewVersionsArrive),
+                caught("history not pruned to a smaller depth", BrokenStores::historyNeverPruned,
+                        StorageContract::history_depthChangingBetweenWrites_prunesGrowsAndDrops),
+                caught("history surviving a delete", BrokenStores::historySurvivingDeletes,
+                        StorageContract::history_isDroppedByATombstone_andStartsAfreshAfterIt),
+                caught("aliased history", BrokenStores::aliasingHistory,
+                        StorageContract::history_returnsCopies_andKeepsCopies),
+                caught("history outside the commit", BrokenStores::historyOutsideTheCommit,
+                        StorageContract::concurrentWriters_onOneKey_withHistory_leaveAConsistentHistory),
+                caught("history outside the commit, no copies kept", BrokenStores::historyOutsideTheCommit,
+                        StorageContract::history_returnsCopies_andKeepsCopies),
                 caught("model-based sequences", BrokenStores::deleteIgnoringVersion,
+                        StorageContract::modelBasedSequences_agreeWithTheModel),
+                caught("model-based sequences with history", BrokenStores::historyNeverPruned,
                         StorageContract::modelBasedSequences_agreeWithTheModel));
     }
 

@@ -44,7 +44,9 @@ class StorageModelRunnerTest {
                 new Bug("list in UTF-16 order", BrokenStores::listInUtf16Order, "list", 3),
                 new Bug("list includes tombstones", BrokenStores::listIncludingTombstones, "list", 3),
                 new Bug("loadAll skips absent ids", BrokenStores::loadAllSkippingAbsent, "loadAll returned", 1),
-                new Bug("no update time", BrokenStores::withoutUpdateTime, "updatedAt > 0", 1)
+                new Bug("no update time", BrokenStores::withoutUpdateTime, "updatedAt > 0", 1),
+                new Bug("history never pruned", BrokenStores::historyNeverPruned, "history", 4),
+                new Bug("history surviving a delete", BrokenStores::historySurvivingDeletes, "history", 4)
         ).map(bug -> dynamicTest(bug.name(), () -> {
             StorageModelDivergence divergence = divergenceOn(bug.store().get(), SEED, 200);
 
@@ -64,6 +66,29 @@ class StorageModelRunnerTest {
             assertThat(stepCount(lines)).as("steps left after shrinking: %s", lines)
                     .isLessThanOrEqualTo(bug.maxShrunkSteps());
         }));
+    }
+
+    @Test
+    void run_withoutHistory_onAStoreThatKeepsNone_neitherAsksForDepthsNorReadsHistory() {
+        try (Storage store = BrokenStores.withoutHistory()) {
+            StorageModelRunner runner = StorageModelRunner.forStorage(store).withSeed(SEED).withSequences(20);
+            assertThat(runner.history()).as("history is checked by default").isTrue();
+
+            assertThatCode(() -> runner.withHistory(false).run()).doesNotThrowAnyException();
+            StorageModelDivergence divergence = divergenceOn(BrokenStores.withoutHistory(), SEED, 20);
+            assertThat(divergence.divergence()).contains("UnsupportedOperationException");
+        }
+    }
+
+    @Test
+    void shrunkSequence_ofAHistoryBug_showsDepthsAndHistories() {
+        StorageModelDivergence divergence = divergenceOn(BrokenStores.historyNeverPruned(), SEED, 200);
+
+        assertThat(String.join("\n", divergence.shrunkSteps()))
+                .containsPattern("save\\([AB]/\".*\", expected \\d+ \\[current\\], payload [^,]+, schema \\d,"
+                        + " depth [1-3]\\)")
+                .contains("history -> [v");
+        assertThat(divergence.divergence()).contains("; model: [v");
     }
 
     @Test
