@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# Our harness beside Apache Pekko and the stores' own limits, in one run, with plots.
+#
+# Usage: bench/side-by-side.sh [REPS] [GROUP...]
+#   REPS   repetitions of each run (default 3); runs of different implementations are interleaved
+#   GROUP  core  S1 (PostgreSQL, SQLite, Redis; Pekko; autocommit, group-commit, SQLite and Redis limits),
+#                S2 (PostgreSQL; Pekko; read limit), S4 (ephemeral, in-memory store; Pekko sharded, direct)
+#          mem   S3 memory, 1,000,000 servers (ours on SQLite; Pekko plain and durable-mem)
+#          extra S2 from SQLite and Redis, S1 on PostgreSQL in write-behind mode
+#          (default: core mem)
+# Environment:
+#   JAVA       JDK 21+ java binary (default /usr/lib/jvm/temurin-25-jdk-amd64/bin/java)
+#   JVM_FLAGS  default "-Xms4g -Xmx8g -XX:+UseG1GC" (the peers' flags)
+#   MEM_REPS   repetitions of the mem group (default: REPS)
+#   PEERS_SRC  the peer projects (default /work/shared/peers, read-only: they are built in a copy)
+#   PEERS_WORK where the copy is built (default /tmp/pgs-peers-build)
+#   SKIP_BUILD 1: use the jars already built
+#   PYTHON     a python3 with matplotlib (default: python3 on PATH, else /usr/bin/python3)
+#   RUN_ARGS   extra arguments appended to every run (e.g. "--W=2 --D=5 --N=20000 --A=100000" for a smoke run)
+# Output: docs/benchmarks/results/run-<timestamp>.jsonl (one JSON line per run), .log (stderr of the runs),
+#         .machine.txt; then docs/benchmarks/RESULTS.md and docs/benchmarks/*.png from that run.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
+JVM_FLAGS=${JVM_FLAGS:--Xms4g -Xmx8g -XX:+UseG1GC}
+REPS=${1:-3}
+shift $(( $# > 0 ? 1 : 0 )) || true
+GROUPS_=${*:-core mem}
+MEM_REPS=${MEM_REPS:-$REPS}
+PEERS_SRC=${PEERS_SRC:-/work/shared/peers}
+PEERS_WORK=${PEERS_WORK:-/tmp/pgs-peers-build}
+RUN_ARGS=${RUN_ARGS:-}
+DB_ARGS="--db-url=jdbc:postgresql://127.0.0.1:5432/bench --db-user=bench --db-password=bench"
+RESULTS_DIR=$ROOT/docs/benchmarks/results
+STAMP=$(date +%Y%m%d-%H%M%S)
+OUT=$RESULTS_DIR/run-$STAMP.jsonl
+LOG=$RESULTS_DIR/run-$STAMP.log
+MACHINE=$RESULTS_DIR/run-$STAMP.machine.txt
+
+say() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+die() { say "ERROR: $*"; exit 1; }
+
+# ------------------------------------------------------------------ prerequisites
+[ -x "$JAVA" ] || die "no java at $JAVA (set JAVA to a JDK 21+ binary)"
+command -v mvn >/dev/null || die "mvn not found"
+command -v psql >/dev/null || die "psql not found (PostgreSQL client)"
+command -v redis-cli >/dev/null || die "redis-cli not found"
+# A python3 that has matplotlib: the one on PATH, else the system one (Debian's package installs there).
+PY=
+for p in ${PYTHON:-} python3 /usr/bin/python3; do
+  if command -v "$p" >/dev/null && "$p" -c 'import matplotlib' 2>/dev/null; then PY=$p; break; fi
+done
+if [ -z "$PY" ]; then
+  say "matplotlib missing: installing the Debian package python3-matplotlib"
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-matplotlib) >&2 \
+      || die "apt-get install python3-matplotlib failed; install matplotlib for python3 and rerun"
+    PY=/usr/bin/python3
+    "$PY" -c 'import matplotlib' || die "matplotlib still not importable by $PY"
+  else
+    die "no python3 can import matplotlib; install it (Debian: apt-get install python3-matplotlib) or set PYTHON"
+  fi
+fi
+psql -h 127.0.0.1 -U postgres -d postgres -tAc 'select 1' >/dev/null || die "PostgreSQL on 127.0.0.1:5432 (user postgres) not reachable"
+redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || die "Redis on 127.0.0.1:6379 not reachable"
+
+# The peers' role and database (idempotent); CHECKPOINT before measuring needs pg_checkpoint.
+pg() { psql -h 127.0.0.1 -U postgres -d postgres -v ON_ERROR_STOP=1 -tAc "$1"; }
+[ "$(pg "select 1 from pg_roles where rolname = 'bench'")" = 1 ] || pg "create role bench login password 'bench'" >/dev/null
+[ "$(pg "select 1 from pg_database where datname = 'bench'")" = 1 ] || pg "create database bench owner bench" >/dev/null
+pg "grant pg_checkpoint to bench" >/dev/null 2>&1   # NOTICE when already granted
+
+# ------------------------------------------------------------------ build
+PGS_JAR=$ROOT/pgs-bench/target/pgs-bench.jar
+PEKKO_JAR=$PEERS_WORK/pekko/target/pekko-peer.jar
+LIMIT_JAR=$PEERS_WORK/jdbc-limit/target/jdbc-limit.jar
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  say "building pgs-bench (mvn -q -pl pgs-bench package)"
+  (cd "$ROOT" && mvn -B -q -pl pgs-bench package -DskipTests) >&2 || die "pgs-bench build failed"
+  say "copying the peers to $PEERS_WORK and building them"
+  mkdir -p "$PEERS_WORK"
+  for p in pekko jdbc-limit; do
+    rm -rf "${PEERS_WORK:?}/$p"
+    cp -r "$PEERS_SRC/$p" "$PEERS_WORK/$p"
+    rm -rf "$PEERS_WORK/$p/target"
+    (cd "$PEERS_WORK/$p" && mvn -B -q package) >&2 || die "building peer $p failed"
+  done
+fi
+for j in "$PGS_JAR" "$PEKKO_JAR" "$LIMIT_JAR"; do [ -f "$j" ] || die "missing $j"; done
+
+# ------------------------------------------------------------------ machine
+mkdir -p "$RESULTS_DIR"
+{
+  echo "date: $(date -Is)"
+  echo "nproc: $(nproc)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+  echo "memory: $(free -g | awk '/^Mem:/ {print $2 " GiB total, " $7 " GiB available"}')"
+  echo "disk (/tmp, SQLite files): $(df -h /tmp | awk 'NR==2 {print $1 ", " $2 " total, " $4 " free"}')"
+  echo "disk (PostgreSQL data): $(df -h "$(pg 'show data_directory' 2>/dev/null || echo /)" 2>/dev/null | awk 'NR==2 {print $1 ", " $2 " total"}')"
+  echo "kernel: $(uname -r)"
+  echo "jdk: $("$JAVA" -version 2>&1 | head -2 | tr '\n' ' ')"
+  echo "jvm flags: $JVM_FLAGS"
+  echo "postgresql: $(pg 'select version()' | cut -d, -f1); fsync=$(pg 'show fsync'), synchronous_commit=$(pg 'show synchronous_commit'), shared_buffers=$(pg 'show shared_buffers'), max_connections=$(pg 'show max_connections')"
+  echo "redis: $(redis-cli info server | grep redis_version | tr -d '\r'); appendonly=$(redis-cli config get appendonly | tail -1), appendfsync=$(redis-cli config get appendfsync | tail -1)"
+  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "reps: $REPS (mem: $MEM_REPS), groups: $GROUPS_, extra run args: ${RUN_ARGS:-none}"
+} > "$MACHINE"
+say "machine: $(tr '\n' ';' < "$MACHINE")"
+
+# ------------------------------------------------------------------ runs
+# One fresh JVM per run, at most 5 minutes; the JSON line goes to OUT, everything else to LOG.
+TOTAL=0
+FAILED=0
+REP=0
+run() {
+  local label=$1; shift
+  local t0=$SECONDS line
+  echo "### $label: $*" >> "$LOG"
+  line=$(timeout 300 "$JAVA" $JVM_FLAGS "$@" $RUN_ARGS 2>>"$LOG" | grep '^{' || true)
+  TOTAL=$((TOTAL + 1))
+  if [ -z "$line" ]; then
+    FAILED=$((FAILED + 1))
+    say "  $label: FAILED (see $LOG)"
+    return 0
+  fi
+  line="${line%\}},\"rep\":$REP}"   # the repetition, so that ratios pair the i-th runs of each side
+  echo "$line" | tee -a "$LOG" >> "$OUT"
+  say "  $label ($((SECONDS - t0)) s): $("$PY" "$ROOT/bench/side-by-side-report.py" --brief "$line")"
+}
+pgs()   { run "pgs $*" -jar "$PGS_JAR" $DB_ARGS "$@"; }
+pekko() { run "pekko $*" -jar "$PEKKO_JAR" $DB_ARGS "$@"; }
+limit() { run "jdbc-limit $*" -jar "$LIMIT_JAR" $DB_ARGS "$@"; }
+
+core() {
+  pekko --scenario=S1
+  limit --scenario=S1-limit-autocommit
+  pgs   --scenario=S1 --store=postgres
+  limit --scenario=S1-limit-groupcommit --batch-style=unnest
+  pgs   --scenario=S1 --store=sqlite
+  pgs   --scenario=S1-limit-sqlite
+  pgs   --scenario=S1 --store=redis
+  pgs   --scenario=S1-limit-redis --redis-op=evalsha
+  pekko --scenario=S2
+  pgs   --scenario=S2 --store=postgres
+  limit --scenario=S2-limit
+  pekko --scenario=S4
+  pgs   --scenario=S4 --store=ephemeral
+  pekko --scenario=S4 --s4-mode=direct
+  pgs   --scenario=S4 --store=memory
+}
+mem() {
+  pekko --scenario=S3
+  pgs   --scenario=S3 --store=sqlite
+  pekko --scenario=S3 --s3-kind=durable-mem
+}
+extra() {
+  pgs   --scenario=S2 --store=sqlite
+  pgs   --scenario=S2 --store=redis
+  pgs   --scenario=S1 --store=postgres --write-mode=write-behind
+}
+
+START=$SECONDS
+say "results -> $OUT"
+for g in $GROUPS_; do
+  case $g in core|mem|extra) ;; *) die "unknown group $g (core, mem, extra)";; esac
+done
+MAX_REPS=$(( REPS > MEM_REPS ? REPS : MEM_REPS ))
+for r in $(seq "$MAX_REPS"); do
+  for g in $GROUPS_; do
+    if [ "$g" = mem ] && [ "$r" -gt "$MEM_REPS" ]; then continue; fi
+    if [ "$g" != mem ] && [ "$r" -gt "$REPS" ]; then continue; fi
+    REP=$r
+    say "repetition $r: group $g"
+    "$g"
+  done
+done
+say "$TOTAL runs ($FAILED failed) in $(( (SECONDS - START) / 60 )) min; load average now $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$MACHINE"
+echo "runs: $TOTAL, failed: $FAILED, minutes: $(( (SECONDS - START) / 60 ))" >> "$MACHINE"
+
+# ------------------------------------------------------------------ report
+"$PY" "$ROOT/bench/side-by-side-report.py" "$OUT" --machine "$MACHINE" --out "$ROOT/docs/benchmarks" \
+  || die "report failed"
+say "wrote $ROOT/docs/benchmarks/RESULTS.md and plots"

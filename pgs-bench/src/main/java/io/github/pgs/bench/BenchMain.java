@@ -1,0 +1,69 @@
+package io.github.pgs.bench;
+
+import java.util.Locale;
+
+/**
+ * The load harness: runs the scenarios named by {@code --scenario} (comma-separated) one after another in
+ * this JVM and prints one JSON line per scenario on stdout (diagnostics go to stderr). Exit status 1 if any
+ * scenario failed with an exception (a failed verification is reported in the line, {@code "verify":"mismatch"},
+ * and does not change the exit status). For reported numbers, run each scenario in its own JVM
+ * ({@code bench/side-by-side.sh} does).
+ *
+ * <pre>
+ * java -Xms4g -Xmx8g -XX:+UseG1GC -jar pgs-bench/target/pgs-bench.jar --scenario=S1 --store=postgres
+ * </pre>
+ *
+ * <table>
+ *   <caption>Scenarios</caption>
+ *   <tr><th>scenario</th><th>what</th><th>default store</th></tr>
+ *   <tr><td>S1</td><td>durable throughput, Increment on random keys, verified</td><td>postgres</td></tr>
+ *   <tr><td>S2</td><td>cold activation: first Get of N stored counters</td><td>postgres</td></tr>
+ *   <tr><td>S3</td><td>heap per active and per petrified server</td><td>sqlite</td></tr>
+ *   <tr><td>S4</td><td>in-memory throughput ({@code memory} or {@code ephemeral})</td><td>memory</td></tr>
+ *   <tr><td>S1-limit-sqlite</td><td>SQLite itself: B UPSERTs per transaction, WAL, synchronous=FULL</td><td>-</td></tr>
+ *   <tr><td>S1-limit-redis</td><td>Redis itself: INCR or EVALSHA per call, pipelined</td><td>-</td></tr>
+ * </table>
+ *
+ * Options (defaults as the peers'): {@code --K=10000 --C=64 --W=10 --D=20 --N=100000
+ * --warm-entities=min(20000,N) --A=1000000 --callers=vthreads|threads|async --timeout-ms=10000};
+ * {@code --store=memory|sqlite|postgres|redis|ephemeral}; {@code --write-mode=write-through|write-behind|on-petrify};
+ * {@code --idle-timeout-s}; S3 {@code --histogram} (class histograms to stderr); PostgreSQL {@code --db-url --db-user --db-password --pool --writers --max-batch};
+ * Redis {@code --redis-uri --writers --max-batch --redis-op=incr|evalsha}; SQLite
+ * {@code --sqlite-path --sqlite-sync=FULL|NORMAL --max-batch --B}. See {@code docs/benchmarks/README.md}.
+ */
+public final class BenchMain {
+
+    private BenchMain() {
+    }
+
+    public static void main(String[] argv) {
+        if (argv.length == 1 && (argv[0].equals("--help") || argv[0].equals("-h"))) {
+            System.out.println("usage: java -jar pgs-bench.jar --scenario=S1|S2|S3|S4|S1-limit-sqlite|S1-limit-redis"
+                    + "[,...] [--store=...] [--K= --C= --W= --D= --N= --A= ...]; see docs/benchmarks/README.md");
+            return;
+        }
+        Options o = new Options(argv);
+        PgsScenarios pgs = new PgsScenarios(o);
+        Limits limits = new Limits(o);
+        int rc = 0;
+        for (String sc : o.str("scenario", "S1").split(",")) {
+            try {
+                JsonLine line = switch (sc.trim().toUpperCase(Locale.ROOT)) {
+                    case "S1" -> pgs.s1();
+                    case "S2" -> pgs.s2();
+                    case "S3" -> pgs.s3();
+                    case "S4" -> pgs.s4();
+                    case "S1-LIMIT-SQLITE" -> limits.sqlite();
+                    case "S1-LIMIT-REDIS" -> limits.redis();
+                    default -> throw new IllegalArgumentException("unknown scenario " + sc);
+                };
+                System.out.println(line);
+                System.out.flush();
+            } catch (Exception e) {
+                e.printStackTrace();
+                rc = 1;
+            }
+        }
+        System.exit(rc);
+    }
+}
