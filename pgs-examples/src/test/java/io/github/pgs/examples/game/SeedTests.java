@@ -3,6 +3,7 @@ package io.github.pgs.examples.game;
 import io.github.pgs.GenServer;
 import io.github.pgs.ServerRef;
 import io.github.pgs.ServerRuntime;
+import io.github.pgs.ServerType;
 import io.github.pgs.StopReason;
 import io.github.pgs.spi.Storage;
 import org.junit.jupiter.api.AfterEach;
@@ -87,7 +88,8 @@ abstract class SeedTests {
         runtime.close();
 
         storage = reopen(storage);
-        runtime = ServerRuntime.builder().storage(storage).build();
+        // a ref parsed from text needs its type registered: the new runtime knows nothing until told
+        runtime = ServerRuntime.builder().storage(storage).register(ServerType.of(Player.class)).build();
         Player.State s = runtime.ref(ref.toString()).call(new Player.Inspect());
 
         assertThat(s).isEqualTo(new Player.State("Vorpal", 7, 3, -4, 1));

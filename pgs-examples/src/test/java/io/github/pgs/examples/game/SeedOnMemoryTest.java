@@ -4,7 +4,7 @@ import io.github.pgs.spi.Storage;
 import io.github.pgs.store.InMemoryStorage;
 
 /** The seed's tests on the in-memory store. */
-class SeedTestsOnMemory extends SeedTests {
+class SeedOnMemoryTest extends SeedTests {
 
     @Override
     protected Storage newStorage() {

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 
 /** The seed's tests on the embedded SQLite store. */
-class SeedTestsOnSqlite extends SeedTests {
+class SeedOnSqliteTest extends SeedTests {
 
     @TempDir
     Path dir;
