@@ -644,8 +644,16 @@ public final class Activation<A, S> implements Runnable {
     @SuppressWarnings("unchecked")
     private void write(TypeOptions opts) {
         StateMapping<S, Object> m = (StateMapping<S, Object>) type.spec().stateMapping();
-        Object p = m != null ? m.toPersisted(live) : live;
-        byte[] bytes = registry.codec.encode(p, type.persistedType());
+        byte[] bytes;
+        try {
+            Object p = m != null ? m.toPersisted(live) : live;
+            bytes = registry.codec.encode(p, type.persistedType());
+        } catch (CodecException ex) {
+            throw ex;
+        } catch (Throwable t) {
+            // user code (the mapping, a getter the codec calls) failed: a typed error for the caller, whatever it was
+            throw new CodecException(id, "the state could not be mapped or encoded: " + t, t);
+        }
         if (persisted != null && Arrays.equals(bytes, persisted)) {
             dirty = false;
             return;
