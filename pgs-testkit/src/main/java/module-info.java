@@ -12,4 +12,5 @@ module io.github.pgs.testkit {
 
     exports io.github.pgs.testkit;
     exports io.github.pgs.testkit.tck;
+    exports io.github.pgs.testkit.model;
 }

@@ -132,7 +132,20 @@ public final class Registry {
         for (var e : batch) {
             ids.add(e.item());
         }
-        java.util.Map<ServerId, io.github.pgs.spi.StoredState> found = storage.loadAll(ids);
+        java.util.Map<ServerId, io.github.pgs.spi.StoredState> found;
+        try {
+            found = storage.loadAll(ids);
+        } catch (RuntimeException batchFailed) {
+            // one bad id must not fail its neighbours' activations: retry one by one, each with its own outcome
+            for (var e : batch) {
+                try {
+                    e.succeed(storage.load(e.item()));
+                } catch (RuntimeException ex) {
+                    e.fail(ex);
+                }
+            }
+            return;
+        }
         for (var e : batch) {
             io.github.pgs.spi.StoredState st = found.get(e.item());
             if (st != null) {
