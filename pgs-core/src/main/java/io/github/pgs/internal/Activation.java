@@ -393,7 +393,7 @@ public final class Activation<A, S> implements Runnable {
         StoredState stored = StoredState.ABSENT;
         if (registry.persistent) {
             try {
-                stored = registry.load(id);
+                stored = registry.storage.load(id);
             } catch (RuntimeException ex) {
                 abort(current, ex instanceof GenServerException g ? g
                         : new GenServerException(id, "loading state failed", ex), false);

@@ -91,11 +91,6 @@ public final class Registry {
     private final Object quiescence = new Object();
     private final Evictor evictor;
     private final int maxActive;
-    /**
-     * Activation loads go through a batcher like writes do: concurrent activations share one {@code loadAll}
-     * query instead of one query each.
-     */
-    private final io.github.pgs.spi.GroupCommit<ServerId, io.github.pgs.spi.StoredState> loads;
     private volatile boolean closed;
 
     /** The reserved type under which remember-active markers are stored (key: the server id's text form). */
@@ -116,49 +111,6 @@ public final class Registry {
         this.maxActive = maxActive;
         this.evictor = maxActive < Integer.MAX_VALUE && storage != null
                 ? new Evictor(maxActive, active.values(), activeCount::get) : null;
-        this.loads = storage == null ? null : new io.github.pgs.spi.GroupCommit<>(name + "-loads", LOAD_THREADS,
-                LOAD_BATCH, Duration.ZERO, this::loadBatch);
-    }
-
-    private static final int LOAD_THREADS = 4;
-    private static final int LOAD_BATCH = 256;
-
-    private void loadBatch(List<io.github.pgs.spi.GroupCommit.Entry<ServerId, io.github.pgs.spi.StoredState>> batch) {
-        if (batch.size() == 1) {
-            batch.get(0).succeed(storage.load(batch.get(0).item()));
-            return;
-        }
-        List<ServerId> ids = new ArrayList<>(batch.size());
-        for (var e : batch) {
-            ids.add(e.item());
-        }
-        java.util.Map<ServerId, io.github.pgs.spi.StoredState> found;
-        try {
-            found = storage.loadAll(ids);
-        } catch (RuntimeException batchFailed) {
-            // one bad id must not fail its neighbours' activations: retry one by one, each with its own outcome
-            for (var e : batch) {
-                try {
-                    e.succeed(storage.load(e.item()));
-                } catch (RuntimeException ex) {
-                    e.fail(ex);
-                }
-            }
-            return;
-        }
-        for (var e : batch) {
-            io.github.pgs.spi.StoredState st = found.get(e.item());
-            if (st != null) {
-                e.succeed(st);
-            } else {
-                e.fail(new StorageException(e.item(), "store returned no entry for a requested id", null));
-            }
-        }
-    }
-
-    /** Loads the stored state of {@code id}, batched with concurrent activations. */
-    io.github.pgs.spi.StoredState load(ServerId id) {
-        return loads.submit(id);
     }
 
     // ---------------------------------------------------------------- types
@@ -756,9 +708,6 @@ public final class Registry {
             }
             awaitQuiescence(Duration.ofMillis(50));
             LockSupport.parkNanos(1_000_000);
-        }
-        if (loads != null) {
-            loads.close();
         }
         return List.copyOf(shutdownFailures);
     }
