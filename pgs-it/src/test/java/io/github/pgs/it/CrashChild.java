@@ -7,8 +7,8 @@ import io.github.pgs.ServerType;
 import io.github.pgs.spi.Storage;
 
 import java.io.FileOutputStream;
-import java.io.FileDescriptor;
-import java.io.PrintStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
@@ -16,11 +16,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The JVM that {@link CrashTest} kills with SIGKILL. Arguments: {@code sqlite <file>} or {@code postgres <url>},
- * then the type name, the number of servers and the number of concurrent callers. Each caller increments random
- * servers forever and, after each call returned, prints {@code ack <key> <count>} on standard output and flushes,
- * so that the parent knows every acknowledged increment. Prints {@code ready} once the runtime is up. It never
- * closes anything: it only ever ends by being killed.
+ * The JVM that {@link CrashTest} kills with SIGKILL. Arguments: the acknowledgement log, {@code sqlite <file>} or
+ * {@code postgres <url>}, the type name, the number of servers and the number of concurrent callers.
+ *
+ * <p>Each caller increments random servers forever and, after each call returned, appends {@code ack <key>
+ * <count>} to the log, one {@code write} per line, so a line is in the operating system's hands before the caller
+ * makes its next call (the log needs no fsync: the test kills the process, not the machine). {@code ready} is
+ * appended once the runtime is up. It never closes anything: it only ever ends by being killed.
  */
 final class CrashChild {
 
@@ -28,12 +30,13 @@ final class CrashChild {
     }
 
     public static void main(String[] args) throws Exception {
-        String kind = args[0];
-        String location = args[1];
-        String type = args[2];
-        int servers = Integer.parseInt(args[3]);
-        int callers = Integer.parseInt(args[4]);
-        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
+        Path log = Path.of(args[0]);
+        String kind = args[1];
+        String location = args[2];
+        String type = args[3];
+        int servers = Integer.parseInt(args[4]);
+        int callers = Integer.parseInt(args[5]);
+        FileOutputStream out = new FileOutputStream(log.toFile(), true);
         Storage store = switch (kind) {
             case "sqlite" -> Stores.sqlite(Path.of(location));
             case "postgres" -> Stores.postgres(location, Stores.pgOptions().build());
@@ -45,31 +48,31 @@ final class CrashChild {
         for (int i = 0; i < servers; i++) {
             refs[i] = runtime.ref(Tally.class, key(i));
         }
-        synchronized (out) {
-            out.println("ready");
-            out.flush();
-        }
+        append(out, "ready");
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int c = 0; c < callers; c++) {
                 pool.submit(() -> {
                     while (true) {
                         int i = ThreadLocalRandom.current().nextInt(servers);
-                        long count;
                         try {
-                            count = refs[i].call(new Tally.Inc());
+                            long count = refs[i].call(new Tally.Inc());
+                            append(out, "ack " + key(i) + " " + count);
                         } catch (GenServerException e) {
-                            synchronized (out) {
-                                out.println("failed " + key(i) + " " + e.getClass().getSimpleName());
-                                out.flush();
-                            }
-                            continue;
-                        }
-                        synchronized (out) {
-                            out.println("ack " + key(i) + " " + count);
-                            out.flush();
+                            append(out, "failed " + key(i) + " " + e.getClass().getSimpleName());
                         }
                     }
                 });
+            }
+        }
+    }
+
+    private static void append(FileOutputStream out, String line) {
+        byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+        synchronized (out) {
+            try {
+                out.write(bytes);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
     }

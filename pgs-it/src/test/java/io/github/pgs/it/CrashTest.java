@@ -8,9 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.sql.Connection;
@@ -24,21 +22,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Contract point 2 against a real crash: a child JVM ({@link CrashChild}) makes acknowledged increments over
- * {@value #SERVERS} servers and is killed with SIGKILL at a random moment (up to 2 s after its first
- * acknowledgement); the store is then read and must hold
- * every acknowledged increment (at most the calls in flight at the kill may be there without an
- * acknowledgement). Then the next child starts on the same store, revives the servers and carries on, and is
- * killed in turn.
+ * {@value #SERVERS} servers, appending each acknowledgement to a log file as soon as its call returned, and is
+ * killed with SIGKILL at a random moment (up to 2 s after its first acknowledgement). The store is then read and
+ * must hold every acknowledged increment; at most the calls in flight at the kill (one per caller) may be there
+ * without an acknowledgement. Then the next child starts on the same store, revives the servers and carries on,
+ * and is killed in turn.
  *
  * <p>{@value #CI_RUNS} kills per store per build; {@code -Dpgs.it.crash.runs=100} for a long run (see
  * RELIABILITY.md). Each run prints its figures; the totals are printed at the end.
@@ -112,8 +107,7 @@ class CrashTest {
             Child child = Child.start(kind, location, type, Map.copyOf(maxAcked));
             Run r;
             try {
-                assertThat(child.firstAck.await(120, TimeUnit.SECONDS)).as("run %s: the child acknowledges", run)
-                        .isTrue();
+                assertThat(child.awaitFirstAck(120)).as("run %s: the child acknowledges", run).isTrue();
                 Thread.sleep(killAfterMillis); // a real process: waiting for a random moment to kill it
             } finally {
                 r = child.kill();
@@ -162,25 +156,18 @@ class CrashTest {
     private record Run(long acks, long failed, long repeated, Map<String, Long> maxAcked, String stderr) {
     }
 
-    /** A running child and the thread reading its acknowledgements. */
+    /** A running child, its acknowledgement log and its standard error. */
     private static final class Child {
         final Process process;
-        final CountDownLatch ready = new CountDownLatch(1);
-        final CountDownLatch firstAck = new CountDownLatch(1);
-        final Map<String, Long> maxAcked = new ConcurrentHashMap<>();
-        final Map<String, java.util.Set<Long>> seen = new HashMap<>();
-        final Map<String, Long> floor;
-        final AtomicLong acks = new AtomicLong();
-        final AtomicLong failed = new AtomicLong();
-        final AtomicLong repeated = new AtomicLong();
-        final Thread reader;
+        final Path log;
         final Path stderr;
+        final Map<String, Long> floor;
 
-        private Child(Process process, Path stderr, Map<String, Long> floor) {
+        private Child(Process process, Path log, Path stderr, Map<String, Long> floor) {
             this.process = process;
+            this.log = log;
             this.stderr = stderr;
             this.floor = floor;
-            this.reader = Thread.ofPlatform().daemon().name("crash-child-reader").start(this::read);
         }
 
         /**
@@ -191,48 +178,57 @@ class CrashTest {
             String java = ProcessHandle.current().info().command().orElseThrow();
             String classPath = System.getProperty("surefire.test.class.path",
                     System.getProperty("java.class.path"));
+            Path log = Files.createTempFile("crash-child", ".log");
             Path err = Files.createTempFile("crash-child", ".err");
             ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx512m",
-                    "-cp", classPath, CrashChild.class.getName(), kind, location, type,
+                    "-cp", classPath, CrashChild.class.getName(), log.toString(), kind, location, type,
                     Integer.toString(SERVERS), Integer.toString(CALLERS))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(err.toFile());
-            return new Child(pb.start(), err, floor);
+            return new Child(pb.start(), log, err, floor);
         }
 
-        private void read() {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    if (line.equals("ready")) {
-                        ready.countDown();
-                    } else if (line.startsWith("ack ")) {
-                        String[] p = line.split(" ");
-                        long v = Long.parseLong(p[2]);
-                        acks.incrementAndGet();
-                        firstAck.countDown();
-                        maxAcked.merge(p[1], v, Math::max);
-                        boolean fresh = seen.computeIfAbsent(p[1], k -> new java.util.HashSet<>()).add(v);
-                        if (!fresh || v <= floor.getOrDefault(p[1], 0L)) {
-                            repeated.incrementAndGet();
-                        }
-                    } else if (line.startsWith("failed ")) {
-                        failed.incrementAndGet();
-                    }
+        /** Bounded polling of the log until the child has acknowledged something (or died). */
+        boolean awaitFirstAck(long timeoutSeconds) throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            while (System.nanoTime() < deadline && process.isAlive()) {
+                if (Files.readString(log).contains("\nack ")) {
+                    return true;
                 }
-            } catch (IOException ignored) {
-                // the pipe closes when the child dies
+                Thread.sleep(10);
             }
+            return false;
         }
 
-        /** SIGKILL, then read what the child had written before it died. */
+        /** SIGKILL, then read everything the child logged before it died. */
         Run kill() throws Exception {
             process.destroyForcibly();
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the child died").isTrue();
-            reader.join(TimeUnit.SECONDS.toMillis(60));
+            long acks = 0;
+            long failed = 0;
+            long repeated = 0;
+            Map<String, Long> maxAcked = new HashMap<>();
+            Map<String, java.util.Set<Long>> seen = new HashMap<>();
+            for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                if (line.startsWith("ack ")) {
+                    String[] p = line.split(" ");
+                    long v = Long.parseLong(p[2]);
+                    acks++;
+                    maxAcked.merge(p[1], v, Math::max);
+                    boolean fresh = seen.computeIfAbsent(p[1], k -> new java.util.HashSet<>()).add(v);
+                    if (!fresh || v <= floor.getOrDefault(p[1], 0L)) {
+                        repeated++;
+                    }
+                } else if (line.startsWith("failed ")) {
+                    failed++;
+                } else {
+                    assertThat(line).as("a line of the acknowledgement log").isEqualTo("ready");
+                }
+            }
             String err = Files.readString(stderr);
             Files.deleteIfExists(stderr);
-            return new Run(acks.get(), failed.get(), repeated.get(), Map.copyOf(maxAcked), err);
+            Files.deleteIfExists(log);
+            return new Run(acks, failed, repeated, maxAcked, err);
         }
     }
 }
