@@ -6,6 +6,7 @@ import io.github.pgs.VersionConflictException;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -78,8 +79,24 @@ public interface Storage extends AutoCloseable {
      *
      * @throws UnsupportedOperationException if this store keeps no history (then writes with a depth fail too)
      */
-    default java.util.List<StoredState> history(ServerId id) {
+    default List<StoredState> history(ServerId id) {
         throw new UnsupportedOperationException(getClass().getName() + " keeps no state history");
+    }
+
+    /**
+     * Servers whose reminder set is due: live states written with {@link StateWrite#remindAtMillis()}
+     * {@code <= notAfterMillis}, in ascending {@code remindAtMillis}; servers due at the same instant in a
+     * stable order of the store's choosing. Starts strictly after {@code after} in that order ({@code null} for
+     * the first page) and returns at most {@code limit} entries; a page shorter than {@code limit} means no more
+     * are due. Uses an index: the cost is proportional to the page, not to the number of stored servers or
+     * reminders. Tombstones and writes without reminders are never due.
+     *
+     * @param limit at most this many (&ge; 1)
+     * @throws UnsupportedOperationException if this store keeps no reminders (then writes with reminders fail
+     *                                       too)
+     */
+    default List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
+        throw new UnsupportedOperationException(getClass().getName() + " keeps no reminders");
     }
 
     /**

@@ -15,11 +15,15 @@ package io.github.pgs.spi;
  *                        modify it
  * @param schemaVersion   the schema version the payload was written with (0 when there is no payload)
  * @param updatedAtMillis when the store last wrote this record (epoch millis; 0 when never saved)
+ * @param reminders       the reminder set of the last write ({@link StateWrite#reminders()}), {@code null} for
+ *                        none, always {@code null} for absent and tombstoned state and for history entries
+ * @param remindAtMillis  the last write's {@link StateWrite#remindAtMillis()}; 0 without reminders
  */
-public record StoredState(long version, byte[] payload, int schemaVersion, long updatedAtMillis) {
+public record StoredState(long version, byte[] payload, int schemaVersion, long updatedAtMillis, byte[] reminders,
+                          long remindAtMillis) {
 
     /** Never saved. */
-    public static final StoredState ABSENT = new StoredState(0, null, 0, 0);
+    public static final StoredState ABSENT = new StoredState(0, null, 0, 0, null, 0);
 
     public StoredState {
         if (version < 0) {
@@ -28,6 +32,18 @@ public record StoredState(long version, byte[] payload, int schemaVersion, long 
         if (version == 0 && payload != null) {
             throw new IllegalArgumentException("version 0 cannot carry a payload");
         }
+        if ((reminders == null) != (remindAtMillis == 0) || remindAtMillis < 0) {
+            throw new IllegalArgumentException("remindAtMillis must be > 0 with reminders and 0 without: "
+                    + remindAtMillis);
+        }
+        if (reminders != null && payload == null) {
+            throw new IllegalArgumentException("only a live state can carry reminders");
+        }
+    }
+
+    /** A record without reminders. */
+    public StoredState(long version, byte[] payload, int schemaVersion, long updatedAtMillis) {
+        this(version, payload, schemaVersion, updatedAtMillis, null, 0);
     }
 
     /** Whether there is a live state to decode. */
@@ -44,6 +60,7 @@ public record StoredState(long version, byte[] payload, int schemaVersion, long 
     public String toString() {
         return "StoredState[version=" + version + ", "
                 + (payload == null ? (version == 0 ? "absent" : "tombstone") : payload.length + " bytes")
-                + ", schema=" + schemaVersion + "]";
+                + ", schema=" + schemaVersion
+                + (reminders == null ? "" : ", remindAt=" + remindAtMillis) + "]";
     }
 }

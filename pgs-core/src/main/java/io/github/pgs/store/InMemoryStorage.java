@@ -3,6 +3,7 @@ package io.github.pgs.store;
 import io.github.pgs.ServerId;
 import io.github.pgs.StorageException;
 import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.DueServer;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
@@ -12,14 +13,19 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
  * A {@link Storage} in the JVM's heap, for tests and for servers whose state need not survive the JVM. It keeps
  * the full contract (versions, tombstones, ordered listing) so that code tested against it behaves the same on a
  * durable store. Payloads are copied on the way in and out.
  *
- * <p>Thread-safe: each key's compare-and-set is one atomic {@link ConcurrentHashMap#compute}.
+ * <p>Thread-safe: each key's compare-and-set is one atomic {@link ConcurrentHashMap#compute}. Reminders
+ * ({@link #due}) are indexed in a sorted set of (remindAt, type, key) entries that the same {@code compute}
+ * updates, so a key's index entry changes together with its record; a {@code due} page running at the same time
+ * sees each entry as it is when the page's iterator passes it.
  */
 public final class InMemoryStorage implements Storage {
 
@@ -46,9 +52,16 @@ public final class InMemoryStorage implements Storage {
         return c >= 0xE000 ? c - 0x800 : c + 0x2000;
     }
 
+    /** The order of {@link #due}: remindAt, then type, then key (both in UTF-8 byte order). */
+    private static final Comparator<DueServer> DUE_ORDER = Comparator.comparingLong(DueServer::remindAtMillis)
+            .thenComparing(d -> d.id().type(), UTF8_ORDER)
+            .thenComparing(d -> d.id().key(), UTF8_ORDER);
+
     private final Map<String, ConcurrentHashMap<String, StoredState>> types = new ConcurrentHashMap<>();
     /** Replaced states kept per server, most recent first; only touched inside the key's compare-and-set. */
     private final ConcurrentHashMap<ServerId, List<StoredState>> history = new ConcurrentHashMap<>();
+    /** One entry per live state with reminders; only touched inside the key's compare-and-set. */
+    private final ConcurrentSkipListSet<DueServer> dueIndex = new ConcurrentSkipListSet<>(DUE_ORDER);
     private volatile boolean closed;
 
     @Override
@@ -63,7 +76,8 @@ public final class InMemoryStorage implements Storage {
         checkOpen();
         ServerId id = write.id();
         StoredState next = new StoredState(write.newVersion(), write.payload().clone(), write.schemaVersion(),
-                System.currentTimeMillis());
+                System.currentTimeMillis(), write.hasReminders() ? write.reminders().clone() : null,
+                write.remindAtMillis());
         compareAndSet(id, write.expectedVersion(), next, write.historyDepth());
         return next.version();
     }
@@ -85,6 +99,12 @@ public final class InMemoryStorage implements Storage {
                 return cur;
             }
             keepHistory(id, cur, historyDepth);
+            if (cur != null && cur.reminders() != null) {
+                dueIndex.remove(new DueServer(id, cur.remindAtMillis()));
+            }
+            if (next.reminders() != null) {
+                dueIndex.add(new DueServer(id, next.remindAtMillis()));
+            }
             return next;
         });
         if (actual[0] >= 0) {
@@ -100,9 +120,12 @@ public final class InMemoryStorage implements Storage {
         if (replaced == null || !replaced.hasPayload()) {
             return;
         }
+        // history entries never carry reminders
+        StoredState kept = new StoredState(replaced.version(), replaced.payload(), replaced.schemaVersion(),
+                replaced.updatedAtMillis());
         history.compute(id, (k, h) -> {
             List<StoredState> next = new ArrayList<>(depth);
-            next.add(replaced);
+            next.add(kept);
             if (h != null) {
                 next.addAll(h.subList(0, Math.min(h.size(), depth - 1)));
             }
@@ -119,6 +142,24 @@ public final class InMemoryStorage implements Storage {
         }
         List<StoredState> out = new ArrayList<>(h.size());
         h.forEach(s -> out.add(copy(s)));
+        return out;
+    }
+
+    /** {@inheritDoc} Here: a walk of a sorted index from {@code after}, so a page costs what it holds. */
+    @Override
+    public List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
+        checkOpen();
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1: " + limit);
+        }
+        NavigableSet<DueServer> from = after == null ? dueIndex : dueIndex.tailSet(after, false);
+        List<DueServer> out = new ArrayList<>(Math.min(limit, 64));
+        for (DueServer d : from) {
+            if (d.remindAtMillis() > notAfterMillis || out.size() == limit) {
+                break;
+            }
+            out.add(d);
+        }
         return out;
     }
 
@@ -177,6 +218,7 @@ public final class InMemoryStorage implements Storage {
 
     private static StoredState copy(StoredState s) {
         return s.payload() == null ? s
-                : new StoredState(s.version(), s.payload().clone(), s.schemaVersion(), s.updatedAtMillis());
+                : new StoredState(s.version(), s.payload().clone(), s.schemaVersion(), s.updatedAtMillis(),
+                        s.reminders() == null ? null : s.reminders().clone(), s.remindAtMillis());
     }
 }

@@ -15,9 +15,10 @@ import java.util.zip.CRC32;
  *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>{@code schema}</td><td>{@value #DEFAULT_SCHEMA}</td><td>the schema holding the table</td></tr>
  *   <tr><td>{@code table}</td><td>{@value #DEFAULT_TABLE}</td><td>the table holding all states; the state
- *       history goes to {@link #historyTable()} beside it</td></tr>
- *   <tr><td>{@code createTable}</td><td>{@code true}</td><td>create the schema and tables when the store opens
- *       if they are missing (needs the {@code CREATE} privilege only when something is missing)</td></tr>
+ *       history goes to {@link #historyTable()} beside it, and the reminder index is {@link #dueIndex()}</td></tr>
+ *   <tr><td>{@code createTable}</td><td>{@code true}</td><td>create the schema, tables and index when the store
+ *       opens if they are missing, and add the reminder columns to a table made before they existed (needs the
+ *       {@code CREATE} privilege, or ownership of the table, only when something is missing)</td></tr>
  *   <tr><td>{@code writers}</td><td>{@value #DEFAULT_WRITERS}</td><td>group-commit writer threads; each
  *       writes one batch at a time on a connection borrowed from the pool. Fewer writers make bigger batches
  *       and spend less CPU per write (on a 2-core host with the database on it, 1 writer cost about half the
@@ -68,6 +69,7 @@ public record PostgresOptions(String schema, String table, boolean createTable, 
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
     private static final int MAX_IDENTIFIER_LENGTH = 63;
     private static final String HISTORY_SUFFIX = "_history";
+    private static final String DUE_INDEX_SUFFIX = "_due";
     private static final Duration MIN_CONNECTION_TIMEOUT = Duration.ofMillis(250);
 
     /**
@@ -132,14 +134,33 @@ public record PostgresOptions(String schema, String table, boolean createTable, 
      * so that long names never collide with their own table or with each other's by truncation.
      */
     public String historyTable() {
-        String plain = table + HISTORY_SUFFIX;
+        return besideTable(HISTORY_SUFFIX);
+    }
+
+    /**
+     * The partial index on {@code (remind_at, type, key)} that {@link PostgresStorage#due} reads, in the same
+     * schema: {@code table + "_due"} (e.g. {@code pgs_state_due}), shortened like {@link #historyTable()} when that
+     * would exceed 63 characters.
+     */
+    public String dueIndex() {
+        return besideTable(DUE_INDEX_SUFFIX);
+    }
+
+    /** The quoted, schema-qualified {@link #dueIndex()}, e.g. {@code "public"."pgs_state_due"}. */
+    public String qualifiedDueIndex() {
+        return '"' + schema + "\".\"" + dueIndex() + '"';
+    }
+
+    /** {@code table + suffix}, or a cut table name with a CRC-32 of the full one when that is too long. */
+    private String besideTable(String suffix) {
+        String plain = table + suffix;
         if (plain.length() <= MAX_IDENTIFIER_LENGTH) {
             return plain;
         }
         CRC32 crc = new CRC32();
         crc.update(table.getBytes(StandardCharsets.US_ASCII));
-        return table.substring(0, MAX_IDENTIFIER_LENGTH - HISTORY_SUFFIX.length() - 9) + '_'
-                + String.format("%08x", crc.getValue()) + HISTORY_SUFFIX;
+        return table.substring(0, MAX_IDENTIFIER_LENGTH - suffix.length() - 9) + '_'
+                + String.format("%08x", crc.getValue()) + suffix;
     }
 
     /** The quoted, schema-qualified {@link #historyTable()}, e.g. {@code "public"."pgs_state_history"}. */

@@ -6,6 +6,7 @@ import io.github.pgs.KeyTooLongException;
 import io.github.pgs.ServerId;
 import io.github.pgs.StorageException;
 import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.DueServer;
 import io.github.pgs.spi.GroupCommit;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
@@ -37,15 +38,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A {@link Storage} in one PostgreSQL table (and a second one for state history), with group commit: concurrent
  * saves are written by a few writer threads as multi-row statements, one commit for many callers. Everything
- * {@link Storage} promises, {@link #history} included.
+ * {@link Storage} promises, {@link #history} and reminders ({@link #due}) included.
  *
  * <h2>Opening</h2>
  * {@link #open(String, String, String, PostgresOptions)} takes a JDBC URL and credentials and owns a HikariCP
  * pool, closed with the store. {@link #open(DataSource, PostgresOptions)} takes a {@link DataSource} the caller
  * manages (it should be a pool: the store borrows a connection for every read and every batch, and never
- * closes the {@code DataSource}). With {@link PostgresOptions#createTable()} the store creates the schema and
- * tables on open when they are missing; otherwise create them with {@link #ddl(PostgresOptions)} or the
- * resource {@code io/github/pgs/postgres/schema.sql} (the default names):
+ * closes the {@code DataSource}). With {@link PostgresOptions#createTable()} the store creates the schema, tables and
+ * index on open when they are missing, and adds the reminder columns to a table made by an earlier version;
+ * otherwise create (or upgrade) them with {@link #ddl(PostgresOptions)} or the resource
+ * {@code io/github/pgs/postgres/schema.sql} (the default names):
  * <pre>{@code
  * CREATE TABLE IF NOT EXISTS "public"."pgs_state" (
  *     type           text    NOT NULL,  -- the server's type name
@@ -54,8 +56,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     schema_version integer NOT NULL,  -- the payload's schema version (0 for a tombstone)
  *     payload        bytea   NULL,      -- the encoded state; NULL for a tombstone
  *     updated_at     bigint  NOT NULL,  -- epoch milliseconds of the last write
+ *     reminders      bytea   NULL,      -- the reminder set of the last write; NULL: none
+ *     remind_at      bigint  NULL,      -- epoch millis of its earliest reminder; NULL exactly when reminders is
  *     PRIMARY KEY (type, key)
  * ) WITH (fillfactor = 80);
+ *
+ * ALTER TABLE "public"."pgs_state"      -- upgrades a table made before reminders existed
+ *     ADD COLUMN IF NOT EXISTS reminders bytea NULL,
+ *     ADD COLUMN IF NOT EXISTS remind_at bigint NULL;
+ *
+ * CREATE INDEX IF NOT EXISTS "pgs_state_due" ON "public"."pgs_state" (remind_at, type, key)
+ *     WHERE remind_at IS NOT NULL;
  *
  * CREATE TABLE IF NOT EXISTS "public"."pgs_state_history" (
  *     type           text    NOT NULL,
@@ -68,9 +79,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * );
  * }</pre>
  * Keys are stored as {@code bytea} because {@code text} cannot hold NUL and sorts by collation, while the SPI
- * lists keys by their UTF-8 bytes, which is how {@code bytea} compares. The only index is the primary key and
- * no write changes an indexed column, so with the free space left by the fill factor most updates are HOT
- * (heap-only) and touch neither the index nor a new page. The history table's name is
+ * lists keys by their UTF-8 bytes, which is how {@code bytea} compares. Besides the primary key, the only index is
+ * the partial reminder index {@link PostgresOptions#dueIndex()}, which holds only rows with reminders. A save
+ * without reminders changes no indexed value (its {@code remind_at} stays {@code NULL}), and neither does one that
+ * keeps the same {@code remind_at}, so with the free space left by the fill factor most updates are HOT
+ * (heap-only) and touch no index and no new page; a save that moves {@code remind_at} updates the indexes. On a
+ * table that lacks the reminder columns, loads, updates and {@link #due} fail (SQLState {@code 42703}) until they
+ * are added, by opening a store with {@code createTable} or by running the DDL above. The history table's name is
  * {@link PostgresOptions#historyTable()}; a store opened without {@code createTable} on a database that lacks it
  * works as long as no write has a history depth (those writes, and {@link #history}, then fail with a
  * {@link StorageException} naming the missing table).
@@ -100,7 +115,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A batch of one write uses the equivalent single-row {@code UPDATE ... WHERE version = ?} or {@code INSERT ...
  * ON CONFLICT DO NOTHING} instead: PostgreSQL reuses their generic plan at once, while it plans the array
  * statements anew for small batches, and a lone write is the common case under light load. A delete is the same
- * write with a {@code NULL} payload (a tombstone keeps its version). Arrays and values are bound as parameters,
+ * write with a {@code NULL} payload (a tombstone keeps its version). Every write replaces the reminder columns in
+ * the same statement: a round without reminders uses statements that set them to {@code NULL} by constants and
+ * bind exactly what they bound before reminders existed; a round in which a write has reminders uses the same
+ * statements with two more arrays ({@code reminders bytea[], remind_at bigint[]}, {@code NULL} for the rows
+ * without). Arrays and values are bound as parameters,
  * so the statement texts never change and stay prepared on each connection. Writes missing from the result (or
  * whose update count is 0) lost the compare-and-set; one more query reads their stored versions (0 for no row)
  * and those writes alone fail with a conflict.
@@ -137,8 +156,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li><em>Unknown outcomes</em>: when the connection fails during a statement, the writes of that round get a
  *       {@link StorageException} and may or may not have been committed; the runtime reloads before writing
  *       again, and the version fence keeps the state consistent.</li>
- *   <li>The store never checks an existing table's columns; a table of another shape makes every call fail
- *       with a {@link StorageException} that quotes PostgreSQL's error.</li>
+ *   <li>The store never checks an existing table's columns, except for adding the reminder columns when it
+ *       manages the schema ({@code createTable}); a table of another shape makes every call fail with a
+ *       {@link StorageException} that quotes PostgreSQL's error.</li>
+ *   <li><em>Upgrading a large table</em>: the store that first opens it with {@code createTable} builds the
+ *       reminder index in its opening transaction, so writes to the table wait for one scan of it. To avoid that
+ *       pause, create the index beforehand with {@code CREATE INDEX CONCURRENTLY} (same definition as above).</li>
+ *   <li><em>Reminders</em> ({@link #due}): one range scan of the partial index from the row value
+ *       {@code (remind_at, type, key) > (?, ?, ?)}, in index order, so a page reads only its own rows.</li>
  *   <li><em>History rows left by hand</em>: a history row whose version a later save keeps again (possible only
  *       when state rows were deleted outside the store, so versions restart) is overwritten, not a failure.</li>
  * </ul>
@@ -174,15 +199,14 @@ public final class PostgresStorage implements Storage {
     private final String loadAllSql;
     private final String listFirstSql;
     private final String listAfterSql;
-    private final String updateSql;
-    private final String insertSql;
-    private final String updateAndInsertSql;
-    private final String updateOneSql;
-    private final String insertOneSql;
+    private final String dueFirstSql;
+    private final String dueAfterSql;
+    /** The write statements of rounds without reminders: the reminder columns are set to NULL by constants. */
+    private final WriteSql plainWrites;
+    /** The write statements of rounds where a write has reminders: two more arrays (or parameters). */
+    private final WriteSql reminderWrites;
     private final String versionsSql;
     private final String historySql;
-    private final String updateWithHistorySql;
-    private final String updateWithHistoryAndInsertSql;
     private final String historyTableExistsSql;
     private final String historyRowsExistSql;
     /**
@@ -197,9 +221,10 @@ public final class PostgresStorage implements Storage {
         this.dataSource = dataSource;
         this.ownedPool = ownedPool;
         String t = options.qualifiedTable();
-        this.loadSql = "SELECT version, schema_version, payload, updated_at FROM " + t
+        this.loadSql = "SELECT version, schema_version, payload, updated_at, reminders, remind_at FROM " + t
                 + " WHERE type = ? AND key = ?";
-        this.loadAllSql = "SELECT t.type, t.key, t.version, t.schema_version, t.payload, t.updated_at"
+        this.loadAllSql = "SELECT t.type, t.key, t.version, t.schema_version, t.payload, t.updated_at,"
+                + " t.reminders, t.remind_at"
                 + " FROM unnest(?::text[], ?::bytea[]) AS v(type, key)"
                 + " JOIN " + t + " AS t ON t.type = v.type AND t.key = v.key";
         this.versionsSql = "SELECT t.type, t.key, t.version"
@@ -209,55 +234,18 @@ public final class PostgresStorage implements Storage {
                 + " WHERE type = ? AND payload IS NOT NULL ORDER BY key LIMIT ?";
         this.listAfterSql = "SELECT key FROM " + t
                 + " WHERE type = ? AND key > ? AND payload IS NOT NULL ORDER BY key LIMIT ?";
-        this.updateSql = "UPDATE " + t + " AS t"
-                + " SET version = v.expected + 1, schema_version = v.schema_version, payload = v.payload,"
-                + " updated_at = ?"
-                + " FROM unnest(?::text[], ?::bytea[], ?::bigint[], ?::integer[], ?::bytea[])"
-                + " AS v(type, key, expected, schema_version, payload)"
-                + " WHERE t.type = v.type AND t.key = v.key AND t.version = v.expected"
-                + " RETURNING t.type, t.key";
-        this.insertSql = "INSERT INTO " + t + " AS t (type, key, version, schema_version, payload, updated_at)"
-                + " SELECT v.type, v.key, 1, v.schema_version, v.payload, ?"
-                + " FROM unnest(?::text[], ?::bytea[], ?::integer[], ?::bytea[])"
-                + " AS v(type, key, schema_version, payload)"
-                + " ON CONFLICT (type, key) DO NOTHING"
-                + " RETURNING t.type, t.key";
-        this.updateOneSql = "UPDATE " + t
-                + " SET version = ?, schema_version = ?, payload = ?, updated_at = ?"
-                + " WHERE type = ? AND key = ? AND version = ?";
-        this.insertOneSql = "INSERT INTO " + t + " (type, key, version, schema_version, payload, updated_at)"
-                + " VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT (type, key) DO NOTHING";
-        this.updateAndInsertSql = "WITH u AS (" + updateSql + "), i AS (" + insertSql + ")"
-                + " SELECT type, key FROM u UNION ALL SELECT type, key FROM i";
+        // Both are one range scan of the partial index (remind_at, type, key), in its order.
+        String due = "SELECT type, key, remind_at FROM " + t + " WHERE remind_at IS NOT NULL AND remind_at <= ?";
+        String dueOrder = " ORDER BY remind_at, type, key LIMIT ?";
+        this.dueFirstSql = due + dueOrder;
+        this.dueAfterSql = due + " AND (remind_at, type, key) > (?, ?, ?)" + dueOrder;
         String h = options.qualifiedHistoryTable();
         this.historySql = "SELECT h.version, h.schema_version, h.payload, h.updated_at, t.version"
                 + " FROM " + t + " AS t JOIN " + h + " AS h"
                 + " ON h.type = t.type AND h.key = t.key AND h.version < t.version"
                 + " WHERE t.type = ? AND t.key = ? ORDER BY h.version DESC";
-        // w: the writes; o: the rows to keep (read before u replaces them: all parts share one snapshot); u: the
-        // compare-and-set; k: keeps o's rows whose update succeeded; d: prunes each updated key's history to its
-        // depth (all of it for depth 0). k and d only touch keys whose row u locked.
-        String withHistory = "WITH w AS (SELECT ?::bigint AS now, w.*"
-                + " FROM unnest(?::text[], ?::bytea[], ?::bigint[], ?::integer[], ?::bytea[], ?::integer[])"
-                + " AS w(type, key, expected, schema_version, payload, depth)),"
-                + " o AS (SELECT t.type, t.key, t.version, t.schema_version, t.payload, t.updated_at"
-                + " FROM " + t + " AS t JOIN w ON t.type = w.type AND t.key = w.key AND t.version = w.expected"
-                + " WHERE w.depth > 0 AND t.payload IS NOT NULL),"
-                + " u AS (UPDATE " + t + " AS t"
-                + " SET version = w.expected + 1, schema_version = w.schema_version, payload = w.payload,"
-                + " updated_at = w.now"
-                + " FROM w WHERE t.type = w.type AND t.key = w.key AND t.version = w.expected"
-                + " RETURNING t.type, t.key, w.expected, w.depth),"
-                + " k AS (INSERT INTO " + h + " AS h (type, key, version, schema_version, payload, updated_at)"
-                + " SELECT o.type, o.key, o.version, o.schema_version, o.payload, o.updated_at"
-                + " FROM o JOIN u ON u.type = o.type AND u.key = o.key"
-                + " ON CONFLICT (type, key, version) DO UPDATE SET schema_version = EXCLUDED.schema_version,"
-                + " payload = EXCLUDED.payload, updated_at = EXCLUDED.updated_at),"
-                + " d AS (DELETE FROM " + h + " AS h USING u"
-                + " WHERE h.type = u.type AND h.key = u.key AND h.version <= u.expected - u.depth)";
-        this.updateWithHistorySql = withHistory + " SELECT type, key FROM u";
-        this.updateWithHistoryAndInsertSql = withHistory + ", i AS (" + insertSql + ")"
-                + " SELECT type, key FROM u UNION ALL SELECT type, key FROM i";
+        this.plainWrites = new WriteSql(t, h, false);
+        this.reminderWrites = new WriteSql(t, h, true);
         this.historyTableExistsSql = "SELECT to_regclass(?) IS NOT NULL";
         this.historyRowsExistSql = "SELECT EXISTS (SELECT 1 FROM " + h + ")";
         if (options.createTable()) {
@@ -353,10 +341,13 @@ public final class PostgresStorage implements Storage {
     }
 
     /**
-     * The DDL that creates the schema (unless it is {@code public}), the table named by {@code options} and its
-     * history table ({@link PostgresOptions#historyTable()}), for users who manage the database schema themselves
-     * (with {@link PostgresOptions#createTable()} off). Every statement is {@code IF NOT EXISTS}; statements end
-     * with {@code ;} and a line break, and are separated by an empty line.
+     * The DDL that creates the schema (unless it is {@code public}), the table named by {@code options}, its
+     * reminder index ({@link PostgresOptions#dueIndex()}) and its history table
+     * ({@link PostgresOptions#historyTable()}), for users who manage the database schema themselves (with
+     * {@link PostgresOptions#createTable()} off). Every statement is {@code IF NOT EXISTS}, so running it again
+     * upgrades a table made by an earlier version (its {@code ALTER TABLE ... ADD COLUMN IF NOT EXISTS} adds the
+     * reminder columns) and changes nothing else; statements end with {@code ;} and a line break, and are separated
+     * by an empty line.
      */
     public static String ddl(PostgresOptions options) {
         StringBuilder sql = new StringBuilder();
@@ -364,6 +355,8 @@ public final class PostgresStorage implements Storage {
             sql.append(createSchemaSql(options)).append(";\n\n");
         }
         return sql.append(createTableSql(options)).append(";\n\n")
+                .append(addReminderColumnsSql(options)).append(";\n\n")
+                .append(createDueIndexSql(options)).append(";\n\n")
                 .append(createHistoryTableSql(options)).append(";\n").toString();
     }
 
@@ -379,8 +372,23 @@ public final class PostgresStorage implements Storage {
                 + "    schema_version integer NOT NULL,\n"
                 + "    payload        bytea   NULL,\n"
                 + "    updated_at     bigint  NOT NULL,\n"
+                + "    reminders      bytea   NULL,\n"
+                + "    remind_at      bigint  NULL,\n"
                 + "    PRIMARY KEY (type, key)\n"
                 + ") WITH (fillfactor = 80)";
+    }
+
+    /** Adds the reminder columns to a table made before they existed; a no-op on a table that has them. */
+    private static String addReminderColumnsSql(PostgresOptions options) {
+        return "ALTER TABLE " + options.qualifiedTable() + "\n"
+                + "    ADD COLUMN IF NOT EXISTS reminders bytea NULL,\n"
+                + "    ADD COLUMN IF NOT EXISTS remind_at bigint NULL";
+    }
+
+    private static String createDueIndexSql(PostgresOptions options) {
+        return "CREATE INDEX IF NOT EXISTS \"" + options.dueIndex() + "\" ON " + options.qualifiedTable()
+                + " (remind_at, type, key)\n"
+                + "    WHERE remind_at IS NOT NULL";
     }
 
     private static String createHistoryTableSql(PostgresOptions options) {
@@ -414,7 +422,7 @@ public final class PostgresStorage implements Storage {
                 if (!rs.next()) {
                     return StoredState.ABSENT;
                 }
-                return new StoredState(rs.getLong(1), rs.getBytes(3), rs.getInt(2), rs.getLong(4));
+                return state(rs, 1);
             }
         } catch (SQLException e) {
             throw failure("load", e);
@@ -445,7 +453,7 @@ public final class PostgresStorage implements Storage {
                     while (rs.next()) {
                         ServerId id = pending.get(new RowKey(rs.getString(1), rs.getBytes(2)));
                         if (id != null) {
-                            out.put(id, new StoredState(rs.getLong(3), rs.getBytes(5), rs.getInt(4), rs.getLong(6)));
+                            out.put(id, state(rs, 3));
                         }
                     }
                 }
@@ -490,6 +498,55 @@ public final class PostgresStorage implements Storage {
     }
 
     /**
+     * The state in the columns {@code version, schema_version, payload, updated_at, reminders, remind_at}, the first
+     * at {@code col}.
+     */
+    private static StoredState state(ResultSet rs, int col) throws SQLException {
+        byte[] payload = rs.getBytes(col + 2);
+        byte[] reminders = rs.getBytes(col + 4);
+        long remindAt = rs.getLong(col + 5); // NULL reads as 0; a written remind_at is > 0
+        if (payload == null || reminders == null || remindAt <= 0) {
+            return new StoredState(rs.getLong(col), payload, rs.getInt(col + 1), rs.getLong(col + 3));
+        }
+        return new StoredState(rs.getLong(col), payload, rs.getInt(col + 1), rs.getLong(col + 3), reminders,
+                remindAt);
+    }
+
+    /**
+     * {@inheritDoc} Here: one range scan of the partial index on {@code (remind_at, type, key)}, starting at the row
+     * value {@code (remind_at, type, key) > (after)}; servers due at the same instant come in the order of their type
+     * names (the column's collation) and then of their keys' UTF-8 bytes.
+     */
+    @Override
+    public List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
+        checkOpen();
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1: " + limit);
+        }
+        try (Connection c = connection();
+             PreparedStatement ps = c.prepareStatement(after == null ? dueFirstSql : dueAfterSql)) {
+            int p = 1;
+            ps.setLong(p++, notAfterMillis);
+            if (after != null) {
+                ps.setLong(p++, after.remindAtMillis());
+                ps.setString(p++, after.id().type());
+                ps.setBytes(p++, utf8(after.id().key()));
+            }
+            ps.setLong(p, limit);
+            List<DueServer> out = new ArrayList<>(Math.min(limit, 1024));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new DueServer(new ServerId(rs.getString(1),
+                            new String(rs.getBytes(2), StandardCharsets.UTF_8)), rs.getLong(3)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw failure("due", e);
+        }
+    }
+
+    /**
      * {@inheritDoc} Here: one query over the state row and its history rows (one snapshot), keeping the rows whose
      * versions run on without a gap from the current version minus one.
      */
@@ -529,7 +586,7 @@ public final class PostgresStorage implements Storage {
         checkOpen();
         Objects.requireNonNull(write, "write");
         Op op = new Op(write.id(), writableKey(write.id()), write.expectedVersion(), write.payload(),
-                write.schemaVersion(), write.historyDepth());
+                write.schemaVersion(), write.historyDepth(), write.reminders(), write.remindAtMillis());
         return groupCommit.submit(op);
     }
 
@@ -540,7 +597,7 @@ public final class PostgresStorage implements Storage {
         if (expectedVersion < 0) {
             throw new IllegalArgumentException("expectedVersion must be >= 0: " + expectedVersion);
         }
-        Op op = new Op(id, writableKey(id), expectedVersion, null, 0, 0);
+        Op op = new Op(id, writableKey(id), expectedVersion, null, 0, 0, null, 0);
         return groupCommit.submit(op);
     }
 
@@ -669,26 +726,30 @@ public final class PostgresStorage implements Storage {
         }
         List<Op> updates = new ArrayList<>(round.size());
         List<Op> inserts = new ArrayList<>();
+        boolean reminders = false;
         for (GroupCommit.Entry<Op, Long> e : round) {
             (e.item().expected() > 0 ? updates : inserts).add(e.item());
+            reminders |= e.item().reminders() != null;
         }
+        WriteSql writes = reminders ? reminderWrites : plainWrites;
         String sql;
         if (inserts.isEmpty()) {
-            sql = history ? updateWithHistorySql : updateSql;
+            sql = history ? writes.updateWithHistory : writes.update;
         } else if (updates.isEmpty()) {
-            sql = insertSql;
+            sql = writes.insert;
         } else {
-            sql = history ? updateWithHistoryAndInsertSql : updateAndInsertSql;
+            sql = history ? writes.updateWithHistoryAndInsert : writes.updateAndInsert;
         }
         Set<RowKey> written = new HashSet<>(round.size() * 2);
         boolean keepsHistory = history && !updates.isEmpty();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int p = 1;
             if (!updates.isEmpty()) {
-                p = keepsHistory ? bindWithHistory(c, ps, now, updates) : bind(c, ps, p, now, updates, true);
+                p = keepsHistory ? bindWithHistory(c, ps, now, updates, reminders)
+                        : bind(c, ps, p, now, updates, true, reminders);
             }
             if (!inserts.isEmpty()) {
-                bind(c, ps, p, now, inserts, false);
+                bind(c, ps, p, now, inserts, false, reminders);
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -709,31 +770,46 @@ public final class PostgresStorage implements Storage {
      * array statements are planned anew for small batches) and whose update count tells the outcome.
      */
     private boolean executeOne(Connection c, Op op, long now) throws SQLException {
+        boolean reminders = op.reminders() != null;
+        WriteSql writes = reminders ? reminderWrites : plainWrites;
         if (op.expected() > 0) {
-            try (PreparedStatement ps = c.prepareStatement(updateOneSql)) {
-                ps.setLong(1, op.expected() + 1);
-                ps.setInt(2, op.schemaVersion());
-                ps.setBytes(3, op.payload());
-                ps.setLong(4, now);
-                ps.setString(5, op.row().type());
-                ps.setBytes(6, op.row().key());
-                ps.setLong(7, op.expected());
+            try (PreparedStatement ps = c.prepareStatement(writes.updateOne)) {
+                int p = 1;
+                ps.setLong(p++, op.expected() + 1);
+                ps.setInt(p++, op.schemaVersion());
+                ps.setBytes(p++, op.payload());
+                ps.setLong(p++, now);
+                if (reminders) {
+                    ps.setBytes(p++, op.reminders());
+                    ps.setLong(p++, op.remindAt());
+                }
+                ps.setString(p++, op.row().type());
+                ps.setBytes(p++, op.row().key());
+                ps.setLong(p, op.expected());
                 return ps.executeUpdate() == 1;
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(insertOneSql)) {
-            ps.setString(1, op.row().type());
-            ps.setBytes(2, op.row().key());
-            ps.setInt(3, op.schemaVersion());
-            ps.setBytes(4, op.payload());
-            ps.setLong(5, now);
+        try (PreparedStatement ps = c.prepareStatement(writes.insertOne)) {
+            int p = 1;
+            ps.setString(p++, op.row().type());
+            ps.setBytes(p++, op.row().key());
+            ps.setInt(p++, op.schemaVersion());
+            ps.setBytes(p++, op.payload());
+            ps.setLong(p++, now);
+            if (reminders) {
+                ps.setBytes(p++, op.reminders());
+                ps.setLong(p, op.remindAt());
+            }
             return ps.executeUpdate() == 1;
         }
     }
 
-    /** Binds the parameters of {@link #updateSql} or {@link #insertSql} from {@code first}; returns the next. */
+    /**
+     * Binds the parameters of {@link WriteSql#update} or {@link WriteSql#insert} (of the flavour {@code reminders})
+     * from {@code first}; returns the next.
+     */
     private static int bind(Connection c, PreparedStatement ps, int first, long now, List<Op> ops,
-                            boolean withExpected) throws SQLException {
+                            boolean withExpected, boolean reminders) throws SQLException {
         int n = ops.size();
         String[] types = new String[n];
         byte[][] keys = new byte[n][];
@@ -757,13 +833,24 @@ public final class PostgresStorage implements Storage {
         }
         ps.setArray(p++, c.createArrayOf("int4", schemas));
         ps.setArray(p++, c.createArrayOf("bytea", payloads));
+        if (reminders) {
+            byte[][] sets = new byte[n][];
+            Long[] remindAts = new Long[n];
+            for (int i = 0; i < n; i++) {
+                Op op = ops.get(i);
+                sets[i] = op.reminders();
+                remindAts[i] = op.reminders() == null ? null : op.remindAt();
+            }
+            ps.setArray(p++, c.createArrayOf("bytea", sets));
+            ps.setArray(p++, c.createArrayOf("int8", remindAts));
+        }
         return p;
     }
 
-    /** Binds the parameters of the history part of {@link #updateWithHistorySql}; returns the next index. */
-    private static int bindWithHistory(Connection c, PreparedStatement ps, long now, List<Op> ops)
+    /** Binds the parameters of {@link WriteSql#updateWithHistory}; returns the next index. */
+    private static int bindWithHistory(Connection c, PreparedStatement ps, long now, List<Op> ops, boolean reminders)
             throws SQLException {
-        int p = bind(c, ps, 1, now, ops, true);
+        int p = bind(c, ps, 1, now, ops, true, reminders);
         Integer[] depths = new Integer[ops.size()];
         for (int i = 0; i < depths.length; i++) {
             depths[i] = ops.get(i).historyDepth();
@@ -809,10 +896,12 @@ public final class PostgresStorage implements Storage {
     // ------------------------------------------------------------------------------------------- plumbing
 
     /**
-     * Creates the schema, the table and the history table if missing (a table made before history existed gains
-     * its history table). Existence is checked first, so a user without the {@code CREATE} privilege can open a
-     * store on tables that exist; a transaction-scoped advisory lock keeps concurrent openers (other JVMs) from
-     * racing on {@code CREATE}.
+     * Creates the schema, the table, its reminder index and the history table if missing; a table made before
+     * history existed gains its history table, and one made before reminders existed gains the reminder columns
+     * ({@code ALTER TABLE ... ADD COLUMN}: nullable without default, so no rewrite) and the index (built in this
+     * transaction: writes to the table wait for one scan of it, once). Existence is checked first, so a user without
+     * the {@code CREATE} privilege (or ownership of the table) can open a store on tables that are up to date; a
+     * transaction-scoped advisory lock keeps concurrent openers (other JVMs) from racing on {@code CREATE}.
      */
     private void createTableIfMissing() {
         try (Connection c = connection()) {
@@ -830,6 +919,17 @@ public final class PostgresStorage implements Storage {
                         }
                     }
                     try (PreparedStatement ps = c.prepareStatement(createTableSql(options))) {
+                        ps.execute();
+                    }
+                } else if (!exists(c, "SELECT count(*) = 2 FROM pg_attribute WHERE attrelid = to_regclass(?)"
+                        + " AND attname IN ('reminders', 'remind_at') AND NOT attisdropped",
+                        options.qualifiedTable())) {
+                    try (PreparedStatement ps = c.prepareStatement(addReminderColumnsSql(options))) {
+                        ps.execute();
+                    }
+                }
+                if (!exists(c, "SELECT to_regclass(?) IS NOT NULL", options.qualifiedDueIndex())) {
+                    try (PreparedStatement ps = c.prepareStatement(createDueIndexSql(options))) {
                         ps.execute();
                     }
                 }
@@ -946,6 +1046,80 @@ public final class PostgresStorage implements Storage {
         return "PostgresStorage[" + options.qualifiedTable() + (closed.get() ? ", closed]" : "]");
     }
 
+    /**
+     * The write statements, in one of two flavours. Without reminders (the common case) they bind what they bound
+     * before reminders existed and set both reminder columns to {@code NULL} by constants; an update from
+     * {@code NULL} to {@code NULL} changes no indexed value, so it can stay a HOT update. With reminders, the
+     * {@code unnest} (or the single-row statement) takes two more parameters, {@code reminders bytea[]} and
+     * {@code remind_at bigint[]}, right after the payloads; rows without reminders carry {@code NULL} in them.
+     */
+    private static final class WriteSql {
+        final String update;
+        final String insert;
+        final String updateAndInsert;
+        final String updateOne;
+        final String insertOne;
+        final String updateWithHistory;
+        final String updateWithHistoryAndInsert;
+
+        WriteSql(String t, String h, boolean reminders) {
+            String moreArrays = reminders ? ", ?::bytea[], ?::bigint[]" : "";
+            String moreColumns = reminders ? ", reminders, remind_at" : "";
+            update = "UPDATE " + t + " AS t"
+                    + " SET version = v.expected + 1, schema_version = v.schema_version, payload = v.payload,"
+                    + " updated_at = ?, " + (reminders ? "reminders = v.reminders, remind_at = v.remind_at"
+                    : "reminders = NULL, remind_at = NULL")
+                    + " FROM unnest(?::text[], ?::bytea[], ?::bigint[], ?::integer[], ?::bytea[]" + moreArrays + ")"
+                    + " AS v(type, key, expected, schema_version, payload" + moreColumns + ")"
+                    + " WHERE t.type = v.type AND t.key = v.key AND t.version = v.expected"
+                    + " RETURNING t.type, t.key";
+            insert = "INSERT INTO " + t + " AS t (type, key, version, schema_version, payload, updated_at"
+                    + moreColumns + ")"
+                    + " SELECT v.type, v.key, 1, v.schema_version, v.payload, ?"
+                    + (reminders ? ", v.reminders, v.remind_at" : "")
+                    + " FROM unnest(?::text[], ?::bytea[], ?::integer[], ?::bytea[]" + moreArrays + ")"
+                    + " AS v(type, key, schema_version, payload" + moreColumns + ")"
+                    + " ON CONFLICT (type, key) DO NOTHING"
+                    + " RETURNING t.type, t.key";
+            updateOne = "UPDATE " + t
+                    + " SET version = ?, schema_version = ?, payload = ?, updated_at = ?, "
+                    + (reminders ? "reminders = ?, remind_at = ?" : "reminders = NULL, remind_at = NULL")
+                    + " WHERE type = ? AND key = ? AND version = ?";
+            insertOne = "INSERT INTO " + t + " (type, key, version, schema_version, payload, updated_at"
+                    + moreColumns + ") VALUES (?, ?, 1, ?, ?, ?" + (reminders ? ", ?, ?" : "") + ")"
+                    + " ON CONFLICT (type, key) DO NOTHING";
+            updateAndInsert = "WITH u AS (" + update + "), i AS (" + insert + ")"
+                    + " SELECT type, key FROM u UNION ALL SELECT type, key FROM i";
+            // w: the writes; o: the rows to keep (read before u replaces them: all parts share one snapshot); u:
+            // the compare-and-set; k: keeps o's rows whose update succeeded; d: prunes each updated key's history
+            // to its depth (all of it for depth 0). k and d only touch keys whose row u locked. History rows never
+            // carry reminders.
+            String withHistory = "WITH w AS (SELECT ?::bigint AS now, w.*"
+                    + " FROM unnest(?::text[], ?::bytea[], ?::bigint[], ?::integer[], ?::bytea[]" + moreArrays
+                    + ", ?::integer[])"
+                    + " AS w(type, key, expected, schema_version, payload" + moreColumns + ", depth)),"
+                    + " o AS (SELECT t.type, t.key, t.version, t.schema_version, t.payload, t.updated_at"
+                    + " FROM " + t + " AS t JOIN w ON t.type = w.type AND t.key = w.key AND t.version = w.expected"
+                    + " WHERE w.depth > 0 AND t.payload IS NOT NULL),"
+                    + " u AS (UPDATE " + t + " AS t"
+                    + " SET version = w.expected + 1, schema_version = w.schema_version, payload = w.payload,"
+                    + " updated_at = w.now, " + (reminders ? "reminders = w.reminders, remind_at = w.remind_at"
+                    : "reminders = NULL, remind_at = NULL")
+                    + " FROM w WHERE t.type = w.type AND t.key = w.key AND t.version = w.expected"
+                    + " RETURNING t.type, t.key, w.expected, w.depth),"
+                    + " k AS (INSERT INTO " + h + " AS h (type, key, version, schema_version, payload, updated_at)"
+                    + " SELECT o.type, o.key, o.version, o.schema_version, o.payload, o.updated_at"
+                    + " FROM o JOIN u ON u.type = o.type AND u.key = o.key"
+                    + " ON CONFLICT (type, key, version) DO UPDATE SET schema_version = EXCLUDED.schema_version,"
+                    + " payload = EXCLUDED.payload, updated_at = EXCLUDED.updated_at),"
+                    + " d AS (DELETE FROM " + h + " AS h USING u"
+                    + " WHERE h.type = u.type AND h.key = u.key AND h.version <= u.expected - u.depth)";
+            updateWithHistory = withHistory + " SELECT type, key FROM u";
+            updateWithHistoryAndInsert = withHistory + ", i AS (" + insert + ")"
+                    + " SELECT type, key FROM u UNION ALL SELECT type, key FROM i";
+        }
+    }
+
     /** A row's identity: type name and key bytes (compared by content). */
     private record RowKey(String type, byte[] key) {
         @Override
@@ -964,7 +1138,11 @@ public final class PostgresStorage implements Storage {
         }
     }
 
-    /** One queued write; {@code payload == null} writes a tombstone (with depth 0). */
-    private record Op(ServerId id, RowKey row, long expected, byte[] payload, int schemaVersion, int historyDepth) {
+    /**
+     * One queued write; {@code payload == null} writes a tombstone (with depth 0 and no reminders);
+     * {@code reminders == null}: none.
+     */
+    private record Op(ServerId id, RowKey row, long expected, byte[] payload, int schemaVersion, int historyDepth,
+                      byte[] reminders, long remindAt) {
     }
 }

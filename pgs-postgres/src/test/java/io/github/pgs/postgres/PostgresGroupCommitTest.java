@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.pgs.ServerId;
 import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.DueServer;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.StoredState;
 import org.junit.jupiter.api.AfterEach;
@@ -12,11 +13,14 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -197,6 +201,56 @@ class PostgresGroupCommitTest {
                 }
             }
         }
+    }
+
+    @Test
+    void batch_mixingWritesWithAndWithoutReminders_givesEachRowItsOwnReminders() throws Exception {
+        long base = ThreadLocalRandom.current().nextLong(1L << 41, 1L << 51); // due times no other test uses
+        // even i: saved at version 1 with reminders due at base + 100 + i; odd i: never saved
+        concurrently(i -> i % 2 == 0
+                ? store.save(new StateWrite(id(i), 0, new byte[] {1}, 1, 0, new byte[] {(byte) i}, base + 100 + i))
+                : null);
+        int before = counting.borrowed();
+
+        List<Object> outcomes = concurrently(i -> switch (i % 4) {
+            case 0 -> store.save(new StateWrite(id(i), 1, new byte[] {2}, 1, i % 8 == 0 ? 2 : 0)); // drops them
+            case 1 -> store.save(new StateWrite(id(i), 0, new byte[] {2}, 1, 0, new byte[0], base + i)); // insert
+            case 2 -> store.save(new StateWrite(id(i), i == 2 ? 0 : 1, new byte[] {2}, 1, 0,
+                    new byte[] {(byte) -i}, base + i));                                  // moves them; i=2 conflicts
+            default -> i == 3 ? store.delete(id(i), 0)                                   // tombstone
+                    : store.save(new StateWrite(id(i), 0, new byte[] {2}, 1));           // insert without
+        });
+
+        assertThat(counting.borrowed() - before).as("connections borrowed, one per batch").isLessThan(CALLERS);
+        Set<DueServer> expected = new HashSet<>();
+        for (int i = 0; i < CALLERS; i++) {
+            StoredState s = store.load(id(i));
+            if (i == 2) {
+                assertThat(outcomes.get(i)).isInstanceOf(VersionConflictException.class);
+                assertThat(s.reminders()).containsExactly(2);
+                assertThat(s.remindAtMillis()).isEqualTo(base + 102);
+                expected.add(new DueServer(id(i), base + 102));
+            } else if (i % 4 == 1 || i % 4 == 2) {
+                assertThat(outcomes.get(i)).as("i=%d", i).isEqualTo(i % 4 == 1 ? 1L : 2L);
+                assertThat(s.reminders()).as("i=%d", i)
+                        .containsExactly(i % 4 == 1 ? new byte[0] : new byte[] {(byte) -i});
+                assertThat(s.remindAtMillis()).isEqualTo(base + i);
+                expected.add(new DueServer(id(i), base + i));
+            } else {
+                assertThat(outcomes.get(i)).as("i=%d", i).isInstanceOf(Long.class);
+                assertThat(s.reminders()).as("i=%d", i).isNull();
+                assertThat(s.remindAtMillis()).isZero();
+            }
+            if (i % 8 == 0) {
+                assertThat(store.history(id(i))).singleElement().satisfies(h -> {
+                    assertThat(h.payload()).containsExactly(1);
+                    assertThat(h.reminders()).as("history keeps no reminders").isNull();
+                });
+            }
+        }
+        List<DueServer> due = store.due(base + 1_000, new DueServer(new ServerId("0", ""), base - 1), 100);
+        assertThat(due).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(due)).isEqualTo(expected);
     }
 
     @Test

@@ -4,7 +4,9 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.pgs.ServerId;
 import io.github.pgs.StorageException;
+import io.github.pgs.spi.DueServer;
 import io.github.pgs.spi.StateWrite;
+import io.github.pgs.spi.StoredState;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -259,7 +261,96 @@ class PostgresStorageSetupTest {
         String other = PostgresStorage.ddl(PostgresOptions.builder().schema("app").table("servers").build());
         assertThat(other).startsWith("CREATE SCHEMA IF NOT EXISTS \"app\";")
                 .contains("CREATE TABLE IF NOT EXISTS \"app\".\"servers\" (")
-                .contains("CREATE TABLE IF NOT EXISTS \"app\".\"servers_history\" (");
+                .contains("CREATE TABLE IF NOT EXISTS \"app\".\"servers_history\" (")
+                .contains("ALTER TABLE \"app\".\"servers\"\n    ADD COLUMN IF NOT EXISTS reminders bytea NULL,")
+                .contains("CREATE INDEX IF NOT EXISTS \"servers_due\" ON \"app\".\"servers\" (remind_at, type, key)");
+    }
+
+    @Test
+    void dueIndex_isTheTableNameWithASuffix_andStaysWithin63Characters() {
+        assertThat(PostgresOptions.defaults().dueIndex()).isEqualTo("pgs_state_due");
+        assertThat(PostgresOptions.defaults().qualifiedDueIndex()).isEqualTo("\"public\".\"pgs_state_due\"");
+        String longA = "c".repeat(61) + "_a";
+        String index = PostgresOptions.builder().table(longA).build().dueIndex();
+        assertThat(index).hasSize(63).startsWith("c".repeat(50) + "_").endsWith("_due")
+                .isNotEqualTo(PostgresOptions.builder().table("c".repeat(61) + "_b").build().dueIndex());
+        assertThat(PostgresOptions.isValidIdentifier(index)).isTrue();
+    }
+
+    @Test
+    void open_onATableMadeBeforeReminders_addsTheColumnsAndTheIndex_andKeepsTheStates() throws Exception {
+        String schema = freshSchema();
+        PostgresOptions options = PgTestSupport.options().schema(schema).build();
+        try {
+            PgTestSupport.execute("CREATE SCHEMA \"" + schema + "\"");
+            PgTestSupport.execute(oldStateTable(options));
+            PgTestSupport.execute("INSERT INTO " + options.qualifiedTable()
+                    + " VALUES ('T', convert_to('old', 'UTF8'), 4, 1, '\\x6f6c64', 1700000000000)");
+            ServerId old = new ServerId("T", "old");
+
+            try (PostgresStorage store = PgTestSupport.open(options)) {
+                assertThat(exists("SELECT to_regclass(?) IS NOT NULL", options.qualifiedDueIndex())).isTrue();
+                StoredState before = store.load(old);
+                assertThat(before.version()).isEqualTo(4);
+                assertThat(before.reminders()).isNull();
+                assertThat(store.due(Long.MAX_VALUE, null, 10)).isEmpty();
+
+                store.save(new StateWrite(old, 4, new byte[] {5}, 1, 0, new byte[] {7}, 1_000));
+
+                assertThat(store.load(old).reminders()).containsExactly(7);
+                assertThat(store.due(Long.MAX_VALUE, null, 10)).containsExactly(new DueServer(old, 1_000));
+            }
+            try (PostgresStorage reopened = PgTestSupport.open(options)) {
+                assertThat(reopened.due(Long.MAX_VALUE, null, 10)).containsExactly(new DueServer(old, 1_000));
+            }
+        } finally {
+            PgTestSupport.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
+        }
+    }
+
+    @Test
+    void open_withoutCreateTable_onATableWithoutReminderColumns_failsNamingTheColumn_untilTheDdlRuns()
+            throws Exception {
+        String schema = freshSchema();
+        PostgresOptions options = PgTestSupport.options().schema(schema).createTable(false).build();
+        try {
+            PgTestSupport.execute("CREATE SCHEMA \"" + schema + "\"");
+            PgTestSupport.execute(oldStateTable(options));
+            PgTestSupport.execute("INSERT INTO " + options.qualifiedTable()
+                    + " VALUES ('T', convert_to('k', 'UTF8'), 1, 1, '\\x01', 1700000000000)");
+            ServerId id = new ServerId("T", "k");
+
+            try (PostgresStorage store = PgTestSupport.open(options)) {
+                assertThatThrownBy(() -> store.load(id)).isInstanceOf(StorageException.class)
+                        .hasMessageContaining("42703");
+                assertThatThrownBy(() -> store.save(new StateWrite(id, 1, new byte[] {2}, 1)))
+                        .isInstanceOf(StorageException.class).hasMessageContaining("42703");
+                assertThatThrownBy(() -> store.due(5, null, 10))
+                        .isInstanceOf(StorageException.class).hasMessageContaining("42703");
+
+                for (String statement : PostgresStorage.ddl(options).split(";\n")) {
+                    if (!statement.isBlank()) {
+                        PgTestSupport.execute(statement);
+                    }
+                }
+
+                assertThat(store.save(new StateWrite(id, 1, new byte[] {2}, 1, 0, new byte[] {3}, 5))).isEqualTo(2);
+                assertThat(store.load(id).reminders()).containsExactly(3);
+                assertThat(store.due(5, null, 10)).containsExactly(new DueServer(id, 5));
+            }
+        } finally {
+            PgTestSupport.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
+        }
+    }
+
+    private static boolean exists(String sql, String name) throws Exception {
+        try (Connection c = PgTestSupport.plainDataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
     }
 
     @Test
@@ -308,6 +399,9 @@ class PostgresStorageSetupTest {
         try {
             PgTestSupport.execute("CREATE SCHEMA \"" + schema + "\"");
             PgTestSupport.execute(oldStateTable(options));
+            // a table that has the reminder columns but no history table beside it
+            PgTestSupport.execute("ALTER TABLE " + options.qualifiedTable()
+                    + " ADD COLUMN reminders bytea NULL, ADD COLUMN remind_at bigint NULL");
             ServerId id = new ServerId("T", "k");
 
             try (PostgresStorage store = PgTestSupport.open(options)) {
@@ -329,7 +423,7 @@ class PostgresStorageSetupTest {
         }
     }
 
-    /** The state table as stores made it before they kept history. */
+    /** The state table as stores made it before they kept history (and reminders). */
     private static String oldStateTable(PostgresOptions options) {
         return "CREATE TABLE " + options.qualifiedTable() + " (type text NOT NULL, key bytea NOT NULL,"
                 + " version bigint NOT NULL, schema_version integer NOT NULL, payload bytea NULL,"

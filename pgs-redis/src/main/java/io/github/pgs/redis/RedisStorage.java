@@ -3,6 +3,7 @@ package io.github.pgs.redis;
 import io.github.pgs.ServerId;
 import io.github.pgs.StorageException;
 import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.DueServer;
 import io.github.pgs.spi.GroupCommit;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
@@ -52,11 +53,16 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <ul>
  *   <li>{@code ns:s:<type>:<key>} is a hash per server with fields {@code version} (decimal), {@code schema}
  *       (decimal), {@code payload} (the state's bytes) and {@code updated} (epoch millis from the Redis
- *       server's clock). A tombstone keeps {@code version} and {@code updated} and has no {@code schema} or
- *       {@code payload}.</li>
+ *       server's clock), and, while the server has reminders, {@code reminders} (their bytes) and
+ *       {@code remindAt} (the earliest one's epoch millis as 8 bytes, big-endian). A tombstone keeps
+ *       {@code version} and {@code updated} only.</li>
  *   <li>{@code ns:i:<type>} is a sorted set per type whose members are the UTF-8 bytes of the keys holding a
  *       live state, all with score 0, so {@code ZRANGEBYLEX} lists them in byte order. Tombstones are not in
  *       it.</li>
+ *   <li>{@code ns:r} is one sorted set per namespace of the servers with reminders, all with score 0, each member
+ *       the 8-byte big-endian {@code remindAt}, the type, {@code :} and the key's bytes. Byte order of the
+ *       members is (remindAt, type, key) order, so {@link #due} is one {@code ZRANGEBYLEX} from the cursor's
+ *       member (exclusive) to the 8 bytes of {@code notAfter + 1} (exclusive).</li>
  * </ul>
  * Keys are raw UTF-8 bytes (a byte-array codec; NUL, {@code *}, <code>{</code>, quotes and non-BMP characters
  * arrive unchanged). Type names and namespaces cannot contain {@code :}, so everything up to the second
@@ -68,9 +74,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * Every {@link #save} and {@link #delete} is one Lua script, so the version check and the write are atomic on
  * the server: the script compares the stored {@code version} (as a string; absent counts as {@code "0"})
  * with the expected one, and on a match writes the hash and adds the key to (or, for a tombstone, removes it
- * from) the type's index. It returns the new version, or {@code -1 - actual} on a conflict, in which case it
- * wrote nothing. Keys and payloads travel as script arguments, never as script text. The script is loaded
- * once ({@code SCRIPT LOAD}) and called by digest ({@code EVALSHA}); when the server answers
+ * from) the type's index. It also replaces the server's reminders: it reads the stored {@code remindAt} with the
+ * version (one {@code HMGET}), removes the old member of {@code ns:r} and adds the new one (only when they
+ * differ), and writes or deletes the two hash fields; a write without reminders, of a server that had none, runs
+ * no command more than before reminders existed. It returns the new version, or {@code -1 - actual} on a
+ * conflict, in which case it wrote nothing. Keys and payloads travel as script arguments, never as script text.
+ * The script is loaded once ({@code SCRIPT LOAD}) and called by digest ({@code EVALSHA}); when the server answers
  * {@code NOSCRIPT} (a restart or {@code SCRIPT FLUSH} emptied its script cache), the affected writes are sent
  * again with {@code EVAL}, which is safe because {@code NOSCRIPT} means the script did not run.
  *
@@ -78,9 +87,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * has queued (at most {@code maxBatch}), sends all its scripts on its own connection with auto-flush off,
  * flushes once, and then completes each caller with its own outcome. A conflict fails only its own write with
  * {@link VersionConflictException}. Redis runs a pipeline's commands in order, so a batch behaves exactly like
- * the same writes sent one by one. Reads ({@link #load}, {@link #loadAll}, {@link #list}) use a separate
- * shared connection; {@link #loadAll} pipelines one {@code HMGET} per server. Nothing ever uses {@code KEYS}
- * or a {@code SCAN} over the database.
+ * the same writes sent one by one. Reads ({@link #load}, {@link #loadAll}, {@link #list}, {@link #due}) use a
+ * separate shared connection; {@link #loadAll} pipelines one {@code HMGET} per server. Nothing ever uses
+ * {@code KEYS} or a {@code SCAN} over the database.
  *
  * <h2>Hazards</h2>
  * <ul>
@@ -98,8 +107,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *   <li><b>Outcome unknown.</b> A timeout or lost connection fails the waiting callers with
  *       {@link StorageException} although Redis may have executed the script; the runtime reloads before
  *       writing again, and the version check keeps the state consistent.</li>
- *   <li><b>No Redis Cluster.</b> The script touches a server's hash and its type's index, which live in
- *       different hash slots; this store needs a single primary.</li>
+ *   <li><b>No Redis Cluster.</b> The script touches a server's hash, its type's index and the namespace's
+ *       reminder set, which live in different hash slots; this store needs a single primary.</li>
+ *   <li><b>Why lexicographic, not scored, reminders.</b> With {@code remindAt} as the score, servers due at the
+ *       same instant would sort by member, but Redis cannot start a range "after member m among those with
+ *       score s" without the rank of m, which is gone once m is removed or rescheduled between two pages; and a
+ *       score (a double) holds epoch millis exactly only up to 2<sup>53</sup>. A prefix of 8 big-endian bytes
+ *       makes the cursor a plain exclusive lower bound and keeps every {@code long} exact.</li>
  *   <li>A store built on its own URI sets its client to reject commands while disconnected, so callers fail
  *       fast instead of queuing behind a reconnect; a user-supplied client keeps its own options.</li>
  * </ul>
@@ -109,45 +123,62 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class RedisStorage implements Storage {
 
     /*
-     * KEYS[1] = the server's hash, KEYS[2] = the type's index, KEYS[3] = the server's history list.
+     * KEYS[1] = the server's hash, KEYS[2] = the type's index, KEYS[3] = the server's history list,
+     * KEYS[4] = the namespace's reminder set.
      * ARGV[1] = 'w' (write) or 'd' (tombstone), ARGV[2] = expected version, ARGV[3] = new version,
-     * ARGV[4] = index member (the key's bytes), ARGV[5] = schema version, ARGV[6] = payload,
-     * ARGV[7] = history depth.
+     * ARGV[4] = index member (the key's bytes), ARGV[5] = type name; for 'w' also ARGV[6] = schema version,
+     * ARGV[7] = payload, ARGV[8] = history depth, and with reminders ARGV[9] = reminders, ARGV[10] = remindAt
+     * as 8 big-endian bytes (absent without reminders).
      * History entries are 'version:schema:updated:' followed by the payload's bytes, most recent first; a
-     * write with depth 0 and a tombstone drop the list.
+     * write with depth 0 and a tombstone drop the list. A reminder-set member is remindAt .. type .. ':' .. key.
      * Versions are compared as the decimal strings the store itself wrote, so no number conversion is involved
-     * except for the reply. Redis does not roll a script back when a command in it fails, so the index, the
-     * only command that can fail on a key of the wrong type, is updated before the hash: a failing script never
-     * changes the version.
+     * except for the reply. Redis does not roll a script back when a command in it fails, so the commands that
+     * can fail on a key of the wrong type run before the hash is written, and the reminder set, whose commands
+     * come last of those, is checked first (ZCARD) whenever the script will touch it: a failing script never
+     * changes the version, nor the reminder set.
      */
     private static final String CAS_SCRIPT = """
-            local stored = redis.call('HGET', KEYS[1], 'version')
+            local cur = redis.call('HMGET', KEYS[1], 'version', 'remindAt')
+            local stored = cur[1]
             if not stored then stored = '0' end
             if stored ~= ARGV[2] then
               local actual = tonumber(stored)
               if not actual then return redis.error_reply('pgs: stored version is not a number') end
               return -1 - actual
             end
+            local old = cur[2]
+            local new = ARGV[10]
+            if old or new then redis.call('ZCARD', KEYS[4]) end
             local t = redis.call('TIME')
             local updated = t[1] .. string.sub(string.format('%06d', tonumber(t[2])), 1, 3)
             if ARGV[1] == 'w' then
               redis.call('ZADD', KEYS[2], 0, ARGV[4])
-              local depth = tonumber(ARGV[7])
+              local depth = tonumber(ARGV[8])
               if depth > 0 then
-                local old = redis.call('HMGET', KEYS[1], 'payload', 'schema', 'updated')
-                if old[1] then
-                  redis.call('LPUSH', KEYS[3], stored .. ':' .. old[2] .. ':' .. old[3] .. ':' .. old[1])
+                local prev = redis.call('HMGET', KEYS[1], 'payload', 'schema', 'updated')
+                if prev[1] then
+                  redis.call('LPUSH', KEYS[3], stored .. ':' .. prev[2] .. ':' .. prev[3] .. ':' .. prev[1])
                   redis.call('LTRIM', KEYS[3], 0, depth - 1)
                 end
               else
                 redis.call('DEL', KEYS[3])
               end
-              redis.call('HSET', KEYS[1], 'version', ARGV[3], 'schema', ARGV[5], 'payload', ARGV[6], 'updated', updated)
+              if old and old ~= new then redis.call('ZREM', KEYS[4], old .. ARGV[5] .. ':' .. ARGV[4]) end
+              if new then
+                if old ~= new then redis.call('ZADD', KEYS[4], 0, new .. ARGV[5] .. ':' .. ARGV[4]) end
+                redis.call('HSET', KEYS[1], 'version', ARGV[3], 'schema', ARGV[6], 'payload', ARGV[7],
+                  'updated', updated, 'reminders', ARGV[9], 'remindAt', new)
+              else
+                redis.call('HSET', KEYS[1], 'version', ARGV[3], 'schema', ARGV[6], 'payload', ARGV[7],
+                  'updated', updated)
+                if old then redis.call('HDEL', KEYS[1], 'reminders', 'remindAt') end
+              end
             else
               redis.call('DEL', KEYS[3])
               redis.call('ZREM', KEYS[2], ARGV[4])
+              if old then redis.call('ZREM', KEYS[4], old .. ARGV[5] .. ':' .. ARGV[4]) end
               redis.call('HSET', KEYS[1], 'version', ARGV[3], 'updated', updated)
-              redis.call('HDEL', KEYS[1], 'schema', 'payload')
+              redis.call('HDEL', KEYS[1], 'schema', 'payload', 'reminders', 'remindAt')
             end
             return tonumber(ARGV[3])
             """;
@@ -156,7 +187,8 @@ public final class RedisStorage implements Storage {
     private static final String SCRIPT_SHA = sha1Hex(SCRIPT_BYTES);
     private static final byte[] OP_WRITE = ascii("w");
     private static final byte[] OP_TOMBSTONE = ascii("d");
-    private static final byte[][] FIELDS = {ascii("version"), ascii("schema"), ascii("payload"), ascii("updated")};
+    private static final byte[][] FIELDS = {ascii("version"), ascii("schema"), ascii("payload"), ascii("updated"),
+            ascii("reminders"), ascii("remindAt")};
 
     private final RedisOptions options;
     private final RedisClient client;
@@ -164,6 +196,7 @@ public final class RedisStorage implements Storage {
     private final String endpoint;
     private final byte[] recordPrefix;
     private final byte[] indexPrefix;
+    private final byte[] dueKey;
     private final StatefulRedisConnection<byte[], byte[]> reader;
     private final List<StatefulRedisConnection<byte[], byte[]>> connections = new ArrayList<>();
     private final BlockingQueue<StatefulRedisConnection<byte[], byte[]>> idleWriters;
@@ -186,6 +219,7 @@ public final class RedisStorage implements Storage {
         this.endpoint = describe(uri);
         this.recordPrefix = ascii(options.namespace() + ":s:");
         this.indexPrefix = ascii(options.namespace() + ":i:");
+        this.dueKey = ascii(options.namespace() + ":r");
         this.idleWriters = new ArrayBlockingQueue<>(options.writers());
         try {
             reader = connect(uri);
@@ -360,9 +394,14 @@ public final class RedisStorage implements Storage {
         Objects.requireNonNull(write, "write");
         ServerId id = write.id();
         byte[] member = keyBytes(id.key());
-        byte[][] keys = {recordKey(id, member), indexKey(id.type()), historyKey(id, member)};
-        byte[][] args = {OP_WRITE, decimal(write.expectedVersion()), decimal(write.newVersion()), member,
-                decimal(write.schemaVersion()), write.payload(), decimal(write.historyDepth())};
+        byte[][] keys = {recordKey(id, member), indexKey(id.type()), historyKey(id, member), dueKey};
+        byte[][] args = write.hasReminders()
+                ? new byte[][] {OP_WRITE, decimal(write.expectedVersion()), decimal(write.newVersion()), member,
+                        ascii(id.type()), decimal(write.schemaVersion()), write.payload(),
+                        decimal(write.historyDepth()), write.reminders(), bigEndian(write.remindAtMillis())}
+                : new byte[][] {OP_WRITE, decimal(write.expectedVersion()), decimal(write.newVersion()), member,
+                        ascii(id.type()), decimal(write.schemaVersion()), write.payload(),
+                        decimal(write.historyDepth())};
         return submit(new PreparedWrite(id, write.expectedVersion(), keys, args));
     }
 
@@ -373,9 +412,73 @@ public final class RedisStorage implements Storage {
             throw new IllegalArgumentException("expectedVersion must be >= 0: " + expectedVersion);
         }
         byte[] member = keyBytes(id.key());
-        byte[][] keys = {recordKey(id, member), indexKey(id.type()), historyKey(id, member)};
-        byte[][] args = {OP_TOMBSTONE, decimal(expectedVersion), decimal(expectedVersion + 1), member};
+        byte[][] keys = {recordKey(id, member), indexKey(id.type()), historyKey(id, member), dueKey};
+        byte[][] args = {OP_TOMBSTONE, decimal(expectedVersion), decimal(expectedVersion + 1), member,
+                ascii(id.type())};
         return submit(new PreparedWrite(id, expectedVersion, keys, args));
+    }
+
+    /**
+     * {@inheritDoc} Here: one {@code ZRANGEBYLEX} of the namespace's reminder set; servers due at the same instant
+     * come in the byte order of {@code type:key}.
+     */
+    @Override
+    public List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1: " + limit);
+        }
+        byte[] from = after == null ? null
+                : dueMember(after.remindAtMillis(), after.id().type(), keyBytes(after.id().key()));
+        lifecycle.readLock().lock();
+        try {
+            checkOpen();
+            if (notAfterMillis < 1) {
+                return List.of(); // every remindAt is at least 1
+            }
+            Range.Boundary<byte[]> lower = from == null ? Range.Boundary.unbounded() : Range.Boundary.excluding(from);
+            Range.Boundary<byte[]> upper = notAfterMillis == Long.MAX_VALUE ? Range.Boundary.unbounded()
+                    : Range.Boundary.excluding(bigEndian(notAfterMillis + 1));
+            List<byte[]> members = await(null, "due", reader.async().zrangebylex(dueKey, Range.from(lower, upper),
+                    Limit.create(0, limit)), deadline());
+            List<DueServer> out = new ArrayList<>(members.size());
+            for (byte[] m : members) {
+                out.add(decodeDueMember(m));
+            }
+            return out;
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    /** The reminder-set member: remindAt (8 bytes, big-endian), the type, ':' and the key's bytes. */
+    private static byte[] dueMember(long remindAt, String type, byte[] key) {
+        byte[] t = ascii(type);
+        byte[] out = new byte[8 + t.length + 1 + key.length];
+        System.arraycopy(bigEndian(remindAt), 0, out, 0, 8);
+        System.arraycopy(t, 0, out, 8, t.length);
+        out[8 + t.length] = ':';
+        System.arraycopy(key, 0, out, 9 + t.length, key.length);
+        return out;
+    }
+
+    private DueServer decodeDueMember(byte[] m) {
+        int colon = -1;
+        for (int i = 8; i < m.length; i++) {
+            if (m[i] == ':') {
+                colon = i; // type names hold no ':', so the first one after the time ends the type
+                break;
+            }
+        }
+        try {
+            if (colon < 0) {
+                throw new IllegalArgumentException("no type separator");
+            }
+            ServerId id = new ServerId(new String(m, 8, colon - 8, StandardCharsets.US_ASCII),
+                    new String(m, colon + 1, m.length - colon - 1, StandardCharsets.UTF_8));
+            return new DueServer(id, fromBigEndian(m));
+        } catch (IllegalArgumentException e) {
+            throw new StorageException("corrupt reminder entry in Redis at " + endpoint + ": " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -612,7 +715,16 @@ public final class RedisStorage implements Storage {
                 return new StoredState(v, null, 0, updated);
             }
             byte[] schema = value(fields, 1);
-            return new StoredState(v, payload, schema == null ? 0 : Math.toIntExact(parseLong(schema)), updated);
+            int schemaVersion = schema == null ? 0 : Math.toIntExact(parseLong(schema));
+            byte[] reminders = value(fields, 4);
+            byte[] remindAt = value(fields, 5);
+            if (reminders == null || remindAt == null) {
+                return new StoredState(v, payload, schemaVersion, updated);
+            }
+            if (remindAt.length != 8) {
+                throw new IllegalArgumentException("remindAt is not 8 bytes");
+            }
+            return new StoredState(v, payload, schemaVersion, updated, reminders, fromBigEndian(remindAt));
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new StorageException(id, "corrupt record in Redis at " + endpoint + ": " + e.getMessage(), e);
         }
@@ -707,6 +819,24 @@ public final class RedisStorage implements Storage {
             return "sentinel master '" + uri.getSentinelMasterId() + "'";
         }
         return uri.getHost() + ":" + uri.getPort();
+    }
+
+    private static byte[] bigEndian(long n) {
+        byte[] out = new byte[8];
+        for (int i = 7; i >= 0; i--) {
+            out[i] = (byte) n;
+            n >>>= 8;
+        }
+        return out;
+    }
+
+    /** The long in the first 8 bytes of {@code b}, big-endian. */
+    private static long fromBigEndian(byte[] b) {
+        long n = 0;
+        for (int i = 0; i < 8; i++) {
+            n = (n << 8) | (b[i] & 0xFF);
+        }
+        return n;
     }
 
     private static byte[] decimal(long n) {

@@ -3,6 +3,7 @@ package io.github.pgs.redis;
 import io.github.pgs.ServerId;
 import io.github.pgs.StorageException;
 import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.DueServer;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.StoredState;
@@ -10,6 +11,7 @@ import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
@@ -145,6 +147,88 @@ class RedisStorageTest {
 
         assertThat(store.load(id).isTombstone()).isTrue();
         assertThat(store.list(id.type(), null, 10).keys()).isEmpty();
+    }
+
+    /** Runs {@code action} on a raw connection that reads keys and values as bytes. */
+    private static <T> T withBytes(java.util.function.Function<io.lettuce.core.api.sync.RedisCommands<byte[], byte[]>,
+            T> action) {
+        RedisClient client = RedisClient.create(RedisTestSupport.uri());
+        try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
+            return action.apply(c.sync());
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    @Test
+    void reminders_liveInTheHashAndInOneSetPerNamespace_andLeaveNothingBehind() {
+        String type = newType();
+        ServerId id = new ServerId(type, "k:\u0000");
+        byte[] hash = bytes(NAMESPACE + ":s:" + type + ":k:\u0000");
+        byte[] set = bytes(NAMESPACE + ":r");
+        long at = 0x0102_0304_0506L;
+        byte[] member = new byte[8 + type.length() + 1 + 3];
+        for (int i = 0; i < 8; i++) {
+            member[i] = (byte) (at >>> (56 - 8 * i));
+        }
+        System.arraycopy(bytes(type + ":k:\u0000"), 0, member, 8, member.length - 8);
+
+        store.save(new StateWrite(id, 0, bytes("x"), 1, 0, bytes("r1"), at));
+
+        withBytes(redis -> {
+            assertThat(redis.zscore(set, member)).as("the member of %s", id).isEqualTo(0.0);
+            assertThat(redis.hget(hash, bytes("reminders"))).isEqualTo(bytes("r1"));
+            assertThat(redis.hget(hash, bytes("remindAt"))).isEqualTo(Arrays.copyOf(member, 8));
+            return null;
+        });
+
+        store.save(new StateWrite(id, 1, bytes("y"), 1, 0, bytes("r2"), at));
+        assertThat(store.load(id).reminders()).isEqualTo(bytes("r2"));
+        store.save(new StateWrite(id, 2, bytes("z"), 1));
+
+        withBytes(redis -> {
+            assertThat(redis.zscore(set, member)).as("removed by a save without reminders").isNull();
+            assertThat(redis.hexists(hash, bytes("reminders"))).isFalse();
+            assertThat(redis.hexists(hash, bytes("remindAt"))).isFalse();
+            return null;
+        });
+        assertThat(store.due(at, new DueServer(id, at - 1), 10)).isEmpty();
+    }
+
+    @Test
+    void remindAt_beyondTwoToThe53_isKeptExactly_andDueByLongMaxValue() {
+        ServerId id = new ServerId(newType(), "far");
+        long far = Long.MAX_VALUE - 1;
+
+        store.save(new StateWrite(id, 0, bytes("x"), 1, 0, bytes("r"), far));
+
+        assertThat(store.load(id).remindAtMillis()).isEqualTo(far);
+        assertThat(store.due(Long.MAX_VALUE, new DueServer(id, far - 1), 10)).containsExactly(new DueServer(id, far));
+        assertThat(store.due(far - 1, new DueServer(id, far - 2), 10)).isEmpty();
+        store.delete(id, 1);
+        assertThat(store.due(Long.MAX_VALUE, new DueServer(id, far - 1), 10)).isEmpty();
+    }
+
+    @Test
+    void reminderSetOfTheWrongType_failsTheWriteBeforeItChangesAnything() {
+        String namespace = RedisTestSupport.newNamespace("wrongtype");
+        try (RedisStorage other = RedisStorage.open(RedisTestSupport.uri(),
+                RedisOptions.builder().namespace(namespace).build())) {
+            RedisTestSupport.withRaw(redis -> redis.set(namespace + ":r", "not a sorted set"));
+            ServerId id = new ServerId(newType(), "k");
+
+            assertThatThrownBy(() -> other.save(new StateWrite(id, 0, bytes("x"), 1, 0, bytes("r"), 5)))
+                    .isInstanceOf(StorageException.class)
+                    .isNotInstanceOf(VersionConflictException.class);
+
+            assertThat(other.load(id)).isEqualTo(StoredState.ABSENT);
+            assertThat(other.list(id.type(), null, 10).keys()).as("the type index is untouched").isEmpty();
+            assertThat(other.save(new StateWrite(id, 0, bytes("x"), 1))).as("a save without reminders works")
+                    .isEqualTo(1);
+            assertThatThrownBy(() -> other.due(5, null, 10)).isInstanceOf(StorageException.class);
+        } finally {
+            RedisTestSupport.purge(namespace);
+        }
     }
 
     @Test

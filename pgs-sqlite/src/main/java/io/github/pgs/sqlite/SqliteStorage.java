@@ -3,6 +3,7 @@ package io.github.pgs.sqlite;
 import io.github.pgs.ServerId;
 import io.github.pgs.StorageException;
 import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.DueServer;
 import io.github.pgs.spi.GroupCommit;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
@@ -21,10 +22,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -33,8 +36,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@link #open(Path)} or {@link #builder(Path)}; see {@link SqliteOptions} for the options and their defaults.
  *
  * <h2>Contract</h2>
- * Everything {@link Storage} promises, state history ({@link #history}) included. Thread-safe. A {@code save} or
- * {@code delete} returns only after its transaction committed, history included; with
+ * Everything {@link Storage} promises, state history ({@link #history}) and reminders ({@link #due}) included.
+ * Thread-safe. A {@code save} or {@code delete} returns only after its transaction committed, history and
+ * reminders included; with
  * {@link SqliteOptions.Synchronous#FULL} (the default) that includes syncing the write-ahead log, so the write
  * survives power loss. Any number of stores, in this or other processes, may use
  * the same file and table: the version check runs inside each write transaction, so the fence holds between
@@ -54,8 +58,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *   schema_version INTEGER NOT NULL,
  *   payload        BLOB,              -- NULL: a tombstone (deleted at this version)
  *   updated_at     INTEGER NOT NULL,  -- epoch milliseconds of the last write
+ *   reminders      BLOB,              -- the reminder set of the last write; NULL: none
+ *   remind_at      INTEGER,           -- epoch millis of its earliest reminder; NULL exactly when reminders is
  *   PRIMARY KEY (type, key)
- * ) WITHOUT ROWID
+ * ) WITHOUT ROWID;
+ * CREATE INDEX IF NOT EXISTS pgs_state_due ON pgs_state (remind_at, type, key) WHERE remind_at IS NOT NULL
  * }</pre>
  * and beside it the state history ({@link #history}), named after it with {@code _history} appended:
  * <pre>{@code
@@ -70,7 +77,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * ) WITHOUT ROWID
  * }</pre>
  * Both are created if missing, so a file written before history existed gains the history table when it is
- * opened. Do not name another store's table like this store's history table.
+ * opened; a table written before reminders existed gains the two reminder columns ({@code ALTER TABLE ... ADD
+ * COLUMN}, in one write transaction after {@code PRAGMA table_info} found them missing) and the index. Do not name
+ * another store's table or index like this store's history table ({@code <table>_history}) or reminder index
+ * ({@code <table>_due}).
  * The file is a plain SQLite database: {@code sqlite3 pgs.db 'select type, key, version from pgs_state'} reads it
  * (while a store has it open, too). Keys sort by SQLite's {@code BINARY} collation, which compares the UTF-8
  * bytes with {@code memcmp}: exactly the order {@link Storage#list} promises.
@@ -85,6 +95,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *       is a version conflict: the actual version is read in the same transaction and only that entry fails with
  *       {@link VersionConflictException}; the others still commit. Entries for the same key in one batch apply in
  *       queue order, each seeing the previous one's effect, exactly as if committed one by one.</li>
+ *   <li><b>Reminders</b> are two columns of the state row, written by the same statement as the state, so the
+ *       version check covers them. Every save replaces them; saves without reminders and deletes set them to
+ *       {@code NULL} with constants in the statement text (no extra parameters), and their rows stay out of the
+ *       partial index. {@link #due} is one range scan of that index:
+ *       {@code WHERE remind_at <= ? AND (remind_at, type, key) > (?, ?, ?) ORDER BY remind_at, type, key LIMIT ?},
+ *       in the index's order (the {@code BINARY} order of the UTF-8 text), so no sort and no row outside the
+ *       page is read.</li>
  *   <li><b>History</b> is written in the same transaction as the state it belongs to. A save with a depth first
  *       copies the row it is about to replace into the history table ({@code INSERT ... SELECT ... WHERE version =
  *       expected AND payload IS NOT NULL}, which copies nothing when the update is going to conflict, since the
@@ -140,6 +157,7 @@ public final class SqliteStorage implements Storage {
     private final Path file;
     private final String table;
     private final String historyTable;
+    private final String dueIndex;
     private final Connection writer;
     private final WriteStatements writes;
     private final List<Reader> allReaders;
@@ -155,8 +173,12 @@ public final class SqliteStorage implements Storage {
      */
     private boolean historyInUse;
 
-    /** One queued write: a save when {@code payload} is non-null, a delete otherwise (depth 0). */
-    private record Op(ServerId id, long expectedVersion, byte[] payload, int schemaVersion, int historyDepth) {
+    /**
+     * One queued write: a save when {@code payload} is non-null, a delete otherwise (depth 0, no reminders);
+     * {@code reminders} is {@code null} for none.
+     */
+    private record Op(ServerId id, long expectedVersion, byte[] payload, int schemaVersion, int historyDepth,
+                      byte[] reminders, long remindAt) {
     }
 
     private SqliteStorage(SqliteOptions options) {
@@ -164,6 +186,7 @@ public final class SqliteStorage implements Storage {
         this.file = options.file().toAbsolutePath().normalize();
         this.table = '"' + options.tableName() + '"';
         this.historyTable = '"' + options.tableName() + "_history\"";
+        this.dueIndex = '"' + options.tableName() + "_due\"";
         NativeLibraryCache.load();
         List<Connection> opened = new ArrayList<>();
         try {
@@ -294,7 +317,8 @@ public final class SqliteStorage implements Storage {
     private void loadChunk(Connection c, String type, List<String> keys, Map<ServerId, StoredState> out)
             throws SQLException {
         StringBuilder sql = new StringBuilder(96 + 2 * keys.size())
-                .append("SELECT key, version, schema_version, payload IS NOT NULL, payload, updated_at FROM ")
+                .append("SELECT key, version, schema_version, payload IS NOT NULL, payload, updated_at, reminders,")
+                .append(" remind_at FROM ")
                 .append(table).append(" WHERE type = ? AND key IN (?");
         sql.append(",?".repeat(keys.size() - 1)).append(')');
         try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
@@ -320,7 +344,7 @@ public final class SqliteStorage implements Storage {
         Objects.requireNonNull(write, "write");
         requireUnicode(write.id().key());
         return submit(new Op(write.id(), write.expectedVersion(), write.payload(), write.schemaVersion(),
-                write.historyDepth()));
+                write.historyDepth(), write.reminders(), write.remindAtMillis()));
     }
 
     /**
@@ -336,7 +360,7 @@ public final class SqliteStorage implements Storage {
         if (expectedVersion < 0) {
             throw new IllegalArgumentException("expectedVersion must be >= 0: " + expectedVersion);
         }
-        return submit(new Op(id, expectedVersion, null, 0, 0));
+        return submit(new Op(id, expectedVersion, null, 0, 0, null, 0));
     }
 
     /**
@@ -372,6 +396,42 @@ public final class SqliteStorage implements Storage {
                     }
                 }
                 return kept;
+            });
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * {@inheritDoc} Here: one range scan of the partial index on {@code (remind_at, type, key)}; servers due at the
+     * same instant come in the order of their type names and then keys, compared as UTF-8 bytes.
+     *
+     * @throws IllegalArgumentException if {@code limit} &lt; 1
+     */
+    @Override
+    public List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1: " + limit);
+        }
+        enter();
+        try {
+            return read(r -> {
+                PreparedStatement ps = after == null ? r.dueFirst : r.dueAfter;
+                int p = 1;
+                ps.setLong(p++, notAfterMillis);
+                if (after != null) {
+                    ps.setLong(p++, after.remindAtMillis());
+                    ps.setString(p++, after.id().type());
+                    ps.setString(p++, after.id().key());
+                }
+                ps.setLong(p, limit);
+                List<DueServer> out = new ArrayList<>(Math.min(limit, 1024));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new DueServer(new ServerId(rs.getString(1), rs.getString(2)), rs.getLong(3)));
+                    }
+                }
+                return out;
             });
         } finally {
             exit();
@@ -533,8 +593,10 @@ public final class SqliteStorage implements Storage {
             }
         }
         PreparedStatement ps;
+        boolean reminders = op.reminders() != null;
         if (op.expectedVersion() == 0) {
-            ps = op.payload() != null ? writes.insertState : writes.insertTombstone;
+            ps = op.payload() == null ? writes.insertTombstone
+                    : reminders ? writes.insertStateWithReminders : writes.insertState;
             int p = 1;
             ps.setString(p++, id.type());
             ps.setString(p++, id.key());
@@ -543,9 +605,14 @@ public final class SqliteStorage implements Storage {
                 ps.setInt(p++, op.schemaVersion());
                 ps.setBytes(p++, op.payload());
             }
-            ps.setLong(p, now);
+            ps.setLong(p++, now);
+            if (reminders) {
+                ps.setBytes(p++, op.reminders());
+                ps.setLong(p, op.remindAt());
+            }
         } else {
-            ps = op.payload() != null ? writes.updateState : writes.updateTombstone;
+            ps = op.payload() == null ? writes.updateTombstone
+                    : reminders ? writes.updateStateWithReminders : writes.updateState;
             int p = 1;
             ps.setLong(p++, newVersion);
             if (op.payload() != null) {
@@ -553,6 +620,10 @@ public final class SqliteStorage implements Storage {
                 ps.setBytes(p++, op.payload());
             }
             ps.setLong(p++, now);
+            if (reminders) {
+                ps.setBytes(p++, op.reminders());
+                ps.setLong(p++, op.remindAt());
+            }
             ps.setString(p++, id.type());
             ps.setString(p++, id.key());
             ps.setLong(p, op.expectedVersion());
@@ -623,8 +694,8 @@ public final class SqliteStorage implements Storage {
     }
 
     /**
-     * The state in the columns {@code version, schema_version, payload IS NOT NULL, payload, updated_at}, the first
-     * at {@code col}.
+     * The state in the columns {@code version, schema_version, payload IS NOT NULL, payload, updated_at, reminders,
+     * remind_at}, the first at {@code col}.
      */
     private static StoredState state(ResultSet rs, int col) throws SQLException {
         long version = rs.getLong(col);
@@ -637,7 +708,18 @@ public final class SqliteStorage implements Storage {
                 payload = new byte[0]; // SQLite hands out an empty BLOB as a null pointer
             }
         }
-        return new StoredState(version, payload, hasPayload ? schemaVersion : 0, rs.getLong(col + 4));
+        long remindAt = rs.getLong(col + 6); // NULL reads as 0, and a stored remind_at is > 0
+        byte[] reminders = null;
+        if (remindAt > 0 && hasPayload) {
+            reminders = rs.getBytes(col + 5);
+            if (reminders == null) {
+                reminders = new byte[0];
+            }
+        } else {
+            remindAt = 0;
+        }
+        return new StoredState(version, payload, hasPayload ? schemaVersion : 0, rs.getLong(col + 4), reminders,
+                remindAt);
     }
 
     // ---- lifecycle ----
@@ -689,7 +771,12 @@ public final class SqliteStorage implements Storage {
                     + "schema_version INTEGER NOT NULL, "
                     + "payload BLOB, "
                     + "updated_at INTEGER NOT NULL, "
+                    + "reminders BLOB, "
+                    + "remind_at INTEGER, "
                     + "PRIMARY KEY (type, key)) WITHOUT ROWID");
+            addReminderColumns(st);
+            st.execute("CREATE INDEX IF NOT EXISTS " + dueIndex + " ON " + table
+                    + " (remind_at, type, key) WHERE remind_at IS NOT NULL");
             st.execute("CREATE TABLE IF NOT EXISTS " + historyTable + " ("
                     + "type TEXT NOT NULL, "
                     + "key TEXT NOT NULL, "
@@ -701,6 +788,51 @@ public final class SqliteStorage implements Storage {
             try (ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM " + historyTable + ")")) {
                 historyInUse = rs.next() && rs.getBoolean(1);
             }
+        }
+    }
+
+    /**
+     * Adds the reminder columns to a table made before they existed. The check is repeated inside a write
+     * transaction, so that stores opening the same old file at once add each column once.
+     */
+    private void addReminderColumns(Statement st) throws SQLException {
+        if (!missingReminderColumns(st).isEmpty()) {
+            st.execute("BEGIN IMMEDIATE");
+            try {
+                for (String column : missingReminderColumns(st)) {
+                    st.execute("ALTER TABLE " + table + " ADD COLUMN " + column);
+                }
+                st.execute("COMMIT");
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(st);
+                throw e;
+            }
+        }
+    }
+
+    /** The definitions of the reminder columns that the table lacks. */
+    private List<String> missingReminderColumns(Statement st) throws SQLException {
+        Set<String> columns = new HashSet<>();
+        try (ResultSet rs = st.executeQuery("PRAGMA table_info(" + table + ")")) {
+            while (rs.next()) {
+                columns.add(rs.getString("name"));
+            }
+        }
+        List<String> missing = new ArrayList<>(2);
+        if (!columns.contains("reminders")) {
+            missing.add("reminders BLOB");
+        }
+        if (!columns.contains("remind_at")) {
+            missing.add("remind_at INTEGER");
+        }
+        return missing;
+    }
+
+    private static void rollbackQuietly(Statement st) {
+        try {
+            st.execute("ROLLBACK");
+        } catch (SQLException e) {
+            // Nothing to undo when the failure already ended the transaction.
         }
     }
 
@@ -736,8 +868,10 @@ public final class SqliteStorage implements Storage {
         final PreparedStatement commit;
         final PreparedStatement rollback;
         final PreparedStatement insertState;
+        final PreparedStatement insertStateWithReminders;
         final PreparedStatement insertTombstone;
         final PreparedStatement updateState;
+        final PreparedStatement updateStateWithReminders;
         final PreparedStatement updateTombstone;
         final PreparedStatement version;
         final PreparedStatement keepHistory;
@@ -751,13 +885,24 @@ public final class SqliteStorage implements Storage {
                     + " (type, key, version, schema_version, payload, updated_at) VALUES ";
             String onConflict = " ON CONFLICT (type, key) DO NOTHING";
             // COALESCE: an empty byte array must stay an empty BLOB, never become NULL (a tombstone).
+            // Writes without reminders leave the reminder columns NULL (inserts) or set them to NULL with constants
+            // (updates): the statements of the common case bind nothing more than before reminders existed.
             insertState = c.prepareStatement(insert + "(?, ?, ?, ?, COALESCE(?, X''), ?)" + onConflict);
+            insertStateWithReminders = c.prepareStatement("INSERT INTO " + table
+                    + " (type, key, version, schema_version, payload, updated_at, reminders, remind_at) VALUES"
+                    + " (?, ?, ?, ?, COALESCE(?, X''), ?, COALESCE(?, X''), ?)" + onConflict);
             insertTombstone = c.prepareStatement(insert + "(?, ?, ?, 0, NULL, ?)" + onConflict);
             updateState = c.prepareStatement("UPDATE " + table
-                    + " SET version = ?, schema_version = ?, payload = COALESCE(?, X''), updated_at = ?"
+                    + " SET version = ?, schema_version = ?, payload = COALESCE(?, X''), updated_at = ?,"
+                    + " reminders = NULL, remind_at = NULL"
+                    + " WHERE type = ? AND key = ? AND version = ?");
+            updateStateWithReminders = c.prepareStatement("UPDATE " + table
+                    + " SET version = ?, schema_version = ?, payload = COALESCE(?, X''), updated_at = ?,"
+                    + " reminders = COALESCE(?, X''), remind_at = ?"
                     + " WHERE type = ? AND key = ? AND version = ?");
             updateTombstone = c.prepareStatement("UPDATE " + table
-                    + " SET version = ?, schema_version = 0, payload = NULL, updated_at = ?"
+                    + " SET version = ?, schema_version = 0, payload = NULL, updated_at = ?,"
+                    + " reminders = NULL, remind_at = NULL"
                     + " WHERE type = ? AND key = ? AND version = ?");
             version = c.prepareStatement("SELECT version FROM " + table + " WHERE type = ? AND key = ?");
             // A row already at this version can only be a leftover of rows deleted behind the store's back.
@@ -779,11 +924,19 @@ public final class SqliteStorage implements Storage {
         final PreparedStatement listFirst;
         final PreparedStatement listAfter;
         final PreparedStatement history;
+        final PreparedStatement dueFirst;
+        final PreparedStatement dueAfter;
 
         Reader(Connection c, String table, String historyTable) throws SQLException {
             connection = c;
-            load = c.prepareStatement("SELECT key, version, schema_version, payload IS NOT NULL, payload, updated_at"
-                    + " FROM " + table + " WHERE type = ? AND key = ?");
+            load = c.prepareStatement("SELECT key, version, schema_version, payload IS NOT NULL, payload, updated_at,"
+                    + " reminders, remind_at FROM " + table + " WHERE type = ? AND key = ?");
+            // Both walk the partial index (remind_at, type, key) from the cursor: no sort, nothing outside the page.
+            String due = "SELECT type, key, remind_at FROM " + table
+                    + " WHERE remind_at IS NOT NULL AND remind_at <= ?";
+            String dueOrder = " ORDER BY remind_at, type, key LIMIT ?";
+            dueFirst = c.prepareStatement(due + dueOrder);
+            dueAfter = c.prepareStatement(due + " AND (remind_at, type, key) > (?, ?, ?)" + dueOrder);
             listFirst = c.prepareStatement("SELECT key FROM " + table
                     + " WHERE type = ? AND payload IS NOT NULL ORDER BY key LIMIT ?");
             listAfter = c.prepareStatement("SELECT key FROM " + table

@@ -3,6 +3,7 @@ package io.github.pgs.sqlite;
 import io.github.pgs.ServerId;
 import io.github.pgs.StorageException;
 import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.DueServer;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.StoredState;
@@ -630,6 +631,93 @@ class SqliteStorageTest {
             }
         }
         assertThat(historyRows(file)).isEqualTo(n);
+    }
+
+    @Test
+    void open_ofAFileWithoutReminderColumns_addsThemAndTheIndex_andKeepsTheStates() throws Exception {
+        Path file = dir.resolve("before-reminders.db");
+        try (Connection c = rawConnection(file); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE pgs_state (type TEXT NOT NULL, key TEXT NOT NULL, version INTEGER NOT NULL,"
+                    + " schema_version INTEGER NOT NULL, payload BLOB, updated_at INTEGER NOT NULL,"
+                    + " PRIMARY KEY (type, key)) WITHOUT ROWID");
+            st.execute("INSERT INTO pgs_state VALUES ('player', 'k', 4, 1, X'6f6c64', 1700000000000)");
+        }
+
+        try (SqliteStorage store = SqliteStorage.open(file)) {
+            StoredState old = store.load(id("k"));
+            assertThat(old.version()).isEqualTo(4);
+            assertThat(old.payload()).isEqualTo(bytes("old"));
+            assertThat(old.reminders()).isNull();
+            assertThat(store.due(Long.MAX_VALUE, null, 10)).isEmpty();
+
+            store.save(new StateWrite(id("k"), 4, bytes("new"), 1, 0, bytes("r"), 1_000));
+
+            assertThat(store.load(id("k")).reminders()).isEqualTo(bytes("r"));
+            assertThat(store.due(Long.MAX_VALUE, null, 10)).containsExactly(new DueServer(id("k"), 1_000));
+        }
+        assertThat(columns(file)).endsWith("reminders", "remind_at");
+        try (SqliteStorage reopened = SqliteStorage.open(file)) {
+            assertThat(reopened.due(Long.MAX_VALUE, null, 10)).containsExactly(new DueServer(id("k"), 1_000));
+        }
+        assertThat(columns(file)).as("columns added once").hasSize(8);
+    }
+
+    @Test
+    void open_ofAnOldFileByTwoStoresAtOnce_addsEachReminderColumnOnce() throws Exception {
+        Path file = dir.resolve("raced.db");
+        try (Connection c = rawConnection(file); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE pgs_state (type TEXT NOT NULL, key TEXT NOT NULL, version INTEGER NOT NULL,"
+                    + " schema_version INTEGER NOT NULL, payload BLOB, updated_at INTEGER NOT NULL,"
+                    + " PRIMARY KEY (type, key)) WITHOUT ROWID");
+        }
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<SqliteStorage>> opened = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                opened.add(pool.submit(() -> {
+                    go.await();
+                    return SqliteStorage.open(file);
+                }));
+            }
+            go.countDown();
+            for (Future<SqliteStorage> f : opened) {
+                f.get(1, TimeUnit.MINUTES).close();
+            }
+        }
+        assertThat(columns(file)).hasSize(8).endsWith("reminders", "remind_at");
+    }
+
+    @Test
+    void due_readsThePartialIndexInItsOrder_withoutSorting() throws Exception {
+        Path file = dir.resolve("plan.db");
+        try (SqliteStorage store = SqliteStorage.open(file)) {
+            store.save(new StateWrite(id("k"), 0, bytes("x"), 1, 0, bytes("r"), 5));
+        }
+        try (Connection c = rawConnection(file); Statement st = c.createStatement()) {
+            for (String where : List.of("", " AND (remind_at, type, key) > (1, 'a', 'b')")) {
+                StringBuilder plan = new StringBuilder();
+                try (var rs = st.executeQuery("EXPLAIN QUERY PLAN SELECT type, key, remind_at FROM pgs_state"
+                        + " WHERE remind_at IS NOT NULL AND remind_at <= 9" + where
+                        + " ORDER BY remind_at, type, key LIMIT 7")) {
+                    while (rs.next()) {
+                        plan.append(rs.getString("detail")).append('\n');
+                    }
+                }
+                assertThat(plan.toString()).as("plan%s", where).contains("pgs_state_due")
+                        .doesNotContain("TEMP B-TREE");
+            }
+        }
+    }
+
+    private static List<String> columns(Path file) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Connection c = rawConnection(file); Statement st = c.createStatement();
+             var rs = st.executeQuery("PRAGMA table_info(pgs_state)")) {
+            while (rs.next()) {
+                names.add(rs.getString("name"));
+            }
+        }
+        return names;
     }
 
     private static int historyRows(Path file) throws SQLException {

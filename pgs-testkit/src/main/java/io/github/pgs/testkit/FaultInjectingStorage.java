@@ -2,6 +2,7 @@ package io.github.pgs.testkit;
 
 import io.github.pgs.ServerId;
 import io.github.pgs.StorageException;
+import io.github.pgs.spi.DueServer;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
@@ -9,6 +10,7 @@ import io.github.pgs.spi.StoredState;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,7 +32,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * server (which makes the save meet a real {@link io.github.pgs.VersionConflictException} from the wrapped store),
  * and is then written; only a written save consumes an unknown-outcome fault (store-wide first, then per server).
  * A load waits out the hang and the latency, fails if down, then consumes a store-wide load failure, then one armed
- * for its server. Deletes, lists and history reads honour the hang, the latency and the outage only.
+ * for its server. Deletes, lists, history reads and {@code due} honour the hang, the latency and the outage only.
  *
  * <p>Thread-safe; faults are armed and disarmed from the test thread while servers run.
  */
@@ -250,11 +252,15 @@ public final class FaultInjectingStorage implements Storage {
         return v;
     }
 
-    /** Bumps the stored version of {@code id} without changing what it holds (live stays live, else tombstone). */
+    /**
+     * Bumps the stored version of {@code id} without changing what it holds (live stays live with its reminders,
+     * else tombstone).
+     */
     private void competingWrite(ServerId id) {
         StoredState current = delegate.load(id);
         if (current.hasPayload()) {
-            delegate.save(new StateWrite(id, current.version(), current.payload(), current.schemaVersion()));
+            delegate.save(new StateWrite(id, current.version(), current.payload(), current.schemaVersion(), 0,
+                    current.reminders(), current.remindAtMillis()));
         } else {
             delegate.delete(id, current.version());
         }
@@ -271,10 +277,17 @@ public final class FaultInjectingStorage implements Storage {
     }
 
     @Override
-    public java.util.List<StoredState> history(ServerId id) {
+    public List<StoredState> history(ServerId id) {
         stall();
         checkUp(id);
         return delegate.history(id);
+    }
+
+    @Override
+    public List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
+        stall();
+        checkUp(null);
+        return delegate.due(notAfterMillis, after, limit);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.github.pgs.testkit.tck;
 import io.github.pgs.ServerId;
 import io.github.pgs.StorageException;
 import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.DueServer;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
@@ -17,10 +18,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -44,9 +47,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * contract written on {@link Storage}, {@link StoredState}, {@link StateWrite} and {@link KeyPage}: the version
  * fence on saves and deletes, tombstones that no stale writer can overwrite, exact storage and byte-ordered
  * listing of any key, bulk loads, payload copies, state history ({@link Storage#history}: kept in the same commit
- * as each write, pruned to each write's depth, dropped by depth 0 and by deletes), thread safety under contention
- * and behaviour after close. Its last test runs {@link StorageModelRunner}, which compares random sequences of
- * operations with a model.
+ * as each write, pruned to each write's depth, dropped by depth 0 and by deletes), reminders ({@link Storage#due}:
+ * replaced by every save, removed by deletes, never in history, found in due-time order and paged with a stable
+ * cursor), thread safety under contention and behaviour after close. Its last test runs
+ * {@link StorageModelRunner}, which compares random sequences of operations with a model.
  *
  * <h2>Running it against your store</h2>
  * Add {@code io.github.pgs:pgs-testkit} and a JUnit Jupiter engine ({@code org.junit.jupiter:junit-jupiter})
@@ -68,6 +72,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *   <li>Override {@link #maxKeyBytesSupported()} if your store limits keys to fewer than 16 KiB of UTF-8.</li>
  *   <li>Override {@link #keepsHistory()} to return {@code false} if your store keeps no state history; the history
  *       cases are then skipped (types with a {@code historyDepth} cannot use such a store).</li>
+ *   <li>Override {@link #keepsReminders()} to return {@code false} if your store keeps no reminders; the reminder
+ *       cases are then skipped (durable reminders then do not work with such a store).</li>
+ *   <li>{@code due} is global to the store, so the reminder cases use due times of their own: each picks a random
+ *       base instant between 2<sup>41</sup> and 2<sup>51</sup> (years 2039 to 73,000) and reads {@code due} from
+ *       just before it; one case uses the instants 1 to 3 and deletes its servers at the end. Leftovers of other
+ *       tests therefore never show.</li>
  *   <li>The model-based test is configured with the system properties {@code pgs.tck.seed},
  *       {@code pgs.tck.sequences} (default 200) and {@code pgs.tck.steps} (default 50); a failure names the seed
  *       of the failing sequence and shows it shrunk, e.g. reproduce with
@@ -89,7 +99,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *       and a never-saved one has 0;</li>
  *   <li>{@code loadAll} returns exactly the requested ids as keys;</li>
  *   <li>a history entry is the replaced state exactly as it was stored, write time included; a save that replaces
- *       a tombstone keeps nothing (the tombstone's delete already dropped the history).</li>
+ *       a tombstone keeps nothing (the tombstone's delete already dropped the history);</li>
+ *   <li>empty reminder bytes are a reminder set like any other (loaded as empty, not {@code null}, and due); a
+ *       {@code due} page shorter than its limit is the last one.</li>
  * </ul>
  */
 public abstract class StorageContract {
@@ -136,6 +148,16 @@ public abstract class StorageContract {
      * as {@link Storage#history} describes.
      */
     protected boolean keepsHistory() {
+        return true;
+    }
+
+    /**
+     * Whether the store keeps reminders ({@link Storage#due} and {@link StateWrite#reminders()}). Default
+     * {@code true}: every store of this project does, and durable reminders need it. A store that returns
+     * {@code false} skips the reminder cases, runs the model without reminders and must instead refuse them as
+     * {@link Storage#due} describes.
+     */
+    protected boolean keepsReminders() {
         return true;
     }
 
@@ -1300,6 +1322,381 @@ public abstract class StorageContract {
     }
 
     // ---------------------------------------------------------------------------------------------------------
+    // Reminders
+
+    /**
+     * A save with reminders keeps their bytes and due time with the state: {@code load} and {@code loadAll} return
+     * them exactly (every byte value), as copies; a save without reminders loads without them.
+     */
+    @Test
+    public void reminders_roundTripThroughLoadAndLoadAll() {
+        requireReminders();
+        long base = reminderBase();
+        String type = newType();
+        ServerId with = new ServerId(type, "with");
+        ServerId without = new ServerId(type, "without");
+        byte[] reminders = allByteValues();
+
+        storage.save(new StateWrite(with, 0, bytes("state"), 2, 0, reminders, base + 5));
+        storage.save(new StateWrite(without, 0, bytes("plain"), 1));
+        reminders[0] = 'X';
+
+        StoredState loaded = storage.load(with);
+        assertLive(loaded, 1, bytes("state"), 2);
+        assertReminders(loaded, allByteValues(), base + 5);
+        loaded.reminders()[1] = 'Y';
+        assertReminders(storage.load(with), allByteValues(), base + 5);
+        Map<ServerId, StoredState> bulk = storage.loadAll(List.of(with, without));
+        assertReminders(bulk.get(with), allByteValues(), base + 5);
+        assertNoReminders(bulk.get(without));
+        assertNoReminders(storage.load(without));
+    }
+
+    /** Empty reminder bytes (length 0, not {@code null}) are a reminder set: kept as empty and due. */
+    @Test
+    public void reminders_empty_areKeptAsNonNullAndDue() {
+        requireReminders();
+        long base = reminderBase();
+        ServerId id = new ServerId(newType(), "empty");
+
+        storage.save(new StateWrite(id, 0, bytes("x"), 1, 0, new byte[0], base + 1));
+
+        assertReminders(storage.load(id), new byte[0], base + 1);
+        assertReminders(storage.loadAll(List.of(id)).get(id), new byte[0], base + 1);
+        assertThat(dueFrom(base, base + 1, 10)).containsExactly(new DueServer(id, base + 1));
+    }
+
+    /** A server is due exactly when {@code notAfter} reaches its due time, and is returned with that time. */
+    @Test
+    public void due_findsAServerExactlyWhenNotAfterReachesItsRemindAt() {
+        requireReminders();
+        long base = reminderBase();
+        String type = newType();
+        ServerId id = new ServerId(type, "k");
+        storage.save(new StateWrite(id, 0, bytes("x"), 1, 0, bytes("r"), base + 10));
+        storage.save(new StateWrite(new ServerId(type, "no reminders"), 0, bytes("y"), 1));
+
+        assertThat(dueFrom(base, base + 9, 10)).as("due by one millisecond before").isEmpty();
+        assertThat(dueFrom(base, base + 10, 10)).as("due by its time").containsExactly(new DueServer(id, base + 10));
+        assertThat(dueFrom(base, base + 10_000, 10)).as("due later").containsExactly(new DueServer(id, base + 10));
+        // Other tests' servers are due later than this one: the first due after the base is this one.
+        assertThat(storage.due(Long.MAX_VALUE, new DueServer(new ServerId("0", ""), base), 1))
+                .as("due by Long.MAX_VALUE").containsExactly(new DueServer(id, base + 10));
+    }
+
+    /**
+     * Every save replaces the reminder set: a save with another due time moves the server, a save without reminders
+     * removes it from {@code due} and from the loaded state.
+     */
+    @Test
+    public void save_replacesTheReminders_andASaveWithoutThemRemovesThem() {
+        requireReminders();
+        long base = reminderBase();
+        ServerId id = new ServerId(newType(), "k");
+        storage.save(new StateWrite(id, 0, bytes("v1"), 1, 0, bytes("early"), base + 5));
+
+        storage.save(new StateWrite(id, 1, bytes("v2"), 1, 0, bytes("later"), base + 20));
+
+        assertReminders(storage.load(id), bytes("later"), base + 20);
+        assertThat(dueFrom(base, base + 19, 10)).as("not due at its old time any more").isEmpty();
+        assertThat(dueFrom(base, base + 20, 10)).containsExactly(new DueServer(id, base + 20));
+
+        storage.save(new StateWrite(id, 2, bytes("v3"), 1));
+
+        assertLive(storage.load(id), 3, bytes("v3"), 1);
+        assertNoReminders(storage.load(id));
+        assertThat(dueFrom(base, base + 1_000_000, 10)).as("due after a save without reminders").isEmpty();
+    }
+
+    /** A delete removes the reminders; a tombstone is never due, nor is a save over it without reminders. */
+    @Test
+    public void delete_removesTheReminders() {
+        requireReminders();
+        long base = reminderBase();
+        ServerId id = new ServerId(newType(), "k");
+        storage.save(new StateWrite(id, 0, bytes("v1"), 1, 0, bytes("r"), base + 1));
+
+        long tombstone = storage.delete(id, 1);
+
+        assertTombstone(storage.load(id), tombstone);
+        assertNoReminders(storage.load(id));
+        assertThat(dueFrom(base, base + 1_000_000, 10)).as("due after the delete").isEmpty();
+        storage.save(new StateWrite(id, tombstone, bytes("reborn"), 1));
+        assertThat(dueFrom(base, base + 1_000_000, 10)).as("due after a save over the tombstone").isEmpty();
+        storage.save(new StateWrite(id, tombstone + 1, bytes("again"), 1, 0, bytes("r2"), base + 2));
+        assertThat(dueFrom(base, base + 1_000_000, 10)).containsExactly(new DueServer(id, base + 2));
+    }
+
+    /**
+     * A rejected save with reminders (stale, too new, or creating a key that exists) changes nothing: neither the
+     * stored reminders nor {@code due}; a rejected save without reminders does not remove them either.
+     */
+    @Test
+    public void save_withReminders_andAStaleVersion_changesNothing() {
+        requireReminders();
+        long base = reminderBase();
+        String type = newType();
+        ServerId id = new ServerId(type, "k");
+        ServerId absent = new ServerId(type, "absent");
+        storage.save(new StateWrite(id, 0, bytes("v1"), 1));
+        storage.save(new StateWrite(id, 1, bytes("v2"), 1, 0, bytes("kept"), base + 3));
+        StoredState before = storage.load(id);
+
+        assertConflict(() -> storage.save(new StateWrite(id, 1, bytes("stale"), 1, 0, bytes("no"), base + 1)), 1, 2);
+        assertConflict(() -> storage.save(new StateWrite(id, 0, bytes("creator"), 1, 0, bytes("no"), base + 1)), 0, 2);
+        assertConflict(() -> storage.save(new StateWrite(id, 5, bytes("future"), 1, 0, bytes("no"), base + 1)), 5, 2);
+        assertConflict(() -> storage.save(new StateWrite(id, 1, bytes("stale, none"), 1)), 1, 2);
+        assertConflict(() -> storage.delete(id, 1), 1, 2);
+        assertConflict(() -> storage.save(new StateWrite(absent, 3, bytes("future"), 1, 0, bytes("no"), base + 1)),
+                3, 0);
+
+        assertUnchanged(storage.load(id), before);
+        assertReminders(storage.load(id), bytes("kept"), base + 3);
+        assertAbsent(storage.load(absent));
+        assertThat(dueFrom(base, base + 1_000_000, 10)).containsExactly(new DueServer(id, base + 3));
+    }
+
+    /** History entries never carry reminders, whatever the replaced state had. */
+    @Test
+    public void history_entriesCarryNoReminders() {
+        requireHistory();
+        requireReminders();
+        long base = reminderBase();
+        ServerId id = new ServerId(newType(), "k");
+        storage.save(new StateWrite(id, 0, bytes("v1"), 1, 2, bytes("r1"), base + 1));
+        storage.save(new StateWrite(id, 1, bytes("v2"), 1, 2, bytes("r2"), base + 2));
+        storage.save(new StateWrite(id, 2, bytes("v3"), 1, 2));
+
+        List<StoredState> history = storage.history(id);
+
+        assertThat(versions(history)).containsExactly(2L, 1L);
+        history.forEach(StorageContract::assertNoReminders);
+        assertLive(history.get(0), 2, bytes("v2"), 1);
+    }
+
+    /**
+     * Servers of several types and keys come in ascending due time, each once with its own time, whatever order
+     * they were saved in.
+     */
+    @Test
+    public void due_ordersByRemindAtAcrossTypesAndKeys() {
+        requireReminders();
+        long base = reminderBase();
+        String a = newType();
+        String b = newType();
+        List<DueServer> expected = new ArrayList<>();
+        String[] keys = {"z", "a", "", "m\u0000", "\uD83D\uDE00"};
+        for (int i = 0; i < 10; i++) {
+            ServerId id = new ServerId(i % 2 == 0 ? a : b, keys[i % keys.length] + i);
+            expected.add(new DueServer(id, base + 1 + (i * 7L) % 10));
+        }
+        List<DueServer> shuffled = new ArrayList<>(expected);
+        Collections.shuffle(shuffled, new Random(3));
+        for (DueServer d : shuffled) {
+            storage.save(new StateWrite(d.id(), 0, bytes("x"), 1, 0, bytes("r"), d.remindAtMillis()));
+        }
+        expected.sort(Comparator.comparingLong(DueServer::remindAtMillis));
+
+        assertThat(dueFrom(base, base + 100, 100)).as("one page").containsExactlyElementsOf(expected);
+        assertThat(dueFrom(base, base + 100, 3)).as("pages of 3").containsExactlyElementsOf(expected);
+        assertThat(dueFrom(base, base + 5, 100)).as("due by +5")
+                .containsExactlyElementsOf(expected.stream().filter(d -> d.remindAtMillis() <= base + 5).toList());
+    }
+
+    /**
+     * 25 servers due at the same instant (between others due before and after), paged 7 at a time through the
+     * cursor: every server exactly once, in one stable order, the same as in one large page; a page shorter than
+     * the limit ends the walk; a cursor in the middle continues right after it.
+     */
+    @Test
+    public void due_pagesThroughServersDueAtTheSameInstant() {
+        requireReminders();
+        long base = reminderBase();
+        String a = newType();
+        String b = newType();
+        Set<DueServer> tied = new HashSet<>();
+        for (int i = 0; i < 25; i++) {
+            ServerId id = new ServerId(i % 3 == 0 ? b : a, "key-" + (i * 17 % 25));
+            storage.save(new StateWrite(id, 0, bytes("x"), 1, 0, bytes("r"), base + 2));
+            tied.add(new DueServer(id, base + 2));
+        }
+        DueServer first = new DueServer(new ServerId(b, "first"), base + 1);
+        DueServer last = new DueServer(new ServerId(a, "last"), base + 3);
+        for (DueServer d : List.of(first, last)) {
+            storage.save(new StateWrite(d.id(), 0, bytes("x"), 1, 0, bytes("r"), d.remindAtMillis()));
+        }
+
+        List<DueServer> onePage = dueFrom(base, base + 3, 100);
+        List<DueServer> pages = new ArrayList<>();
+        DueServer cursor = new DueServer(new ServerId("0", ""), base);
+        List<Integer> sizes = new ArrayList<>();
+        List<DueServer> page;
+        do {
+            page = storage.due(base + 3, cursor, 7);
+            sizes.add(page.size());
+            pages.addAll(page);
+            if (!page.isEmpty()) {
+                cursor = page.get(page.size() - 1);
+            }
+        } while (page.size() == 7 && sizes.size() < 100);
+
+        assertThat(sizes).as("page sizes").containsExactly(7, 7, 7, 6);
+        assertThat(pages).as("pages of 7").doesNotHaveDuplicates().containsExactlyElementsOf(onePage);
+        assertThat(onePage).hasSize(27);
+        assertThat(onePage.get(0)).isEqualTo(first);
+        assertThat(onePage.get(26)).isEqualTo(last);
+        assertThat(new HashSet<>(onePage.subList(1, 26))).isEqualTo(tied);
+        assertThat(dueFrom(base, base + 3, 100)).as("the same order again").containsExactlyElementsOf(onePage);
+        assertThat(storage.due(base + 3, onePage.get(10), 100)).as("after the 11th")
+                .containsExactlyElementsOf(onePage.subList(11, 27));
+        assertThat(storage.due(base + 2, onePage.get(10), 100)).as("after the 11th, due by the tie")
+                .containsExactlyElementsOf(onePage.subList(11, 26));
+    }
+
+    /** Hostile keys (quotes, {@code %}, {@code _}, backslashes, NUL, Lua and SQL text, non-BMP) come back exactly. */
+    @Test
+    public void due_withHostileKeys_returnsThemExactly() {
+        requireReminders();
+        long base = reminderBase();
+        String type = newType();
+        List<String> keys = hostileKeys();
+        Set<DueServer> expected = new HashSet<>();
+        for (int i = 0; i < keys.size(); i++) {
+            ServerId id = new ServerId(type, keys.get(i));
+            storage.save(new StateWrite(id, 0, bytes("x"), 1, 0, bytes(keys.get(i)), base + 1 + i % 3));
+            expected.add(new DueServer(id, base + 1 + i % 3));
+        }
+
+        List<DueServer> onePage = dueFrom(base, base + 3, 1000);
+        assertThat(onePage).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(onePage)).isEqualTo(expected);
+        assertThat(dueFrom(base, base + 3, 3)).as("pages of 3").containsExactlyElementsOf(onePage);
+        for (int i = 0; i < keys.size(); i++) {
+            assertReminders(storage.load(new ServerId(type, keys.get(i))), bytes(keys.get(i)), base + 1 + i % 3);
+        }
+    }
+
+    /**
+     * Without a cursor, {@code due} starts at the earliest due server: three servers due at the instants 1, 2 and
+     * 3 come first, in that order (other servers in the store, due later, do not come between them). Deletes them
+     * at the end, as they are due for any caller.
+     */
+    @Test
+    public void due_withoutCursor_startsAtTheEarliestDueServer() {
+        requireReminders();
+        String type = newType();
+        List<ServerId> ids = List.of(new ServerId(type, "one"), new ServerId(type, "two"), new ServerId(type, "three"));
+        try {
+            for (int i = 0; i < ids.size(); i++) {
+                storage.save(new StateWrite(ids.get(i), 0, bytes("x"), 1, 0, bytes("r"), i + 1));
+            }
+
+            assertThat(storage.due(0, null, 10)).as("due by 0: nothing can be").isEmpty();
+            // Other runs of this test on a shared store may hold servers at these instants too: look at ours.
+            List<DueServer> due = storage.due(3, null, 1000);
+            for (int i = 1; i < due.size(); i++) {
+                assertThat(due.get(i).remindAtMillis()).as("ascending").isGreaterThanOrEqualTo(
+                        due.get(i - 1).remindAtMillis());
+            }
+            assertThat(due).allMatch(d -> d.remindAtMillis() <= 3);
+            assertThat(due.stream().filter(d -> d.id().type().equals(type)).toList()).containsExactly(
+                    new DueServer(ids.get(0), 1), new DueServer(ids.get(1), 2), new DueServer(ids.get(2), 3));
+            assertThat(storage.due(2, null, 1000).stream().filter(d -> d.id().type().equals(type)).toList())
+                    .containsExactly(new DueServer(ids.get(0), 1), new DueServer(ids.get(1), 2));
+        } finally {
+            for (ServerId id : ids) {
+                StoredState s = storage.load(id);
+                if (s.reminders() != null) {
+                    storage.delete(id, s.version());
+                }
+            }
+        }
+    }
+
+    /**
+     * {@value #WRITER_THREADS} threads write chains on their own keys, alternating writes with and without
+     * reminders (so that group commits mix them), and delete some keys at the end: every key ends with exactly the
+     * reminders of its last write, and {@code due} holds exactly the keys whose last write had reminders.
+     */
+    @Test
+    public void concurrentWriters_mixingWritesWithAndWithoutReminders_keepEachKeysOwn() throws Exception {
+        requireReminders();
+        long base = reminderBase();
+        String type = newType();
+        int keysPerThread = 8;
+        int versionsPerKey = 5;
+        ExecutorService pool = Executors.newFixedThreadPool(WRITER_THREADS);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> writers = new ArrayList<>();
+            for (int t = 0; t < WRITER_THREADS; t++) {
+                int thread = t;
+                writers.add(pool.submit(() -> {
+                    start.await();
+                    for (int v = 0; v < versionsPerKey; v++) {
+                        for (int k = 0; k < keysPerThread; k++) {
+                            ServerId id = new ServerId(type, distinctKey(thread, k));
+                            storage.save((k + v) % 2 == 0
+                                    ? new StateWrite(id, v, bytes("s"), 1, 0, bytes(id.key() + "@" + v),
+                                            base + 1 + (thread * keysPerThread + k + v) % 7)
+                                    : new StateWrite(id, v, bytes("s"), 1));
+                        }
+                    }
+                    for (int k = 3; k < keysPerThread; k += 4) {
+                        storage.delete(new ServerId(type, distinctKey(thread, k)), versionsPerKey);
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> writer : writers) {
+                await(writer);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Set<DueServer> expected = new HashSet<>();
+        int last = versionsPerKey - 1;
+        for (int t = 0; t < WRITER_THREADS; t++) {
+            for (int k = 0; k < keysPerThread; k++) {
+                ServerId id = new ServerId(type, distinctKey(t, k));
+                StoredState state = storage.load(id);
+                if (k % 4 == 3 || (k + last) % 2 != 0) {
+                    assertNoReminders(state);
+                } else {
+                    long at = base + 1 + (t * keysPerThread + k + last) % 7;
+                    assertReminders(state, bytes(id.key() + "@" + last), at);
+                    expected.add(new DueServer(id, at));
+                }
+            }
+        }
+        List<DueServer> due = dueFrom(base, base + 10, 10);
+        assertThat(due).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(due)).isEqualTo(expected);
+    }
+
+    /**
+     * A store that keeps no reminders (one whose {@link #keepsReminders()} is {@code false}) says so: {@code due}
+     * throws {@link UnsupportedOperationException}, and a save with reminders is refused (not as a version conflict)
+     * and writes nothing. Skipped for stores that keep reminders.
+     */
+    @Test
+    public void reminders_ofAStoreThatKeepsNone_areUnsupported_andRefused() {
+        assumeFalse(keepsReminders(), "the store keeps reminders");
+        ServerId id = new ServerId(newType(), "k");
+        storage.save(new StateWrite(id, 0, bytes("v1"), 1));
+        StoredState before = storage.load(id);
+
+        assertThatThrownBy(() -> storage.due(Long.MAX_VALUE, null, 10))
+                .isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> storage.save(new StateWrite(id, 1, bytes("v2"), 1, 0, bytes("r"), 1)))
+                .isInstanceOf(RuntimeException.class)
+                .isNotInstanceOf(VersionConflictException.class);
+
+        assertUnchanged(storage.load(id), before);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
     // Close
 
     /**
@@ -1325,6 +1722,13 @@ public abstract class StorageContract {
             assertClosed("save with a depth", () -> storage.save(new StateWrite(saved, 1, bytes("x"), 1, 2)));
             assertClosed("history", () -> storage.history(saved));
         }
+        if (keepsReminders()) {
+            assertClosed("save with reminders",
+                    () -> storage.save(new StateWrite(saved, 1, bytes("x"), 1, 0, bytes("r"), 1)));
+            assertClosed("due", () -> storage.due(Long.MAX_VALUE, null, 10));
+            assertClosed("due after a cursor",
+                    () -> storage.due(Long.MAX_VALUE, new DueServer(saved, 1), 10));
+        }
     }
 
     /** Closing again does nothing and throws nothing. */
@@ -1346,7 +1750,7 @@ public abstract class StorageContract {
      */
     @Test
     public void modelBasedSequences_agreeWithTheModel() {
-        StorageModelRunner.forStorage(storage).withHistory(keepsHistory()).run();
+        StorageModelRunner.forStorage(storage).withHistory(keepsHistory()).withReminders(keepsReminders()).run();
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -1395,6 +1799,58 @@ public abstract class StorageContract {
 
     private void requireHistory() {
         assumeTrue(keepsHistory(), "the store keeps no history");
+    }
+
+    private void requireReminders() {
+        assumeTrue(keepsReminders(), "the store keeps no reminders");
+    }
+
+    /**
+     * A random instant no other test uses, so that {@link #dueFrom} sees this test's servers only as long as it
+     * looks no further than a million milliseconds past it (other tests' instants are spread over 2<sup>51</sup>).
+     */
+    private static long reminderBase() {
+        return ThreadLocalRandom.current().nextLong(1L << 41, 1L << 51);
+    }
+
+    /**
+     * Every server due by {@code notAfter} after the instant {@code base} (a {@link #reminderBase()}), paged with
+     * {@code limit}, checking each page: at most {@code limit} entries, none due later than {@code notAfter} or
+     * before {@code base}, in ascending due time; a page shorter than {@code limit} is the last.
+     */
+    private List<DueServer> dueFrom(long base, long notAfter, int limit) {
+        List<DueServer> out = new ArrayList<>();
+        DueServer cursor = new DueServer(new ServerId("0", ""), base);
+        for (int pages = 0; ; pages++) {
+            List<DueServer> page = storage.due(notAfter, cursor, limit);
+            assertThat(page).as("due page %d (limit %d)", pages, limit).isNotNull().hasSizeLessThanOrEqualTo(limit);
+            for (DueServer d : page) {
+                assertThat(d.remindAtMillis()).as("due time of %s", d.id()).isBetween(base + 1, notAfter);
+                if (!out.isEmpty()) {
+                    assertThat(d.remindAtMillis()).as("due times ascend")
+                            .isGreaterThanOrEqualTo(out.get(out.size() - 1).remindAtMillis());
+                }
+                out.add(d);
+            }
+            if (page.size() < limit) {
+                return out;
+            }
+            if (pages > 100_000) {
+                fail("due never ended: %d pages of limit %d", pages, limit);
+            }
+            cursor = page.get(page.size() - 1);
+        }
+    }
+
+    private static void assertReminders(StoredState state, byte[] reminders, long remindAt) {
+        assertThat(state.reminders()).as("reminders of v%d", state.version()).isNotNull();
+        assertSameBytes(state.reminders(), reminders);
+        assertThat(state.remindAtMillis()).as("remindAtMillis of v%d", state.version()).isEqualTo(remindAt);
+    }
+
+    private static void assertNoReminders(StoredState state) {
+        assertThat(state.reminders()).as("reminders of v%d", state.version()).isNull();
+        assertThat(state.remindAtMillis()).as("remindAtMillis of v%d", state.version()).isZero();
     }
 
     private static List<Long> versions(List<StoredState> states) {

@@ -2,6 +2,7 @@ package io.github.pgs.testkit.tck;
 
 import io.github.pgs.ServerId;
 import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.DueServer;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
@@ -13,17 +14,19 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Model-based conformance check for a {@link Storage}: runs seeded random sequences of {@code load},
- * {@code save}, {@code delete}, {@code list}, {@code loadAll} and {@code history} against the store and against a
- * plain map that implements the contract, and compares them after every step.
+ * {@code save}, {@code delete}, {@code list}, {@code loadAll}, {@code history} and {@code due} against the store
+ * and against a plain map that implements the contract, and compares them after every step.
  *
  * <h2>What a sequence does</h2>
  * Each sequence works on six keys (among them the empty key, a key with NUL, one with quotes, {@code %},
@@ -37,6 +40,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * stored, with the write time the store gave it; at the end of each sequence every id is loaded, loaded in bulk,
  * its history read, and every type is listed in full. {@link #withHistory(boolean) withHistory(false)} runs the
  * sequences without depths and without history reads, for a store that keeps no history.
+ *
+ * <p>Saves also carry a random reminder set (or none) due at one of five instants {@code +1 .. +5} after a base
+ * instant drawn afresh for every replay (so that other data in the store, all of it due at other instants, never
+ * shows), and loads compare it with the model. A {@code due} step pages through the servers due by an instant
+ * from just before the base, with the step's page size, and checks: exactly the model's servers with reminders
+ * due by then, each once, in ascending due time; every page within its limit; the same order as one large page
+ * (the order among servers due at the same instant is the store's choice, but it must be stable); and from a
+ * cursor (a model server at one of the instants, stored or not), exactly the part of that order that follows the
+ * cursor. Traces show instants relative to the base. {@link #withReminders(boolean) withReminders(false)} leaves
+ * reminders out, for a store that keeps none.
  *
  * <h2>Failures</h2>
  * On the first divergence the sequence is shrunk (steps are removed while it still diverges, each attempt
@@ -52,7 +65,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@value #SEQUENCES_PROPERTY}: how many sequences to run (default {@value #DEFAULT_SEQUENCES});</li>
  *   <li>{@value #STEPS_PROPERTY}: steps per sequence (default {@value #DEFAULT_STEPS}).</li>
  * </ul>
- * The {@code with...} methods override them; history is on unless {@link #withHistory(boolean)} turns it off.
+ * The {@code with...} methods override them; history and reminders are on unless {@link #withHistory(boolean)} or
+ * {@link #withReminders(boolean)} turn them off.
  *
  * <p>Instances are immutable; {@link #run()} uses the store from the calling thread only. The store may hold
  * other data: only the fresh type names are touched, and nothing is cleaned up afterwards.
@@ -81,14 +95,18 @@ public final class StorageModelRunner {
     private static final Comparator<String> UTF8_ORDER = (x, y) ->
             Arrays.compareUnsigned(x.getBytes(StandardCharsets.UTF_8), y.getBytes(StandardCharsets.UTF_8));
     private static final AtomicLong TYPE_COUNTER = new AtomicLong();
+    /** Reminders are due at base + 1 .. base + {@value}; due steps look up to base + REMIND_SLOTS + 1. */
+    private static final int REMIND_SLOTS = 5;
 
     private final Storage storage;
     private final long seed;
     private final int sequences;
     private final int steps;
     private final boolean history;
+    private final boolean reminders;
 
-    private StorageModelRunner(Storage storage, long seed, int sequences, int steps, boolean history) {
+    private StorageModelRunner(Storage storage, long seed, int sequences, int steps, boolean history,
+                               boolean reminders) {
         this.storage = Objects.requireNonNull(storage, "storage");
         if (sequences < 1) {
             throw new IllegalArgumentException("sequences must be >= 1: " + sequences);
@@ -100,6 +118,7 @@ public final class StorageModelRunner {
         this.sequences = sequences;
         this.steps = steps;
         this.history = history;
+        this.reminders = reminders;
     }
 
     /**
@@ -114,12 +133,13 @@ public final class StorageModelRunner {
                 ? ThreadLocalRandom.current().nextLong()
                 : parseLong(SEED_PROPERTY, seedText);
         return new StorageModelRunner(storage, seed,
-                intProperty(SEQUENCES_PROPERTY, DEFAULT_SEQUENCES), intProperty(STEPS_PROPERTY, DEFAULT_STEPS), true);
+                intProperty(SEQUENCES_PROPERTY, DEFAULT_SEQUENCES), intProperty(STEPS_PROPERTY, DEFAULT_STEPS), true,
+                true);
     }
 
     /** This runner with another seed for the first sequence. */
     public StorageModelRunner withSeed(long seed) {
-        return new StorageModelRunner(storage, seed, sequences, steps, history);
+        return new StorageModelRunner(storage, seed, sequences, steps, history, reminders);
     }
 
     /**
@@ -128,7 +148,7 @@ public final class StorageModelRunner {
      * @throws IllegalArgumentException if {@code sequences < 1}
      */
     public StorageModelRunner withSequences(int sequences) {
-        return new StorageModelRunner(storage, seed, sequences, steps, history);
+        return new StorageModelRunner(storage, seed, sequences, steps, history, reminders);
     }
 
     /**
@@ -137,7 +157,7 @@ public final class StorageModelRunner {
      * @throws IllegalArgumentException if {@code steps < 1}
      */
     public StorageModelRunner withSteps(int steps) {
-        return new StorageModelRunner(storage, seed, sequences, steps, history);
+        return new StorageModelRunner(storage, seed, sequences, steps, history, reminders);
     }
 
     /**
@@ -145,7 +165,20 @@ public final class StorageModelRunner {
      * has depth 0 and {@link Storage#history} is never called, for a store that keeps no history).
      */
     public StorageModelRunner withHistory(boolean history) {
-        return new StorageModelRunner(storage, seed, sequences, steps, history);
+        return new StorageModelRunner(storage, seed, sequences, steps, history, reminders);
+    }
+
+    /**
+     * This runner with reminders checked ({@code true}, the default) or left out ({@code false}: no save carries
+     * reminders and {@link Storage#due} is never called, for a store that keeps no reminders).
+     */
+    public StorageModelRunner withReminders(boolean reminders) {
+        return new StorageModelRunner(storage, seed, sequences, steps, history, reminders);
+    }
+
+    /** Whether the sequences save reminder sets and check {@link Storage#due}. */
+    public boolean reminders() {
+        return reminders;
     }
 
     /** Whether the sequences use history depths and check {@link Storage#history}. */
@@ -176,7 +209,7 @@ public final class StorageModelRunner {
      */
     public void run() {
         System.out.println("StorageModelRunner: seed=" + seed + " sequences=" + sequences + " steps=" + steps
-                + (history ? "" : " history=off")
+                + (history ? "" : " history=off") + (reminders ? "" : " reminders=off")
                 + " (reproduce with -D" + SEED_PROPERTY + "=" + seed + " -D" + STEPS_PROPERTY + "=" + steps + ")");
         for (int i = 0; i < sequences; i++) {
             long sequenceSeed = sequenceSeed(seed, i);
@@ -202,15 +235,25 @@ public final class StorageModelRunner {
     // ---------------------------------------------------------------------------------------------------------
     // Steps
 
-    private sealed interface Step permits Load, Save, Delete, ListPage, LoadAll, History {
+    private sealed interface Step permits Load, Save, Delete, ListPage, LoadAll, History, Due {
     }
 
     private record Load(int type, int key) implements Step {
     }
 
-    /** {@code versionOffset} is relative to the model's version when the step runs: 0 current, &lt;0 stale. */
-    private record Save(int type, int key, int versionOffset, byte[] payload, int schemaVersion, int historyDepth)
-            implements Step {
+    /**
+     * {@code versionOffset} is relative to the model's version when the step runs: 0 current, &lt;0 stale.
+     * {@code reminders == null}: none; else due at the replay's base instant plus {@code remindSlot}.
+     */
+    private record Save(int type, int key, int versionOffset, byte[] payload, int schemaVersion, int historyDepth,
+                        byte[] reminders, int remindSlot) implements Step {
+    }
+
+    /**
+     * Servers due by base + {@code notAfterSlot}, paged {@code limit} at a time, from just before the base
+     * ({@code cursor} -1) or after the id index {@code cursor} at base + {@code cursorSlot}.
+     */
+    private record Due(int notAfterSlot, int limit, int cursor, int cursorSlot) implements Step {
     }
 
     private record Delete(int type, int key, int versionOffset) implements Step {
@@ -248,7 +291,14 @@ public final class StorageModelRunner {
             int offset = versionOffset(random);
             int schema = random.nextInt(4);
             int depth = random.nextInt(4);
-            return new Save(type, key, offset, payload, schema, history ? depth : 0);
+            byte[] set = null;
+            int slot = 0;
+            if (reminders && random.nextBoolean()) {
+                set = new byte[random.nextInt(4)];
+                random.nextBytes(set);
+                slot = 1 + random.nextInt(REMIND_SLOTS);
+            }
+            return new Save(type, key, offset, payload, schema, history ? depth : 0, set, slot);
         }
         if (roll < 66) {
             return new Delete(type, key, versionOffset(random));
@@ -262,6 +312,11 @@ public final class StorageModelRunner {
             return new ListPage(type, after, limit);
         }
         int total = TYPE_LABELS.length * KEYS.size();
+        if (reminders && roll < 94) {
+            int limit = random.nextInt(10) == 0 ? 100 : 1 + random.nextInt(4);
+            int cursor = random.nextInt(3) == 0 ? -1 : random.nextInt(total);
+            return new Due(random.nextInt(REMIND_SLOTS + 2), limit, cursor, random.nextInt(REMIND_SLOTS + 2));
+        }
         List<Integer> all = new ArrayList<>(total);
         for (int i = 0; i < total; i++) {
             all.add(i);
@@ -293,8 +348,9 @@ public final class StorageModelRunner {
      * {@code updatedAtMillis} is the write time the store reported when the state was loaded back after its write
      * (0 until then), which a history entry of this state must carry.
      */
-    private record Expected(long version, byte[] payload, int schemaVersion, long updatedAtMillis) {
-        static final Expected ABSENT = new Expected(0, null, 0, 0);
+    private record Expected(long version, byte[] payload, int schemaVersion, long updatedAtMillis, byte[] reminders,
+                            long remindAt) {
+        static final Expected ABSENT = new Expected(0, null, 0, 0, null, 0);
     }
 
     /**
@@ -328,6 +384,8 @@ public final class StorageModelRunner {
         /** The kept states per id, most recent first. */
         private final Map<ServerId, List<Expected>> histories = new HashMap<>();
         private final List<String> trace = new ArrayList<>();
+        /** The instant the reminders of this replay are relative to; no other replay or test uses it. */
+        private final long base = ThreadLocalRandom.current().nextLong(1L << 41, 1L << 51);
 
         Replay() {
             String base = "tckm-" + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36)
@@ -350,7 +408,8 @@ public final class StorageModelRunner {
             try {
                 checkEverything();
             } catch (Diverged d) {
-                trace.add("end: load, loadAll and list every id -> " + d.outcome + "   <-- diverged");
+                trace.add("end: load, loadAll and list every id" + (reminders ? ", due all" : "") + " -> "
+                        + d.outcome + "   <-- diverged");
                 return new Outcome(trace, sequence.size(), d.getMessage(), d.getCause());
             }
             return new Outcome(trace, -1, null, null);
@@ -380,6 +439,7 @@ public final class StorageModelRunner {
                 case ListPage p -> list(p);
                 case LoadAll a -> loadAll(a);
                 case History h -> history(h);
+                case Due d -> due(d);
             };
         }
 
@@ -387,7 +447,7 @@ public final class StorageModelRunner {
             ServerId id = id(step.type(), step.key());
             StoredState state = loadOrDiverge(id, "load", "");
             checkState(id, state, "load", "");
-            return render(state);
+            return render(state, base);
         }
 
         private String save(Save step) throws Diverged {
@@ -396,9 +456,10 @@ public final class StorageModelRunner {
             long expectedVersion = Math.max(0, current + step.versionOffset());
             byte[] payload = step.payload().clone();
             long returned;
+            long remindAt = step.reminders() == null ? 0 : base + step.remindSlot();
             try {
-                returned = storage.save(
-                        new StateWrite(id, expectedVersion, payload, step.schemaVersion(), step.historyDepth()));
+                returned = storage.save(new StateWrite(id, expectedVersion, payload, step.schemaVersion(),
+                        step.historyDepth(), step.reminders() == null ? null : step.reminders().clone(), remindAt));
             } catch (VersionConflictException e) {
                 checkConflict(e, expectedVersion, current);
                 return afterWrite(id, conflict(e));
@@ -415,7 +476,8 @@ public final class StorageModelRunner {
                         "save returned " + returned + "; model: returns " + (current + 1), null);
             }
             keepHistory(id, step.historyDepth());
-            model.put(id, new Expected(returned, step.payload().clone(), step.schemaVersion(), 0));
+            model.put(id, new Expected(returned, step.payload().clone(), step.schemaVersion(), 0,
+                    step.reminders() == null ? null : step.reminders().clone(), remindAt));
             return afterWrite(id, Long.toString(returned));
         }
 
@@ -442,7 +504,7 @@ public final class StorageModelRunner {
                         "delete returned " + returned + "; model: returns " + (current + 1), null);
             }
             histories.remove(id);
-            model.put(id, new Expected(returned, null, 0, 0));
+            model.put(id, new Expected(returned, null, 0, 0, null, 0));
             return afterWrite(id, Long.toString(returned));
         }
 
@@ -464,7 +526,8 @@ public final class StorageModelRunner {
                 histories.remove(id);
             } else if (replaced.payload() != null) {
                 List<Expected> kept = new ArrayList<>(depth);
-                kept.add(replaced);
+                kept.add(new Expected(replaced.version(), replaced.payload(), replaced.schemaVersion(),
+                        replaced.updatedAtMillis(), null, 0)); // history entries carry no reminders
                 List<Expected> older = expectedHistory(id);
                 kept.addAll(older.subList(0, Math.min(older.size(), depth - 1)));
                 histories.put(id, kept);
@@ -481,9 +544,9 @@ public final class StorageModelRunner {
             Expected want = expected(id);
             if (want.version() > 0 && want.updatedAtMillis() == 0) {
                 model.put(id, new Expected(want.version(), want.payload(), want.schemaVersion(),
-                        state.updatedAtMillis()));
+                        state.updatedAtMillis(), want.reminders(), want.remindAt()));
             }
-            String shown = result + ", then load -> " + render(state);
+            String shown = result + ", then load -> " + render(state, base);
             if (!history) {
                 return shown;
             }
@@ -514,7 +577,8 @@ public final class StorageModelRunner {
                 Expected e = want.get(i);
                 ok = s != null && s.version() == e.version() && Arrays.equals(s.payload(), e.payload())
                         && s.payload() != null && s.schemaVersion() == e.schemaVersion()
-                        && s.updatedAtMillis() == e.updatedAtMillis();
+                        && s.updatedAtMillis() == e.updatedAtMillis()
+                        && s.reminders() == null && s.remindAtMillis() == 0;
             }
             String rendered = renderHistory(got, want);
             if (!ok) {
@@ -570,7 +634,7 @@ public final class StorageModelRunner {
             for (ServerId id : ids) {
                 StoredState state = got.get(id);
                 checkState(id, state, "loadAll", "loadAll " + label(id) + " ");
-                parts.add(label(id) + "=" + render(state));
+                parts.add(label(id) + "=" + render(state, base));
             }
             return parts.toString();
         }
@@ -622,6 +686,102 @@ public final class StorageModelRunner {
                                     + "; model: " + keysText(expectedKeys), null);
                 }
             }
+            if (reminders) {
+                due(new Due(REMIND_SLOTS + 1, 2, -1, 0));
+            }
+        }
+
+        /** See the class comment: the due servers, their order and the cursor, against the model. */
+        private String due(Due step) throws Diverged {
+            long notAfter = base + step.notAfterSlot();
+            List<DueServer> all = dueFrom(start(), notAfter, 100, "one page");
+            Set<DueServer> want = new LinkedHashSet<>();
+            for (int t = 0; t < TYPE_LABELS.length; t++) {
+                for (int k = 0; k < KEYS.size(); k++) {
+                    Expected e = expected(id(t, k));
+                    if (e.reminders() != null && e.remindAt() <= notAfter) {
+                        want.add(new DueServer(id(t, k), e.remindAt()));
+                    }
+                }
+            }
+            boolean ordered = true;
+            for (int i = 1; i < all.size(); i++) {
+                ordered &= all.get(i - 1).remindAtMillis() <= all.get(i).remindAtMillis();
+            }
+            if (all.size() != want.size() || !new HashSet<>(all).equals(want) || !ordered) {
+                throw new Diverged(renderDue(all), "due by +" + step.notAfterSlot() + " (one page) returned "
+                        + renderDue(all) + "; model: " + renderDue(new ArrayList<>(want))
+                        + " in ascending due time, each once", null);
+            }
+            if (step.cursor() < 0) {
+                List<DueServer> paged = dueFrom(start(), notAfter, step.limit(), "pages of " + step.limit());
+                if (!paged.equals(all)) {
+                    throw new Diverged(renderDue(paged), "due by +" + step.notAfterSlot() + " in pages of "
+                            + step.limit() + " gave " + renderDue(paged) + "; one page gave " + renderDue(all)
+                            + " (the order must be stable)", null);
+                }
+                return renderDue(paged);
+            }
+            DueServer cursor = new DueServer(id(step.cursor()), base + step.cursorSlot());
+            List<DueServer> rest = dueFrom(cursor, notAfter, step.limit(), "pages of " + step.limit());
+            // Everything after the cursor in the store's order: a suffix of that order, holding every server due
+            // later than the cursor and none due earlier; exactly the servers after the cursor if it is stored.
+            int from = all.size() - rest.size();
+            int at = all.indexOf(cursor);
+            boolean ok = from >= 0 && all.subList(from, all.size()).equals(rest) && (at < 0 || from == at + 1);
+            for (int i = 0; ok && i < all.size(); i++) {
+                long t = all.get(i).remindAtMillis();
+                ok = i < from ? t <= cursor.remindAtMillis() : t >= cursor.remindAtMillis();
+            }
+            if (!ok) {
+                throw new Diverged(renderDue(rest), "due by +" + step.notAfterSlot() + " after "
+                        + renderDue(List.of(cursor)) + " in pages of " + step.limit() + " gave " + renderDue(rest)
+                        + "; all due in the store's order: " + renderDue(all), null);
+            }
+            return renderDue(rest);
+        }
+
+        /** Just before this replay's instants, where no server of any replay is due. */
+        private DueServer start() {
+            return new DueServer(new ServerId("0", ""), base - 1);
+        }
+
+        /** Pages through {@code due} from {@code after}, checking each page's size and bound. */
+        private List<DueServer> dueFrom(DueServer after, long notAfter, int limit, String how) throws Diverged {
+            List<DueServer> out = new ArrayList<>();
+            DueServer cursor = after;
+            for (int pages = 0; ; pages++) {
+                List<DueServer> page;
+                try {
+                    page = storage.due(notAfter, cursor, limit);
+                } catch (RuntimeException e) {
+                    throw new Diverged("threw " + e, "due threw " + e, e);
+                }
+                boolean ok = page != null && page.size() <= limit && pages <= 2 * KEYS.size() * TYPE_LABELS.length;
+                for (int i = 0; ok && i < page.size(); i++) {
+                    ok = page.get(i) != null && page.get(i).remindAtMillis() <= notAfter;
+                }
+                if (!ok) {
+                    String got = page == null ? "null" : renderDue(page);
+                    throw new Diverged(got, "due by +" + (notAfter - base) + " (" + how + ", limit " + limit
+                            + ") returned the page " + got + " after " + renderDue(out), null);
+                }
+                out.addAll(page);
+                if (page.size() < limit) {
+                    return out;
+                }
+                cursor = page.get(page.size() - 1);
+            }
+        }
+
+        private String renderDue(List<DueServer> due) {
+            List<String> parts = new ArrayList<>(due.size());
+            for (DueServer d : due) {
+                long at = d.remindAtMillis() - base;
+                parts.add(label(d.id()) + "@" + (Math.abs(at) <= 1_000 ? (at < 0 ? "" : "+") + at
+                        : Long.toString(d.remindAtMillis())));
+            }
+            return parts.toString();
         }
 
         /**
@@ -642,10 +802,12 @@ public final class StorageModelRunner {
                     && state.version() == want.version()
                     && Arrays.equals(state.payload(), want.payload())
                     && state.schemaVersion() == want.schemaVersion()
-                    && (want.version() == 0 ? state.updatedAtMillis() == 0 : state.updatedAtMillis() > 0);
+                    && (want.version() == 0 ? state.updatedAtMillis() == 0 : state.updatedAtMillis() > 0)
+                    && Arrays.equals(state.reminders(), want.reminders())
+                    && state.remindAtMillis() == want.remindAt();
             if (!ok) {
-                throw new Diverged(trace + "-> " + render(state), what + " of " + label(id) + " returned "
-                        + render(state) + "; model: " + render(want)
+                throw new Diverged(trace + "-> " + render(state, base), what + " of " + label(id) + " returned "
+                        + render(state, base) + "; model: " + render(want, base)
                         + (want.version() == 0 ? " (updatedAt 0)" : " (updatedAt > 0)"), null);
             }
         }
@@ -670,7 +832,9 @@ public final class StorageModelRunner {
                     long v = Math.max(0, current + s.versionOffset());
                     yield "save(" + label(id) + ", expected " + v + " " + relation(v, current) + ", payload "
                             + hex(s.payload()) + ", schema " + s.schemaVersion()
-                            + (history ? ", depth " + s.historyDepth() : "") + ")";
+                            + (history ? ", depth " + s.historyDepth() : "") + ")"
+                            + (s.reminders() == null ? "" : " with reminders " + hex(s.reminders()) + " due +"
+                            + s.remindSlot());
                 }
                 case Delete d -> {
                     ServerId id = id(d.type(), d.key());
@@ -681,6 +845,9 @@ public final class StorageModelRunner {
                 case History h -> "history(" + label(id(h.type(), h.key())) + ")";
                 case ListPage p -> "list(" + TYPE_LABELS[p.type()] + ", after " + quote(cursor(p.after()))
                         + ", limit " + p.limit() + ")";
+                case Due d -> "due(by +" + d.notAfterSlot() + ", after "
+                        + (d.cursor() < 0 ? "start" : label(id(d.cursor())) + "@+" + d.cursorSlot())
+                        + ", limit " + d.limit() + ")";
                 case LoadAll a -> {
                     List<String> ids = new ArrayList<>();
                     for (int index : a.ids()) {
@@ -715,9 +882,14 @@ public final class StorageModelRunner {
         return "VersionConflictException(expected " + e.expectedVersion() + ", actual " + e.actualVersion() + ")";
     }
 
-    private static String render(StoredState state) {
+    /** Shows reminders due relative to {@code base}, so that traces of one seed compare equal. */
+    private static String render(StoredState state, long base) {
         if (state == null) {
             return "null";
+        }
+        if (state.reminders() != null || state.remindAtMillis() != 0) {
+            return render(new StoredState(state.version(), state.payload(), state.schemaVersion(),
+                    state.updatedAtMillis()), base) + remindersText(state.reminders(), state.remindAtMillis(), base);
         }
         String kind = state.payload() != null
                 ? "v" + state.version() + " " + hex(state.payload()) + " schema " + state.schemaVersion()
@@ -730,10 +902,20 @@ public final class StorageModelRunner {
         return timeOk ? kind : kind + " updatedAt " + state.updatedAtMillis();
     }
 
-    private static String render(Expected want) {
-        return want.payload() != null
+    private static String render(Expected want, long base) {
+        return (want.payload() != null
                 ? "v" + want.version() + " " + hex(want.payload()) + " schema " + want.schemaVersion()
-                : want.version() == 0 ? "absent" : "tombstone v" + want.version();
+                : want.version() == 0 ? "absent" : "tombstone v" + want.version())
+                + remindersText(want.reminders(), want.remindAt(), base);
+    }
+
+    private static String remindersText(byte[] reminders, long remindAt, long base) {
+        if (reminders == null && remindAt == 0) {
+            return "";
+        }
+        long at = remindAt - base;
+        return " reminders " + (reminders == null ? "null" : hex(reminders)) + " due "
+                + (Math.abs(at) <= 1_000 ? (at < 0 ? "" : "+") + at : Long.toString(remindAt));
     }
 
     /**
@@ -751,9 +933,10 @@ public final class StorageModelRunner {
                 parts.add("null");
                 continue;
             }
-            String kind = s.payload() != null
+            String kind = (s.payload() != null
                     ? "v" + s.version() + " " + hex(s.payload()) + " schema " + s.schemaVersion()
-                    : "no payload v" + s.version();
+                    : "no payload v" + s.version())
+                    + (s.reminders() == null && s.remindAtMillis() == 0 ? "" : " with reminders");
             boolean timeOk = i < want.size() && s.updatedAtMillis() == want.get(i).updatedAtMillis();
             parts.add(timeOk ? kind : kind + " updatedAt " + s.updatedAtMillis());
         }
@@ -763,7 +946,7 @@ public final class StorageModelRunner {
     private static String renderExpectedHistory(List<Expected> want) {
         List<String> parts = new ArrayList<>(want.size());
         for (Expected e : want) {
-            parts.add(render(e) + " updatedAt " + e.updatedAtMillis());
+            parts.add(render(e, 0) + " updatedAt " + e.updatedAtMillis());
         }
         return parts.toString();
     }

@@ -2,6 +2,7 @@ package io.github.pgs.admin.tests;
 
 import io.github.pgs.ServerId;
 import io.github.pgs.StorageException;
+import io.github.pgs.spi.DueServer;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
@@ -84,6 +85,11 @@ final class ClockedStorage implements Storage {
     }
 
     @Override
+    public List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
+        return memory.due(notAfterMillis, after, limit);
+    }
+
+    @Override
     public KeyPage list(String type, String afterKey, int limit) {
         return memory.list(type, afterKey, limit);
     }
@@ -96,6 +102,6 @@ final class ClockedStorage implements Storage {
     private StoredState stamped(ServerId id, StoredState s) {
         Long at = stamps.get(id);
         return at == null || s.version() == 0 ? s
-                : new StoredState(s.version(), s.payload(), s.schemaVersion(), at);
+                : new StoredState(s.version(), s.payload(), s.schemaVersion(), at, s.reminders(), s.remindAtMillis());
     }
 }

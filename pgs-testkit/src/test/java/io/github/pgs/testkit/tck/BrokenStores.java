@@ -3,6 +3,7 @@ package io.github.pgs.testkit.tck;
 import io.github.pgs.ServerId;
 import io.github.pgs.StorageException;
 import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.DueServer;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
@@ -67,6 +68,11 @@ final class BrokenStores {
         }
 
         @Override
+        public List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
+            return delegate.due(notAfterMillis, after, limit);
+        }
+
+        @Override
         public void close() {
             delegate.close();
         }
@@ -99,7 +105,8 @@ final class BrokenStores {
             @Override
             public long save(StateWrite write) {
                 return delegate.save(write.historyDepth() == 0 ? write : new StateWrite(write.id(),
-                        write.expectedVersion(), write.payload(), write.schemaVersion(), 1_000));
+                        write.expectedVersion(), write.payload(), write.schemaVersion(), 1_000, write.reminders(),
+                        write.remindAtMillis()));
             }
         };
     }
@@ -165,7 +172,7 @@ final class BrokenStores {
             public long save(StateWrite write) {
                 StoredState replaced = delegate.load(write.id());
                 long v = delegate.save(new StateWrite(write.id(), write.expectedVersion(), write.payload(),
-                        write.schemaVersion()));
+                        write.schemaVersion(), 0, write.reminders(), write.remindAtMillis()));
                 List<StoredState> before = kept.getOrDefault(write.id(), List.of());
                 pause();
                 List<StoredState> after = new ArrayList<>();
@@ -218,7 +225,7 @@ final class BrokenStores {
                 StoredState current = delegate.load(write.id());
                 if (write.expectedVersion() == 0 && current.isTombstone()) {
                     return delegate.save(new StateWrite(write.id(), current.version(), write.payload(),
-                            write.schemaVersion()));
+                            write.schemaVersion(), 0, write.reminders(), write.remindAtMillis()));
                 }
                 return delegate.save(write);
             }
@@ -319,7 +326,8 @@ final class BrokenStores {
             public StoredState load(ServerId id) {
                 StoredState s = delegate.load(id);
                 return s.hasPayload()
-                        ? new StoredState(s.version(), arrays.get(id), s.schemaVersion(), s.updatedAtMillis())
+                        ? new StoredState(s.version(), arrays.get(id), s.schemaVersion(), s.updatedAtMillis(),
+                                s.reminders(), s.remindAtMillis())
                         : s;
             }
         };
@@ -365,7 +373,8 @@ final class BrokenStores {
             @Override
             public StoredState load(ServerId id) {
                 StoredState s = delegate.load(id);
-                return s.version() == 0 ? s : new StoredState(s.version(), s.payload(), s.schemaVersion(), 0);
+                return s.version() == 0 ? s : new StoredState(s.version(), s.payload(), s.schemaVersion(), 0,
+                        s.reminders(), s.remindAtMillis());
             }
         };
     }
