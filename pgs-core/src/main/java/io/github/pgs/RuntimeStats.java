@@ -14,7 +14,9 @@ package io.github.pgs;
  * @param writes         state writes that succeeded
  * @param writeFailures  state writes that failed
  * @param active         servers active now
+ * @param remindersFired durable reminder ticks delivered to {@code handleInfo}
  */
 public record RuntimeStats(long activations, long revivals, long petrifications, long stops, long crashes,
-                           long quarantines, long calls, long casts, long writes, long writeFailures, int active) {
+                           long quarantines, long calls, long casts, long writes, long writeFailures, int active,
+                           long remindersFired) {
 }

@@ -46,6 +46,12 @@ public final class ServerRuntime implements AutoCloseable {
     public static final int UNBOUNDED = Integer.MAX_VALUE;
     /** 1,000 servers per second. */
     public static final int DEFAULT_RECOVERY_RATE = 1_000;
+    /** One second. */
+    public static final Duration DEFAULT_REMINDER_POLL_INTERVAL = Duration.ofSeconds(1);
+    /** One minute. */
+    public static final Duration DEFAULT_REMINDER_GRACE = Duration.ofMinutes(1);
+    /** 1,000 servers. */
+    public static final int DEFAULT_REMINDER_CONCURRENCY = 1_000;
 
     private static volatile ServerRuntime ephemeral;
 
@@ -86,6 +92,7 @@ public final class ServerRuntime implements AutoCloseable {
         boolean recover = storage != null && b.types.stream().anyMatch(t ->
                 t.options().lifecycle() == LifecyclePolicy.PERMANENT || t.options().rememberActive());
         this.recovery = recover ? registry.recover(b.recoveryRate) : null;
+        registry.startReminders(b.reminderPollInterval, b.reminderGrace, b.reminderConcurrency);
         if (storage != null) {
             for (ServerType<?, ?> t : b.types) {
                 if (t.options().expires()) {
@@ -421,6 +428,9 @@ public final class ServerRuntime implements AutoCloseable {
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
         private int maxActive = UNBOUNDED;
         private int recoveryRate = DEFAULT_RECOVERY_RATE;
+        private Duration reminderPollInterval = DEFAULT_REMINDER_POLL_INTERVAL;
+        private Duration reminderGrace = DEFAULT_REMINDER_GRACE;
+        private int reminderConcurrency = DEFAULT_REMINDER_CONCURRENCY;
         private final List<ServerType<?, ?>> types = new ArrayList<>();
         private final List<LifecycleListener> listeners = new ArrayList<>();
 
@@ -461,6 +471,36 @@ public final class ServerRuntime implements AutoCloseable {
             if (v < 1) throw new IllegalArgumentException("recoveryRate must be >= 1");
             recoveryRate = v;
             return this;
+        }
+        /**
+         * How often the runtime looks for petrified servers whose durable reminders are due (default
+         * {@link #DEFAULT_REMINDER_POLL_INTERVAL}). Active servers fire theirs on time; a petrified one is woken
+         * within about one interval of its due time.
+         */
+        public Builder reminderPollInterval(Duration v) {
+            reminderPollInterval = positive(v, "reminderPollInterval");
+            return this;
+        }
+        /**
+         * How late a reminder tick may be delivered before it counts as missed (default
+         * {@link #DEFAULT_REMINDER_GRACE}); see {@link MissedTicks}.
+         */
+        public Builder reminderGrace(Duration v) {
+            Objects.requireNonNull(v, "reminderGrace");
+            if (v.isNegative()) throw new IllegalArgumentException("reminderGrace must not be negative");
+            reminderGrace = v;
+            return this;
+        }
+        /** How many petrified servers the reminder poller wakes at once (default {@link #DEFAULT_REMINDER_CONCURRENCY}). */
+        public Builder reminderConcurrency(int v) {
+            if (v < 1) throw new IllegalArgumentException("reminderConcurrency must be >= 1");
+            reminderConcurrency = v;
+            return this;
+        }
+        private static Duration positive(Duration v, String what) {
+            Objects.requireNonNull(v, what);
+            if (v.isNegative() || v.isZero()) throw new IllegalArgumentException(what + " must be positive: " + v);
+            return v;
         }
         /** Options for types registered implicitly through a class (default {@link TypeOptions#DEFAULTS}). */
         public Builder defaultOptions(TypeOptions v) { defaultOptions = Objects.requireNonNull(v, "options"); return this; }

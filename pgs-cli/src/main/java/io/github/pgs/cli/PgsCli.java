@@ -1,6 +1,8 @@
 package io.github.pgs.cli;
 
 import io.github.pgs.GenServerException;
+import io.github.pgs.MissedTicks;
+import io.github.pgs.Reminder;
 import io.github.pgs.ServerId;
 import io.github.pgs.VersionConflictException;
 import io.github.pgs.admin.Admin;
@@ -240,6 +242,12 @@ public final class PgsCli {
         t.row("updated", MILLIS.format(info.updatedAt()) + " (" + age(info.updatedAt(), now) + " ago)");
         t.row("size", info.payloadBytes() + (info.payloadBytes() == 1 ? " byte" : " bytes"));
         t.row("history", history(info));
+        t.row("reminders", info.reminders().isEmpty() ? "none" : Integer.toString(info.reminders().size()));
+        for (Reminder r : info.reminders()) {
+            t.row("  " + Terminal.safe(r.name()), "due " + MILLIS.format(r.due())
+                    + (r.periodic() ? ", every " + Durations.describe(r.period()) : ", once")
+                    + (r.missedTicks() == MissedTicks.SKIP ? ", skips missed ticks" : ""));
+        }
         t.row("state", info.format().name().toLowerCase(Locale.ROOT)
                 + (info.format() == ServerInfo.Format.JSON ? "" : " (" + info.codec() + " codec)"));
         t.print(out, false);

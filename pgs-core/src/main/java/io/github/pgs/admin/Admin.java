@@ -1,10 +1,12 @@
 package io.github.pgs.admin;
 
 import io.github.pgs.CallTimeoutException;
+import io.github.pgs.CodecException;
 import io.github.pgs.ServerId;
 import io.github.pgs.ServerRuntime;
 import io.github.pgs.StorageException;
 import io.github.pgs.VersionConflictException;
+import io.github.pgs.internal.ReminderSet;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateCodec;
 import io.github.pgs.spi.Storage;
@@ -169,10 +171,11 @@ public final class Admin {
 
     /**
      * The stored state of {@code id} with its metadata, the state rendered as text (see {@link ServerInfo}) and
-     * the older versions the store keeps. This is what the store holds: an active write-behind or on-petrify
+     * the older versions the store keeps and its durable reminders. This is what the store holds: an active write-behind or on-petrify
      * server may hold newer state in memory.
      *
      * @throws NotStoredException if there is no live state (never written, or deleted)
+     * @throws CodecException     if the stored reminders are corrupt
      * @throws StorageException   if the store fails
      */
     public ServerInfo inspect(ServerId id) {
@@ -208,7 +211,15 @@ public final class Admin {
             historySupported = false;
         }
         return new ServerInfo(id, status(id), s.version(), s.schemaVersion(), Instant.ofEpochMilli(s.updatedAtMillis()),
-                payload.length, codec.name(), format, state, historySupported, history);
+                payload.length, codec.name(), format, state, historySupported, history, reminders(id, s));
+    }
+
+    private static List<io.github.pgs.Reminder> reminders(ServerId id, StoredState s) {
+        try {
+            return ReminderSet.describe(s.reminders());
+        } catch (IllegalArgumentException e) {
+            throw new CodecException(id, "the stored reminders cannot be decoded: " + e.getMessage(), e);
+        }
     }
 
     /** The status of {@code id} as this admin sees it (whether or not it has stored state). */

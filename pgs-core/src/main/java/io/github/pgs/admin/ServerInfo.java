@@ -1,5 +1,6 @@
 package io.github.pgs.admin;
 
+import io.github.pgs.Reminder;
 import io.github.pgs.ServerId;
 
 import java.time.Instant;
@@ -23,10 +24,11 @@ import java.util.Objects;
  * @param state            the rendered state
  * @param historySupported whether the store keeps state history at all
  * @param history          the older states kept, most recent first (empty if none, or if unsupported)
+ * @param reminders        the server's durable reminders as stored, earliest due first
  */
 public record ServerInfo(ServerId id, ServerStatus status, long version, int schemaVersion, Instant updatedAt,
                          int payloadBytes, String codec, Format format, String state, boolean historySupported,
-                         List<StoredVersion> history) {
+                         List<StoredVersion> history, List<Reminder> reminders) {
 
     /** How the state is rendered. */
     public enum Format {
@@ -46,5 +48,6 @@ public record ServerInfo(ServerId id, ServerStatus status, long version, int sch
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(state, "state");
         history = List.copyOf(history);
+        reminders = List.copyOf(reminders);
     }
 }

@@ -92,6 +92,10 @@ public final class Activation<A, S> implements Runnable {
     private Scheduler.Cancellable flushTimer;
     private long markerVersion = -1;
     private List<Timer> timers;
+    private ReminderSet reminders;
+    private boolean remindersDirty;
+    private boolean reminderTimerStale;
+    private Scheduler.Cancellable reminderTimer;
 
     Activation(Registry registry, TypeRuntime<A, S> type, ServerId id, A args) {
         this.registry = registry;
@@ -360,12 +364,27 @@ public final class Activation<A, S> implements Runnable {
                 case FLUSH -> flushTimerFired();
                 case PETRIFY_NOW -> petrify(true, false);
                 case SHUTDOWN -> petrify(true, true);
+                case REMINDERS_DUE -> {
+                    reminderTimer = null;
+                    if (loaded) {
+                        fireDueReminders();
+                    }
+                }
             }
+            armReminderTimer();
             return;
         }
         if (!loaded && !load(e)) {
             return;
         }
+        try {
+            dispatch(e);
+        } finally {
+            armReminderTimer();
+        }
+    }
+
+    private void dispatch(Envelope e) {
         switch (e) {
             case Envelope.Start st -> st.done().complete(null);
             case CallEnvelope<?> c -> {
@@ -378,6 +397,10 @@ public final class Activation<A, S> implements Runnable {
             }
             case Envelope.StopRequest r -> stop(r.reason(), live, true, null, null, false, r);
             case Envelope.TimerFired f -> timerFired(f);
+            case Envelope.Remind r -> {
+                fireDueReminders();
+                r.done().run();
+            }
             case Envelope.Signal s -> throw new IllegalStateException("unreachable: " + s);
         }
     }
@@ -393,7 +416,7 @@ public final class Activation<A, S> implements Runnable {
         StoredState stored = StoredState.ABSENT;
         if (registry.persistent) {
             try {
-                stored = registry.storage.load(id);
+                stored = registry.loads.load(id);
             } catch (RuntimeException ex) {
                 abort(current, ex instanceof GenServerException g ? g
                         : new GenServerException(id, "loading state failed", ex), false);
@@ -405,6 +428,11 @@ public final class Activation<A, S> implements Runnable {
             behaviour = type.newBehaviour();
         } catch (RuntimeException ex) {
             abort(current, new InitRejectedException(id, StopReason.crash(ex)), true);
+            return false;
+        }
+        if (current instanceof Envelope.Remind && !stored.hasPayload()) {
+            // the state (and with it the reminder) was wiped after the poller saw it: nothing to wake
+            abort(current, new io.github.pgs.NoSuchServerException(id), false);
             return false;
         }
         if (stored.hasPayload()) {
@@ -420,6 +448,15 @@ public final class Activation<A, S> implements Runnable {
                         "stored state (version " + stored.version() + ") cannot be decoded: " + ex.getMessage(), ex));
                 return false;
             }
+            try {
+                reminders = ReminderSet.decode(stored.reminders());
+            } catch (IllegalArgumentException ex) {
+                quarantineNow(current, new QuarantinedException(id, "stored reminders (version "
+                        + stored.version() + ") cannot be decoded: " + ex.getMessage(), ex));
+                return false;
+            }
+            remindersDirty = false;
+            reminderTimerStale = true;
             version = stored.version();
             persisted = stored.payload();
             dirty = false;
@@ -429,6 +466,8 @@ public final class Activation<A, S> implements Runnable {
         }
         version = stored.version();
         persisted = null;
+        reminders = new ReminderSet();
+        remindersDirty = false;
         Init<S> init;
         try {
             A a = args != null ? args : type.argsFor(id.key());
@@ -654,18 +693,23 @@ public final class Activation<A, S> implements Runnable {
             // user code (the mapping, a getter the codec calls) failed: a typed error for the caller, whatever it was
             throw new CodecException(id, "the state could not be mapped or encoded: " + t, t);
         }
-        if (persisted != null && Arrays.equals(bytes, persisted)) {
+        if (!remindersDirty && persisted != null && Arrays.equals(bytes, persisted)) {
             dirty = false;
             return;
         }
         if (bytes.length > opts.maxStateBytes()) {
             throw new StateTooLargeException(id, bytes.length, opts.maxStateBytes());
         }
+        byte[] r = reminders == null ? null : reminders.encode();
         version = registry.storage.save(new StateWrite(id, version, bytes, opts.schemaVersion(),
-                opts.historyDepth()));
+                opts.historyDepth(), r, r == null ? 0 : reminders.nextDueMillis()));
         persisted = bytes;
         dirty = false;
+        remindersDirty = false;
         registry.stats.wrote();
+        if (r != null) {
+            registry.reminderWritten(reminders.nextDueMillis());
+        }
     }
 
     /** Forgets the in-memory state after a failed write; the next message reloads from storage. */
@@ -674,6 +718,7 @@ public final class Activation<A, S> implements Runnable {
         loaded = false;
         persisted = null;
         dirty = false;
+        forgetReminders();
         cancelFlushTimer();
         registry.stats.writeFailed();
     }
@@ -692,6 +737,115 @@ public final class Activation<A, S> implements Runnable {
             LOG.log(System.Logger.Level.WARNING, "write-behind of " + id + " failed; retrying", ex);
             flushTimer = registry.scheduler.schedule(type.options().writeBehindDelay(),
                     () -> post(Envelope.Signal.FLUSH));
+        }
+    }
+
+    // ---------------------------------------------------------------- durable reminders
+
+    /** The runtime's wall clock. */
+    public long wallClockMillis() {
+        return registry.time.currentTimeMillis();
+    }
+
+    /** Schedules (or replaces) a durable reminder; only called on the drain thread, from a handler. */
+    public void remind(String name, long dueMillis, long periodMillis, io.github.pgs.MissedTicks missed) {
+        requireReminders();
+        reminders.put(name, dueMillis, periodMillis, missed);
+        remindersDirty = true;
+        reminderTimerStale = true;
+    }
+
+    /** Removes a durable reminder; whether there was one. */
+    public boolean cancelReminder(String name) {
+        requireReminders();
+        boolean removed = reminders.remove(name);
+        if (removed) {
+            remindersDirty = true;
+            reminderTimerStale = true;
+        }
+        return removed;
+    }
+
+    /** The durable reminders as they stand in this turn. */
+    public java.util.Map<String, io.github.pgs.Reminder> reminders() {
+        requireReminders();
+        return reminders.view();
+    }
+
+    private void requireReminders() {
+        if (!holdsTurn()) {
+            throw new IllegalStateException("reminders can only be used by the server's own handler");
+        }
+        if (!registry.persistent) {
+            throw new UnsupportedOperationException("durable reminders need a store; this runtime is ephemeral");
+        }
+        if (!registry.remindersSupported()) {
+            throw new UnsupportedOperationException("the store " + registry.storage.getClass().getName()
+                    + " keeps no reminders (Storage.due is not implemented)");
+        }
+        if (reminders == null) {
+            reminders = new ReminderSet();
+        }
+    }
+
+    /**
+     * Delivers every due reminder, one turn each, oldest first. Each turn's commit carries the reminder set with
+     * that tick taken (and nothing later), so a crash or a failed write leaves the rest stored as due: they fire
+     * again (at least once). Skipped ticks are written with the next commit.
+     */
+    private void fireDueReminders() {
+        if (reminders == null || reminders.isEmpty()) {
+            return;
+        }
+        long grace = registry.reminderGraceMillis();
+        while (loaded) {
+            long now = registry.time.currentTimeMillis();
+            ReminderSet.Tick tick = reminders.takeNextDue(now, grace);
+            if (tick == null) {
+                break;
+            }
+            remindersDirty = true;
+            reminderTimerStale = true;
+            if (tick.deliver()) {
+                lastActivity = registry.time.nanoTime();
+                registry.stats.reminderFired();
+                handleCast(new Envelope.Cast(new io.github.pgs.ReminderFired(tick.name(),
+                        java.time.Instant.ofEpochMilli(tick.dueMillis()), java.time.Instant.ofEpochMilli(now)), true));
+            }
+        }
+        if (loaded && remindersDirty) {
+            PersistenceException failed = commit(live, true); // only skipped ticks are left to write
+            if (failed != null) {
+                LOG.log(System.Logger.Level.WARNING, failed.getMessage());
+            }
+        }
+    }
+
+    /** (Re)arms the activation's timer for its earliest reminder, if the set changed in this turn. */
+    private void armReminderTimer() {
+        if (!reminderTimerStale) {
+            return;
+        }
+        reminderTimerStale = false;
+        if (reminderTimer != null) {
+            reminderTimer.cancel();
+            reminderTimer = null;
+        }
+        if (!loaded || reminders == null || reminders.isEmpty()) {
+            return;
+        }
+        long delay = Math.max(0, reminders.nextDueMillis() - registry.time.currentTimeMillis());
+        reminderTimer = registry.scheduler.schedule(Duration.ofMillis(delay),
+                () -> post(Envelope.Signal.REMINDERS_DUE));
+    }
+
+    private void forgetReminders() {
+        reminders = null;
+        remindersDirty = false;
+        reminderTimerStale = false;
+        if (reminderTimer != null) {
+            reminderTimer.cancel();
+            reminderTimer = null;
         }
     }
 
@@ -792,7 +946,7 @@ public final class Activation<A, S> implements Runnable {
         behaviour = null;
         loaded = false;
         for (Envelope e : rest) {
-            if (e.counted() || e instanceof Envelope.Start) {
+            if (e.counted() || e instanceof Envelope.Start || e instanceof Envelope.Remind) {
                 registry.redeliver(type, id, args, e);
             }
         }
@@ -924,6 +1078,7 @@ public final class Activation<A, S> implements Runnable {
         live = null;
         behaviour = null;
         loaded = false;
+        unmark(); // a quarantined server is not active either: recovery must not revive it
         if (quarantine) {
             registry.stats.quarantined();
             LOG.log(System.Logger.Level.ERROR, quarantined().getMessage());
@@ -931,7 +1086,6 @@ public final class Activation<A, S> implements Runnable {
             registry.notifyQuarantined(id, quarantined().lastFailure());
             return;
         }
-        unmark();
         registry.removed(this);
         for (Envelope e : rest) {
             registry.redeliver(type, id, args, e);
@@ -961,6 +1115,7 @@ public final class Activation<A, S> implements Runnable {
             rest = drainMailbox();
         }
         cancelTimers();
+        unmark();
         behaviour = null;
         live = null;
         loaded = false;
@@ -983,6 +1138,7 @@ public final class Activation<A, S> implements Runnable {
             rest = drainMailbox();
         }
         cancelTimers();
+        unmark();
         behaviour = null;
         registry.stats.quarantined();
         LOG.log(System.Logger.Level.ERROR, q.getMessage(), q.getCause());
@@ -1018,6 +1174,7 @@ public final class Activation<A, S> implements Runnable {
             }
             case Envelope.TimerFired t -> {
             }
+            case Envelope.Remind r -> r.done().run();
         }
     }
 
@@ -1031,6 +1188,7 @@ public final class Activation<A, S> implements Runnable {
             timers.forEach(Timer::cancel);
             timers = null;
         }
+        forgetReminders();
     }
 
     private void cancelFlushTimer() {

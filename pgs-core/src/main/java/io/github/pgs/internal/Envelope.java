@@ -6,7 +6,7 @@ import java.util.concurrent.CompletableFuture;
 
 /** What travels through a mailbox: user messages (which count against its capacity) and system signals. */
 sealed interface Envelope permits CallEnvelope, Envelope.Cast, Envelope.StopRequest, Envelope.Start,
-        Envelope.TimerFired, Envelope.Signal {
+        Envelope.TimerFired, Envelope.Remind, Envelope.Signal {
 
     /** Whether this message counts against the mailbox capacity. */
     default boolean counted() {
@@ -37,6 +37,17 @@ sealed interface Envelope permits CallEnvelope, Envelope.Cast, Envelope.StopRequ
         }
     }
 
+    /**
+     * The reminder poller found this (petrified) server's reminders due: activate and fire them. {@code done}
+     * runs exactly when the envelope is handled or dropped (it may run more than once; it must be idempotent).
+     */
+    record Remind(Runnable done) implements Envelope {
+        @Override
+        public boolean counted() {
+            return false;
+        }
+    }
+
     /** Runtime signals, never refused for capacity. */
     enum Signal implements Envelope {
         /** The idle timer fired: petrify if idle long enough. */
@@ -46,7 +57,9 @@ sealed interface Envelope permits CallEnvelope, Envelope.Cast, Envelope.StopRequ
         /** Petrify after the messages queued before this signal (an explicit petrify). */
         PETRIFY_NOW,
         /** Petrify for runtime close: as {@link #PETRIFY_NOW}, but a failed write does not keep the server. */
-        SHUTDOWN;
+        SHUTDOWN,
+        /** The activation's reminder timer fired: deliver what is due. */
+        REMINDERS_DUE;
 
         @Override
         public boolean counted() {

@@ -16,22 +16,30 @@ import io.github.pgs.StopReason;
 import io.github.pgs.StorageException;
 import io.github.pgs.TypeOptions;
 import io.github.pgs.UnknownServerTypeException;
+import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.DueServer;
 import io.github.pgs.spi.RefResolver;
 import io.github.pgs.spi.Scheduler;
 import io.github.pgs.spi.StateCodec;
+import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
+import io.github.pgs.spi.StoredState;
 import io.github.pgs.spi.TimeSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -74,6 +82,12 @@ public final class Registry {
     final Stats stats = new Stats();
     final CrashTracker crashes = new CrashTracker();
     final RefResolver refs;
+    /** Activation loads, coalesced into multi-key queries under contention; {@code null} when ephemeral. */
+    final LoadBatcher loads;
+    /** Load queries that may run at once; more concurrent loads wait and go into the next query. */
+    static final int LOAD_LANES = 4;
+    /** The most keys one load query carries. */
+    static final int LOAD_BATCH = 256;
 
     private final String name;
     private final int maxKeyBytes;
@@ -92,6 +106,15 @@ public final class Registry {
     private final Evictor evictor;
     private final int maxActive;
     private volatile boolean closed;
+    private volatile boolean remindersSupported;
+    private volatile long reminderGraceMillis = 60_000;
+    private long reminderPollMillis;
+    private Semaphore remindersInFlight;
+    private final AtomicBoolean polling = new AtomicBoolean();
+    private final Object pollLock = new Object();
+    private Scheduler.Cancellable pollTimer; // guarded by pollLock
+    private long nextPollAtMillis = Long.MAX_VALUE; // guarded by pollLock
+    private boolean pollAgain; // guarded by pollLock
 
     /** The reserved type under which remember-active markers are stored (key: the server id's text form). */
     public static final String ACTIVE_MARKERS = "pgs.active";
@@ -104,6 +127,7 @@ public final class Registry {
         this.time = time;
         this.scheduler = scheduler;
         this.persistent = storage != null;
+        this.loads = storage != null ? new LoadBatcher(storage, LOAD_LANES, LOAD_BATCH) : null;
         this.maxKeyBytes = maxKeyBytes;
         this.defaultOptions = defaultOptions;
         this.refMaker = refMaker;
@@ -450,7 +474,7 @@ public final class Registry {
     }
 
     /** The states kept for {@code id} by a type with a history depth, most recent first. */
-    public List<io.github.pgs.spi.StoredState> history(ServerId id) {
+    public List<StoredState> history(ServerId id) {
         requirePersistent();
         return storage.history(id);
     }
@@ -466,17 +490,22 @@ public final class Registry {
         }
         TypeRuntime<?, ?> t = typeNamed(id.type());
         quiesce(id, timeout);
-        List<io.github.pgs.spi.StoredState> h = storage.history(id);
+        List<StoredState> h = storage.history(id);
         if (stepsBack > h.size()) {
             throw new IllegalArgumentException(id + " keeps " + h.size() + " older versions; cannot go back "
                     + stepsBack);
         }
-        io.github.pgs.spi.StoredState target = h.get(stepsBack - 1);
-        long current = storage.load(id).version();
-        long v = storage.save(new io.github.pgs.spi.StateWrite(id, current, target.payload(), target.schemaVersion(),
-                t.options().historyDepth()));
+        StoredState target = h.get(stepsBack - 1);
+        long v = storage.save(rollbackWrite(id, target, t.options().historyDepth()));
         release(id);
         return v;
+    }
+
+    /** Writes an older state as the newest version; the server's reminders stay as they are. */
+    private StateWrite rollbackWrite(ServerId id, StoredState target, int depth) {
+        StoredState current = storage.load(id);
+        return new StateWrite(id, current.version(), target.payload(), target.schemaVersion(), depth,
+                current.reminders(), current.remindAtMillis());
     }
 
     /** Wipes the state of {@code id} (a tombstone) and lifts a quarantine: the next message starts it fresh. */
@@ -515,13 +544,11 @@ public final class Registry {
                     return false;
                 }
                 case ROLLBACK -> {
-                    List<io.github.pgs.spi.StoredState> h = storage.history(id);
+                    List<StoredState> h = storage.history(id);
                     if (h.isEmpty()) {
                         return false;
                     }
-                    long current = storage.load(id).version();
-                    storage.save(new io.github.pgs.spi.StateWrite(id, current, h.get(0).payload(),
-                            h.get(0).schemaVersion(), opts.historyDepth()));
+                    storage.save(rollbackWrite(id, h.get(0), opts.historyDepth()));
                 }
                 case RESET -> {
                     long current = storage.load(id).version();
@@ -545,14 +572,27 @@ public final class Registry {
 
     // ---------------------------------------------------------------- remember-active markers and recovery
 
+    /**
+     * Writes the remember-active marker of {@code id} and returns its version, or -1 if it could not be written.
+     * The marker may change between the read and the write (the previous activation of the same server drops
+     * its own marker while this one starts), so a version conflict reads again and retries.
+     */
     long markActive(ServerId id) {
         ServerId marker = new ServerId(ACTIVE_MARKERS, id.toString());
-        try {
-            long v = storage.load(marker).version();
-            return storage.save(new io.github.pgs.spi.StateWrite(marker, v, new byte[0], 1));
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not mark " + id + " as active: " + e.getMessage());
-            return -1;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                long v = storage.load(marker).version();
+                return storage.save(new StateWrite(marker, v, new byte[0], 1));
+            } catch (VersionConflictException e) {
+                if (attempt < 5) {
+                    continue;
+                }
+                LOG.log(System.Logger.Level.WARNING, "could not mark " + id + " as active: " + e.getMessage());
+                return -1;
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "could not mark " + id + " as active: " + e.getMessage());
+                return -1;
+            }
         }
     }
 
@@ -575,19 +615,21 @@ public final class Registry {
             long pause = perSecond <= 0 ? 0 : 1_000_000_000L / perSecond;
             long revived = 0;
             try {
+                Set<ServerId> permanent = new HashSet<>();
                 for (TypeRuntime<?, ?> t : List.copyOf(typesByName.values())) {
                     if (t.options().lifecycle() != io.github.pgs.LifecyclePolicy.PERMANENT) {
                         continue;
                     }
                     for (String key : keys(t.name())) {
+                        permanent.add(new ServerId(t.name(), key));
                         revived += reviveForRecovery(t, key, pause);
                     }
                 }
+                // markers also name servers that were active but never wrote a state (so are not listed above)
                 for (String marker : keys(ACTIVE_MARKERS)) {
                     ServerId id = ServerId.parse(marker);
                     TypeRuntime<?, ?> t = typesByName.get(id.type());
-                    if (t != null && t.options().rememberActive()
-                            && t.options().lifecycle() != io.github.pgs.LifecyclePolicy.PERMANENT) {
+                    if (t != null && t.options().rememberActive() && !permanent.contains(id)) {
                         revived += reviveForRecovery(t, id.key(), pause);
                     }
                 }
@@ -624,6 +666,165 @@ public final class Registry {
         return 1;
     }
 
+    // ---------------------------------------------------------------- durable reminders
+
+    /** The longest the reminder poller sleeps, in poll intervals, when nothing is due sooner. */
+    static final int MAX_POLL_SLEEP_INTERVALS = 60;
+
+    /**
+     * Starts the reminder poller if the store keeps reminders. A pass pages through the servers whose reminders
+     * are due and wakes those not active here (an active server fires its own through its reminder timer), at
+     * most {@code maxInFlight} at a time. Passes run every {@code interval} while reminders are due soon; when
+     * the earliest stored reminder is further away the poller sleeps until then (at most
+     * {@value #MAX_POLL_SLEEP_INTERVALS} intervals, so that reminders other runtimes write are seen), and a
+     * server of this runtime that writes an earlier reminder wakes it sooner.
+     */
+    public void startReminders(Duration interval, Duration grace, int maxInFlight) {
+        if (!persistent) {
+            return;
+        }
+        try {
+            storage.due(1, null, 1);
+        } catch (UnsupportedOperationException e) {
+            LOG.log(System.Logger.Level.DEBUG, "runtime " + name + ": the store keeps no reminders");
+            return;
+        } catch (RuntimeException e) {
+            // the store keeps reminders and is failing right now; the poller retries
+        }
+        reminderGraceMillis = grace.toMillis();
+        reminderPollMillis = Math.max(1, interval.toMillis());
+        remindersInFlight = new Semaphore(maxInFlight);
+        remindersSupported = true;
+        schedulePollAt(time.currentTimeMillis());
+    }
+
+    boolean remindersSupported() {
+        return remindersSupported;
+    }
+
+    long reminderGraceMillis() {
+        return reminderGraceMillis;
+    }
+
+    /** A server of this runtime wrote reminders due at {@code remindAtMillis}: make sure a pass runs by then. */
+    void reminderWritten(long remindAtMillis) {
+        if (remindersSupported) {
+            schedulePollAt(remindAtMillis);
+        }
+    }
+
+    private void schedulePollAt(long atMillis) {
+        synchronized (pollLock) {
+            if (closed || (pollTimer != null && atMillis >= nextPollAtMillis)) {
+                return;
+            }
+            if (pollTimer != null) {
+                pollTimer.cancel();
+            }
+            nextPollAtMillis = atMillis;
+            long delay = Math.max(0, atMillis - time.currentTimeMillis());
+            pollTimer = scheduler.schedule(Duration.ofMillis(delay), this::pollReminders);
+        }
+    }
+
+    private void stopPolling() {
+        synchronized (pollLock) {
+            if (pollTimer != null) {
+                pollTimer.cancel();
+                pollTimer = null;
+            }
+        }
+    }
+
+    /** Runs one pass on a virtual thread (never on the scheduler's thread); it counts as work for quiescence. */
+    private void pollReminders() {
+        synchronized (pollLock) {
+            pollTimer = null;
+            nextPollAtMillis = Long.MAX_VALUE;
+            if (closed) {
+                return;
+            }
+            if (!polling.compareAndSet(false, true)) {
+                pollAgain = true; // a pass is running; it schedules another when it ends
+                return;
+            }
+            pollAgain = false;
+        }
+        running.incrementAndGet();
+        Thread.ofVirtual().name("pgs-reminders").start(() -> {
+            long next = time.currentTimeMillis() + reminderPollMillis;
+            try {
+                wakeDueServers();
+                next = nextPollMillis();
+            } catch (RuntimeException e) {
+                if (!closed) {
+                    LOG.log(System.Logger.Level.WARNING, "runtime " + name + ": reminder poll failed; retrying", e);
+                }
+            } finally {
+                boolean again;
+                synchronized (pollLock) {
+                    polling.set(false);
+                    again = pollAgain;
+                    pollAgain = false;
+                }
+                schedulePollAt(again ? time.currentTimeMillis() + reminderPollMillis : next);
+                drainEnded();
+            }
+        });
+    }
+
+    /** When the next pass should run, given the earliest reminder the store holds. */
+    private long nextPollMillis() {
+        long now = time.currentTimeMillis();
+        long latest = now + reminderPollMillis * MAX_POLL_SLEEP_INTERVALS;
+        List<DueServer> first = storage.due(Long.MAX_VALUE, null, 1);
+        if (first.isEmpty()) {
+            return latest;
+        }
+        return Math.min(latest, Math.max(first.get(0).remindAtMillis(), now + reminderPollMillis));
+    }
+
+    /** One pass over the due servers; returns how many were woken. */
+    int wakeDueServers() {
+        final int page = 500;
+        long now = time.currentTimeMillis();
+        DueServer after = null;
+        int woken = 0;
+        while (!closed) {
+            List<DueServer> due = storage.due(now, after, page);
+            for (DueServer d : due) {
+                after = d;
+                TypeRuntime<?, ?> t = typesByName.get(d.id().type());
+                if (t == null || active.containsKey(d.id())) {
+                    continue; // not ours to run, or active (its own timer fires) or quarantined
+                }
+                boolean permit;
+                try {
+                    permit = remindersInFlight.tryAcquire(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return woken;
+                }
+                if (!permit) {
+                    LOG.log(System.Logger.Level.WARNING, "runtime " + name + ": woken servers are slow to fire "
+                            + "their reminders; waking more anyway");
+                }
+                Semaphore permits = remindersInFlight;
+                AtomicBoolean released = new AtomicBoolean(!permit);
+                redeliver(t, d.id(), null, new Envelope.Remind(() -> {
+                    if (released.compareAndSet(false, true)) {
+                        permits.release();
+                    }
+                }));
+                woken++;
+            }
+            if (due.size() < page) {
+                break;
+            }
+        }
+        return woken;
+    }
+
     private void requirePersistent() {
         if (!persistent) {
             throw new UnsupportedOperationException("ephemeral runtimes store nothing");
@@ -637,7 +838,8 @@ public final class Registry {
     public RuntimeStats stats() {
         return new RuntimeStats(stats.activations.sum(), stats.revivals.sum(), stats.petrifications.sum(),
                 stats.stops.sum(), stats.crashes.sum(), stats.quarantines.sum(), stats.calls.sum(),
-                stats.casts.sum(), stats.writes.sum(), stats.writeFailures.sum(), activeCount.get());
+                stats.casts.sum(), stats.writes.sum(), stats.writeFailures.sum(), activeCount.get(),
+                stats.remindersFired.sum());
     }
 
     /** Waits until no server has a message being handled or queued (timers may post more later). */
@@ -676,6 +878,7 @@ public final class Registry {
      */
     public List<GenServerException> close(Duration timeout) {
         closed = true;
+        stopPolling();
         if (evictor != null) {
             evictor.stop();
         }

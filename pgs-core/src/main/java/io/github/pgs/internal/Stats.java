@@ -14,6 +14,7 @@ final class Stats {
     final LongAdder casts = new LongAdder();
     final LongAdder writes = new LongAdder();
     final LongAdder writeFailures = new LongAdder();
+    final LongAdder remindersFired = new LongAdder();
 
     void activated() { activations.increment(); }
     void revived() { revivals.increment(); }
@@ -23,4 +24,5 @@ final class Stats {
     void quarantined() { quarantines.increment(); }
     void wrote() { writes.increment(); }
     void writeFailed() { writeFailures.increment(); }
+    void reminderFired() { remindersFired.increment(); }
 }

@@ -1,0 +1,205 @@
+package io.github.pgs.internal;
+
+import io.github.pgs.MissedTicks;
+import io.github.pgs.Reminder;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The durable reminders of one server and their stored form, written with the state in the same commit.
+ *
+ * <p>Binary form (big-endian): a format byte ({@value #FORMAT}), the count as an {@code int}, then per reminder,
+ * in name order: the name as an {@code unsigned short} length and UTF-8 bytes, the due time in epoch millis
+ * ({@code long}), the period in millis ({@code long}, 0 for one-shot) and the missed-tick policy ({@code byte}:
+ * 0 fire once, 1 skip). Nothing in it names a class; anything else is refused as corrupt.
+ */
+public final class ReminderSet {
+
+    /** The most reminders one server may hold. */
+    public static final int MAX_REMINDERS = 1_000;
+    /** The longest reminder name, in UTF-8 bytes. */
+    public static final int MAX_NAME_BYTES = 255;
+    private static final byte FORMAT = 1;
+
+    /** One reminder; {@code periodMillis == 0} for one-shot. */
+    record Entry(String name, long dueMillis, long periodMillis, MissedTicks missed) {
+        Reminder toReminder() {
+            return new Reminder(name, Instant.ofEpochMilli(dueMillis),
+                    periodMillis == 0 ? null : Duration.ofMillis(periodMillis), missed);
+        }
+    }
+
+    /** What one due reminder comes to: deliver it (or not) for the tick due at {@code dueMillis}. */
+    record Tick(String name, long dueMillis, boolean deliver) {
+    }
+
+    private final TreeMap<String, Entry> byName = new TreeMap<>();
+
+    ReminderSet() {
+    }
+
+    /** Decodes a stored set; {@code null} or absent means empty. */
+    static ReminderSet decode(byte[] bytes) {
+        ReminderSet set = new ReminderSet();
+        if (bytes == null) {
+            return set;
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            byte format = in.readByte();
+            if (format != FORMAT) {
+                throw new IllegalArgumentException("unknown reminder format " + format);
+            }
+            int count = in.readInt();
+            if (count < 0 || count > MAX_REMINDERS) {
+                throw new IllegalArgumentException("reminder count out of range: " + count);
+            }
+            for (int i = 0; i < count; i++) {
+                byte[] name = new byte[in.readUnsignedShort()];
+                in.readFully(name);
+                long due = in.readLong();
+                long period = in.readLong();
+                int missed = in.readUnsignedByte();
+                if (due <= 0 || period < 0 || missed >= MissedTicks.values().length) {
+                    throw new IllegalArgumentException("corrupt reminder entry " + i);
+                }
+                String n = new String(name, StandardCharsets.UTF_8);
+                set.byName.put(n, new Entry(n, due, period, MissedTicks.values()[missed]));
+            }
+            if (in.available() > 0) {
+                throw new IllegalArgumentException("trailing bytes after " + count + " reminders");
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("truncated reminder set", e);
+        }
+        return set;
+    }
+
+    /**
+     * The reminders in a stored set, earliest due first, for inspection.
+     *
+     * @throws IllegalArgumentException if the bytes are not a reminder set
+     */
+    public static java.util.List<Reminder> describe(byte[] bytes) {
+        return decode(bytes).byName.values().stream()
+                .sorted(java.util.Comparator.comparingLong(Entry::dueMillis).thenComparing(Entry::name))
+                .map(Entry::toReminder).toList();
+    }
+
+    /** The stored form, or {@code null} when empty. */
+    byte[] encode() {
+        if (byName.isEmpty()) {
+            return null;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + 32 * byName.size());
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(FORMAT);
+            out.writeInt(byName.size());
+            for (Entry e : byName.values()) {
+                byte[] name = e.name.getBytes(StandardCharsets.UTF_8);
+                out.writeShort(name.length);
+                out.write(name);
+                out.writeLong(e.dueMillis);
+                out.writeLong(e.periodMillis);
+                out.writeByte(e.missed.ordinal());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    boolean isEmpty() {
+        return byName.isEmpty();
+    }
+
+    /** The earliest due time, or 0 when empty. */
+    long nextDueMillis() {
+        long min = 0;
+        for (Entry e : byName.values()) {
+            if (min == 0 || e.dueMillis < min) {
+                min = e.dueMillis;
+            }
+        }
+        return min;
+    }
+
+    /**
+     * Schedules (or replaces) a reminder.
+     *
+     * @throws IllegalArgumentException for an empty or too long name, a non-positive due time, or one reminder too
+     *                                  many
+     */
+    void put(String name, long dueMillis, long periodMillis, MissedTicks missed) {
+        int nameBytes = name.getBytes(StandardCharsets.UTF_8).length;
+        if (name.isEmpty() || nameBytes > MAX_NAME_BYTES) {
+            throw new IllegalArgumentException("a reminder name must have 1 to " + MAX_NAME_BYTES
+                    + " UTF-8 bytes: " + nameBytes);
+        }
+        if (dueMillis <= 0) {
+            throw new IllegalArgumentException("a reminder must be due after the epoch: " + dueMillis);
+        }
+        if (!byName.containsKey(name) && byName.size() >= MAX_REMINDERS) {
+            throw new IllegalArgumentException("a server holds at most " + MAX_REMINDERS + " reminders");
+        }
+        byName.put(name, new Entry(name, dueMillis, periodMillis, missed));
+    }
+
+    boolean remove(String name) {
+        return byName.remove(name) != null;
+    }
+
+    /** The reminders by name, as the API shows them. */
+    Map<String, Reminder> view() {
+        Map<String, Reminder> out = new LinkedHashMap<>();
+        byName.values().forEach(e -> out.put(e.name, e.toReminder()));
+        return out;
+    }
+
+    /**
+     * Takes the oldest reminder due at {@code nowMillis} (ties by name) and moves it on: a one-shot reminder is
+     * removed, a periodic one moves to its first tick after now. A tick more than {@code graceMillis} late is
+     * missed: delivered once for {@link MissedTicks#FIRE_ONCE}, not at all for {@link MissedTicks#SKIP}.
+     *
+     * @return the tick, or {@code null} if nothing is due
+     */
+    Tick takeNextDue(long nowMillis, long graceMillis) {
+        Entry oldest = null;
+        for (Entry e : byName.values()) {
+            if (e.dueMillis <= nowMillis && (oldest == null || e.dueMillis < oldest.dueMillis)) {
+                oldest = e;
+            }
+        }
+        if (oldest == null) {
+            return null;
+        }
+        boolean missed = nowMillis - oldest.dueMillis > graceMillis;
+        if (oldest.periodMillis == 0) {
+            byName.remove(oldest.name);
+        } else {
+            long ticks = (nowMillis - oldest.dueMillis) / oldest.periodMillis + 1;
+            long next;
+            try {
+                next = Math.addExact(oldest.dueMillis, Math.multiplyExact(ticks, oldest.periodMillis));
+            } catch (ArithmeticException beyondTime) {
+                next = 0;
+            }
+            if (next > 0) {
+                byName.put(oldest.name, new Entry(oldest.name, next, oldest.periodMillis, oldest.missed));
+            } else {
+                byName.remove(oldest.name);
+            }
+        }
+        return new Tick(oldest.name, oldest.dueMillis, !missed || oldest.missed == MissedTicks.FIRE_ONCE);
+    }
+}
