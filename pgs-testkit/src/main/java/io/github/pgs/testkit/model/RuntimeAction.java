@@ -3,9 +3,9 @@ package io.github.pgs.testkit.model;
 import io.github.pgs.LifecyclePolicy;
 
 /**
- * The actions {@link RuntimeModel} draws: messages to one of its servers (by index), lifecycle operations, time,
- * runtime restarts, store faults and concurrent callers. Each record's {@code toString} is its description in a
- * shrunk report.
+ * The actions {@link RuntimeModel} draws: messages to one of its servers (by index), lifecycle and operator
+ * operations (release, rollback, reset), time, runtime restarts (clean, and a whole-runtime crash), store faults and
+ * concurrent callers. Each record's {@code toString} is its description in a shrunk report.
  */
 public sealed interface RuntimeAction {
 
@@ -31,6 +31,13 @@ public sealed interface RuntimeAction {
 
     /** {@code call(Crash(error))}: the handler throws an exception, or an {@link Error}. */
     record Crash(int server, boolean error) implements RuntimeAction {
+    }
+
+    /**
+     * {@code call(Crash(false))} {@value RuntimeModel#MAX_RESTARTS} + 1 times at one instant: a crash loop, which
+     * passes the restart intensity and quarantines the server unless something in between stops it.
+     */
+    record CrashLoop(int server) implements RuntimeAction {
     }
 
     /** {@code cast(Add(by))}. */
@@ -73,12 +80,34 @@ public sealed interface RuntimeAction {
     record Advance(long millis) implements RuntimeAction {
     }
 
-    /** {@code runtime.close()}, then a new runtime on the same store and clock. */
+    /**
+     * {@code runtime.rollback(id, stepsBack)}: the state {@code stepsBack} versions ago (1 = the previous one) written
+     * as a new version; an active server is petrified first, a quarantine is lifted.
+     */
+    record Rollback(int server, int stepsBack) implements RuntimeAction {
+    }
+
+    /** {@code runtime.reset(id)}: a tombstone, quarantine lifted; the next message starts fresh via {@code init}. */
+    record Reset(int server) implements RuntimeAction {
+    }
+
+    /**
+     * {@code runtime.close()}, then a new runtime on the same store and clock, whose start-up recovery revives the
+     * {@code PERMANENT} servers and, with {@code rememberActive}, those active at the close.
+     */
     record CloseReopen() implements RuntimeAction {
     }
 
-    /** {@code runtime.reconfigure(type, options with policy)}. */
-    record Reconfigure(LifecyclePolicy policy) implements RuntimeAction {
+    /**
+     * The whole runtime dies without closing (as in a killed JVM: it is abandoned, with its servers, timers and
+     * clock, and nothing of it runs again); then a new runtime on the same store and a new clock, whose start-up
+     * recovery revives the {@code PERMANENT} servers and, with {@code rememberActive}, those active when it died.
+     */
+    record KillRestart() implements RuntimeAction {
+    }
+
+    /** {@code runtime.reconfigure(type, options with policy and rememberActive)}. */
+    record Reconfigure(LifecyclePolicy policy, boolean rememberActive) implements RuntimeAction {
     }
 
     /** The server's next save fails and writes nothing. */

@@ -37,15 +37,32 @@ import java.util.concurrent.atomic.AtomicLong;
  * One sequence of {@link RuntimeModel}: the real runtime and the reference model, stepped together.
  *
  * <h2>The model</h2>
- * Per server it keeps what the store holds (version and count, or nothing), what the activation holds (present,
- * quarantined, loaded, the live count, the version and count it last wrote or loaded, whether it holds an
- * unwritten change, its deferred callers, its last activity and the due time of its idle check), its recent
- * crashes and the faults armed for it. Each action is applied to the model by the rules of the contract as the
- * guide states them (persist-then-reply, the version fence, the lifecycle policies, petrify and its failure
- * handling, quarantine after {@value RuntimeModel#MAX_RESTARTS} crashes within the restart window, recovery of
- * {@code PERMANENT} servers at start). The store's faults are armed per server, so which write fails never
- * depends on thread scheduling; clock moves go from one due timer to the next and let the servers settle at
- * each, so timer effects happen in due-time order on both sides.
+ * Per server it keeps what the store holds (version and count, or nothing; the replaced states kept as history, at
+ * most {@value RuntimeModel#HISTORY_DEPTH}, most recent first; whether a remember-active marker is stored), what the
+ * activation holds (present, quarantined, loaded, the live count, the version and count it last wrote or loaded,
+ * whether it holds an unwritten change, its deferred callers, its last activity, the due time of its idle check,
+ * whether it wrote the marker), its recent crashes and the faults armed for it. Each action is applied to the model
+ * by the rules of the contract as the guide states them (persist-then-reply, the version fence, the lifecycle
+ * policies, petrify and its failure handling, quarantine after {@value RuntimeModel#MAX_RESTARTS} crashes within the
+ * restart window, rollback and reset, recovery at start). The store's faults are armed per server, so which write
+ * fails never depends on thread scheduling; clock moves go from one due timer to the next and let the servers
+ * settle at each, so timer effects happen in due-time order on both sides.
+ *
+ * <h2>History, rollback and reset</h2>
+ * Every write of a server's state keeps the live state it replaces (a tombstone keeps nothing); a delete, and the
+ * fault injector's competing writer (which writes with no depth), drop the history. A rollback petrifies an active
+ * server first (a quarantined one stays put), reads the history, writes the chosen state as a new version over the
+ * current one and lifts the quarantine; it is refused for more steps than are kept, and fails as the store fails. A
+ * reset writes a tombstone over whatever is stored. When the server cannot be petrified at all, the runtime would
+ * retry until its shutdown timeout: see {@link #stuck}.
+ *
+ * <h2>Recovery after a restart</h2>
+ * A server is remembered as active (with the type's {@code rememberActive}) from the moment an activation loads
+ * or initialises it until that activation stops being active (petrified, stopped, crashed, quarantined, failed to
+ * reload); a shutdown or the runtime's death leaves it remembered, and so does a store that is down when the
+ * marker should go. A new runtime (after {@link RuntimeAction.CloseReopen} or {@link RuntimeAction.KillRestart})
+ * revives, unless the store is down, every stored server of a {@code PERMANENT} type and every remembered one,
+ * which the trial waits for with {@link ServerRuntime#awaitRecovery} before comparing which servers are active.
  *
  * <p>Used by one thread at a time.
  */
@@ -58,18 +75,25 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
     private static final long WINDOW = RuntimeModel.RESTART_WINDOW.toNanos();
     private static final Duration SETTLE = Duration.ofSeconds(20);
     private static final String OK = "ok";
+    /** The reserved type of the remember-active markers (the runtime's {@code Registry.ACTIVE_MARKERS}). */
+    private static final String ACTIVE_MARKERS = "pgs.active";
 
     private final Storage raw;
     private final boolean closeStore;
     private final FaultInjectingStorage store;
     private final StateCodec codec;
-    private final ManualTime time = new ManualTime();
+    /** The current runtime's clock; a {@link RuntimeAction.KillRestart} leaves the old one with the old runtime. */
+    private ManualTime time = new ManualTime();
     private final ModelCounter.Probe probe = new ModelCounter.Probe();
     private final String typeName;
     private final Srv[] servers = new Srv[RuntimeModel.KEYS.size()];
     private final List<Deferred> deferred = new ArrayList<>();
     private ServerRuntime runtime;
     private LifecyclePolicy policy = LifecyclePolicy.TRANSIENT;
+    private boolean remember;
+    /** Whether the store keeps state history (if not, the type keeps none and rollback is unsupported). */
+    private final boolean historyKept;
+    private final boolean checkHistory;
     private boolean down;
     private long now;
     private Counters expected = new Counters();
@@ -77,9 +101,14 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
     /** The model of one server. */
     private static final class Srv {
         final ServerId id;
+        final ServerId markerId;
         // what the store holds
         long storedVersion;
         Long storedCount; // null: nothing live (never saved, or a tombstone)
+        /** The replaced states the store keeps, most recent first: {version, count}. */
+        final ArrayDeque<long[]> history = new ArrayDeque<>();
+        /** Whether the store holds a remember-active marker for this server. */
+        boolean marker;
         // what the activation holds
         boolean present;
         boolean quarantined;
@@ -92,6 +121,8 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
         long lastActivity;
         long idleDue = -1;
         final ArrayDeque<Long> crashes = new ArrayDeque<>();
+        /** Whether the activation wrote the marker (and so removes it when it stops being active). */
+        boolean markHeld;
         // faults armed for this server
         int failSaves;
         int unknownSaves;
@@ -100,11 +131,21 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
 
         Srv(ServerId id) {
             this.id = id;
+            this.markerId = new ServerId(ACTIVE_MARKERS, id.toString());
+        }
+
+        String historyText() {
+            StringBuilder b = new StringBuilder("[");
+            for (long[] h : history) {
+                b.append(b.length() > 1 ? ", " : "").append("v").append(h[0]).append(" count ").append(h[1]);
+            }
+            return b.append("]").toString();
         }
 
         @Override
         public String toString() {
             return id.key() + ": stored v" + storedVersion + (storedCount == null ? "" : " count " + storedCount)
+                    + (history.isEmpty() ? "" : " history " + historyText()) + (marker ? " marked" : "")
                     + (quarantined ? ", quarantined" : present ? ", active" + (loaded ? " count " + live
                     + (dirty ? " unwritten" : "") : " unloaded") : "");
         }
@@ -117,6 +158,8 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
         final long deadline;
         Long answer;
         boolean timedOut;
+        /** Its runtime died: nothing will ever answer it or time it out (its timer is on the dead runtime's clock). */
+        boolean orphaned;
 
         Deferred(String label, CompletableFuture<Long> future, long deadline) {
             this.label = label;
@@ -125,7 +168,7 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
         }
 
         boolean pending() {
-            return answer == null && !timedOut;
+            return answer == null && !timedOut && !orphaned;
         }
     }
 
@@ -141,7 +184,7 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
         long writeFailures;
     }
 
-    RuntimeTrial(Storage storage, boolean closeStore, StateCodec codec, String typePrefix) {
+    RuntimeTrial(Storage storage, boolean closeStore, StateCodec codec, String typePrefix, boolean checkHistory) {
         this.typeName = typePrefix + "-" + RUN + "-" + TRIALS.incrementAndGet();
         this.raw = storage;
         this.closeStore = closeStore;
@@ -150,6 +193,15 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
         for (int i = 0; i < servers.length; i++) {
             servers[i] = new Srv(new ServerId(typeName, RuntimeModel.KEYS.get(i)));
         }
+        boolean kept;
+        try {
+            storage.history(servers[0].id);
+            kept = true;
+        } catch (UnsupportedOperationException e) {
+            kept = false;
+        }
+        this.historyKept = kept;
+        this.checkHistory = checkHistory && kept;
         this.runtime = newRuntime();
     }
 
@@ -159,6 +211,8 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
                 .callTimeout(RuntimeModel.CALL_TIMEOUT)
                 .restartIntensity(RuntimeModel.MAX_RESTARTS, RuntimeModel.RESTART_WINDOW)
                 .lifecycle(policy)
+                .historyDepth(historyKept ? RuntimeModel.HISTORY_DEPTH : 0)
+                .rememberActive(remember)
                 .build();
     }
 
@@ -201,6 +255,7 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
                     release(srv(a.server())));
             case RuntimeAction.Crash a -> compare(callReal(a.server(), new ModelCounter.Crash(a.error())),
                     crashCall(srv(a.server()), a.error()));
+            case RuntimeAction.CrashLoop a -> crashLoop(a.server());
             case RuntimeAction.Cast a -> compare(castReal(a.server(), new ModelCounter.Add(a.by()), false),
                     castChange(srv(a.server()), a.by()));
             case RuntimeAction.Info a -> compare(castReal(a.server(), new ModelCounter.Bump(a.by()), true),
@@ -217,9 +272,12 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
             case RuntimeAction.Start a -> compare(startReal(a.server()), start(srv(a.server())));
             case RuntimeAction.ReleaseQuarantine a -> compare(String.valueOf(runtime.release(srv(a.server()).id)),
                     String.valueOf(releaseQuarantine(srv(a.server()))));
+            case RuntimeAction.Rollback a -> rollback(a.server(), a.stepsBack());
+            case RuntimeAction.Reset a -> reset(a.server());
             case RuntimeAction.Advance a -> advance(a.millis());
             case RuntimeAction.CloseReopen a -> closeReopen();
-            case RuntimeAction.Reconfigure a -> reconfigure(a.policy());
+            case RuntimeAction.KillRestart a -> killRestart();
+            case RuntimeAction.Reconfigure a -> reconfigure(a.policy(), a.rememberActive());
             case RuntimeAction.FailNextSave a -> {
                 store.failNextSaves(srv(a.server()).id, 1);
                 srv(a.server()).failSaves = 1;
@@ -388,6 +446,18 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
         return compare(actual, expected);
     }
 
+    private String crashLoop(int server) {
+        Srv s = srv(server);
+        List<String> actual = new ArrayList<>();
+        List<String> model = new ArrayList<>();
+        for (int i = 0; i <= RuntimeModel.MAX_RESTARTS; i++) {
+            actual.add(callReal(server, new ModelCounter.Crash(false)));
+            settle(); // an eager restart of a PERMANENT server is done before the next call, as in the model
+            model.add(crashCall(s, false));
+        }
+        return compare(String.join(" ", actual), String.join(" ", model));
+    }
+
     private String petrifyThenInc(int server) {
         Srv s = srv(server);
         boolean petrified = runtime.petrify(s.id);
@@ -491,41 +561,130 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
         } catch (RuntimeException e) {
             actual = "close failed " + error(e);
         }
-        runtime = newRuntime();
         boolean failed = false;
         for (Srv s : servers) {
             s.crashes.clear(); // crash counts belong to a runtime; a new one starts without them
             if (s.quarantined) {
                 s.quarantined = false; // close lifts quarantines (the stored state stays as it was)
-                s.present = false;
+                leave(s);
             } else if (s.present) {
                 if (s.loaded && s.dirty && write(s) != null) {
                     failed = true;
                 }
-                leave(s);
+                leave(s); // a shutdown keeps the remember-active marker
             }
         }
-        expected = new Counters();
-        String modelOutcome = failed ? "close failed !StorageException" : "closed";
-        if (policy == LifecyclePolicy.PERMANENT) {
-            if (!runtime.awaitRecovery(SETTLE)) {
-                throw new AssertionError("recovery did not finish within " + SETTLE);
-            }
-            if (!down) {
-                for (Srv s : servers) {
-                    if (s.storedCount != null && load(s) != null) {
-                        abortLoad(s);
-                    }
-                }
-            }
-        }
-        return compare(actual, modelOutcome);
+        compare(actual, failed ? "close failed !StorageException" : "closed");
+        return actual + ", " + restart();
     }
 
-    private String reconfigure(LifecyclePolicy p) {
+    /**
+     * The runtime dies: it is abandoned as it is, with its servers, their timers and its clock, none of which runs
+     * again (its clock is never moved), so nothing it held in memory reaches the store. The callers it was holding
+     * wait forever.
+     */
+    private String killRestart() {
+        time = new ManualTime();
+        for (Srv s : servers) {
+            s.crashes.clear();
+            s.quarantined = false;
+            leave(s); // unwritten changes are lost; markers stay where they are
+        }
+        for (Deferred d : deferred) {
+            if (d.pending()) {
+                d.orphaned = true;
+            }
+        }
+        return "killed, " + restart();
+    }
+
+    /**
+     * A new runtime on the same store: waits for its start-up recovery through {@link ServerRuntime#awaitRecovery}
+     * (the revivals it starts are then counted as running work, so the settle that follows covers them), and
+     * compares which servers came back by themselves.
+     */
+    private String restart() {
+        expected = new Counters();
+        runtime = newRuntime();
+        if (!runtime.awaitRecovery(SETTLE)) {
+            throw new AssertionError("recovery did not finish within " + SETTLE);
+        }
+        settle();
+        List<String> actual = new ArrayList<>();
+        for (Srv s : servers) {
+            if (runtime.isActive(s.id)) {
+                actual.add(s.id.key());
+            }
+        }
+        recover();
+        List<String> model = new ArrayList<>();
+        for (Srv s : servers) {
+            if (s.present) {
+                model.add(s.id.key());
+            }
+        }
+        return compare("revived " + actual, "revived " + model);
+    }
+
+    private String reconfigure(LifecyclePolicy p, boolean rememberActive) {
         policy = p;
+        remember = rememberActive;
         runtime.reconfigure(typeName, options());
         return OK;
+    }
+
+    /**
+     * {@code runtime.rollback}. When the server is active, the runtime petrifies it first, retrying until it has
+     * left or the shutdown timeout passed; see {@link #quiesce}.
+     */
+    private String rollback(int server, int stepsBack) {
+        Srv s = srv(server);
+        Quiesced q = quiesce(s);
+        if (q.stuck()) {
+            return stuck(s, q);
+        }
+        String actual;
+        try {
+            actual = value(runtime.rollback(s.id, stepsBack));
+        } catch (RuntimeException e) {
+            actual = error(e);
+        }
+        return compare(actual, rollbackModel(s, stepsBack));
+    }
+
+    /** {@code runtime.reset}; like {@link #rollback}, it quiesces the server first. */
+    private String reset(int server) {
+        Srv s = srv(server);
+        Quiesced q = quiesce(s);
+        if (q.stuck()) {
+            return stuck(s, q);
+        }
+        String actual;
+        try {
+            runtime.reset(s.id);
+            actual = OK;
+        } catch (RuntimeException e) {
+            actual = error(e);
+        }
+        return compare(actual, resetModel(s));
+    }
+
+    /**
+     * An operator action on a server that cannot be petrified (its unwritten state cannot be written: the store is
+     * down, or its activation's version was overtaken) would petrify it again and again until the runtime's
+     * shutdown timeout ({@link #SETTLE}) and then throw {@link io.github.pgs.CallTimeoutException}. Rather than
+     * wait that long, the trial makes the same forced petrifications the model made (which consume the same armed
+     * faults; the further ones the runtime would make change nothing) and checks that the server is still active,
+     * as the model says; the action itself is not run.
+     */
+    private String stuck(Srv s, Quiesced q) {
+        for (int i = 0; i < q.attempts(); i++) {
+            runtime.petrify(s.id);
+            settle();
+        }
+        String what = " after " + q.attempts() + " forced petrifications: not run (it would wait out the shutdown "
+                + "timeout and throw CallTimeoutException)";
+        return compare((runtime.isActive(s.id) ? "still active" : "petrified") + what, "still active" + what);
     }
 
     // =============================================================================================================
@@ -559,15 +718,39 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
         if (s.idleDue < 0) {
             s.idleDue = now + IDLE;
         }
+        if (remember && !s.markHeld) {
+            // the activation marks itself active (the store is up: the load just succeeded)
+            s.marker = true;
+            s.markHeld = true;
+        }
         return null;
     }
 
-    /** A failed load: the activation leaves. */
+    /**
+     * A failed load: the activation leaves. It is not active any more, so when it held a remember-active marker
+     * (a reload after a failed write) the marker goes.
+     */
     private void abortLoad(Srv s) {
+        unmark(s);
         leave(s);
     }
 
-    /** The activation leaves the registry; its live state and timers go with it. */
+    /**
+     * The activation stops being active (petrified, stopped, crashed, quarantined, failed to reload): it removes
+     * the remember-active marker it wrote, unless the store is down (then the marker stays, and the next runtime
+     * revives the server).
+     */
+    private void unmark(Srv s) {
+        if (s.markHeld && !down) {
+            s.marker = false;
+        }
+        s.markHeld = false;
+    }
+
+    /**
+     * The activation leaves the registry; its live state and timers go with it. A leave without {@link #unmark}
+     * (a shutdown, the runtime's death) keeps the marker in the store.
+     */
     private void leave(Srv s) {
         s.present = false;
         s.loaded = false;
@@ -575,6 +758,26 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
         s.actPersisted = null;
         s.idleDue = -1;
         s.waiting.clear();
+        s.markHeld = false;
+    }
+
+    /** The store keeps the state being replaced as history (when live), pruned to the type's depth. */
+    private void keepHistory(Srv s) {
+        if (s.storedCount != null && historyKept) {
+            s.history.addFirst(new long[] {s.storedVersion, s.storedCount});
+            while (s.history.size() > RuntimeModel.HISTORY_DEPTH) {
+                s.history.removeLast();
+            }
+        }
+    }
+
+    /**
+     * The fault injector's competing writer: it bumps the stored version, writing the stored payload again with no
+     * history depth, or a tombstone; either way the history is dropped.
+     */
+    private void competingWrite(Srv s) {
+        s.storedVersion++;
+        s.history.clear();
     }
 
     /** A write of the live state if it differs from what this activation last wrote or loaded. */
@@ -592,11 +795,12 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
         }
         if (s.conflictSaves > 0) {
             s.conflictSaves--;
-            s.storedVersion++; // a competing writer; what is stored does not change
+            competingWrite(s); // what is stored does not change
         }
         if (s.storedVersion != s.actVersion) {
             return "VersionConflictException";
         }
+        keepHistory(s);
         s.storedVersion++;
         s.storedCount = s.live;
         if (s.unknownSaves > 0) {
@@ -623,6 +827,7 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
         }
         s.storedVersion++;
         s.storedCount = null;
+        s.history.clear();
         s.actVersion = s.storedVersion;
         return null;
     }
@@ -772,6 +977,7 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
             s.crashes.pollFirst();
         }
         s.crashes.addLast(now);
+        unmark(s); // crashed, and maybe quarantined: either way no longer active
         if (s.crashes.size() > RuntimeModel.MAX_RESTARTS) {
             leave(s);
             s.present = true;
@@ -810,6 +1016,7 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
             }
         }
         expected.stops++;
+        unmark(s);
         leave(s);
         return failure;
     }
@@ -850,6 +1057,7 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
             return true; // could not persist: stays active
         }
         expected.petrifications++;
+        unmark(s);
         leave(s);
         return true;
     }
@@ -865,6 +1073,7 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
             return;
         }
         expected.petrifications++;
+        unmark(s);
         leave(s);
     }
 
@@ -890,6 +1099,116 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
         s.quarantined = false;
         s.present = false;
         return true;
+    }
+
+    /** The outcome of {@link #quiesce}: the forced petrifications made, and whether the server is still active. */
+    private record Quiesced(int attempts, boolean stuck) {
+    }
+
+    /**
+     * What the runtime does before a rollback or reset: petrify the server while it is active (a quarantined one
+     * stays put), again and again until it has left. It never leaves when its unwritten state cannot be written:
+     * the store is down, or the activation's version was overtaken (a conflicting or unknown-outcome write) once
+     * the armed faults a retry would still consume are used up.
+     */
+    private Quiesced quiesce(Srv s) {
+        int attempts = 0;
+        while (s.present && !s.quarantined) {
+            attempts++;
+            petrify(s);
+            if (!s.present) {
+                break;
+            }
+            if (down || (s.storedVersion != s.actVersion && s.failSaves == 0 && s.conflictSaves == 0)) {
+                return new Quiesced(attempts, true);
+            }
+        }
+        return new Quiesced(attempts, false);
+    }
+
+    /**
+     * {@code rollback} after the quiesce: the kept history (most recent first), the target's payload written with
+     * the type's depth over the current version (read just before), then the quarantine lifted and recent crashes
+     * forgotten; returns the new version.
+     */
+    private String rollbackModel(Srv s, int stepsBack) {
+        if (down) {
+            return "!StorageException";
+        }
+        if (!historyKept) {
+            return "!UnsupportedOperationException";
+        }
+        if (stepsBack > s.history.size()) {
+            return "!IllegalArgumentException";
+        }
+        long target = new ArrayList<>(s.history).get(stepsBack - 1)[1];
+        if (s.failLoads > 0) {
+            s.failLoads--;
+            return "!StorageException";
+        }
+        if (s.failSaves > 0) {
+            s.failSaves--;
+            return "!StorageException";
+        }
+        if (s.conflictSaves > 0) {
+            s.conflictSaves--;
+            competingWrite(s);
+            return "!VersionConflictException";
+        }
+        keepHistory(s);
+        s.storedVersion++;
+        s.storedCount = target;
+        if (s.unknownSaves > 0) {
+            s.unknownSaves--;
+            return "!StorageException"; // written, reported as failed: the quarantine stays
+        }
+        lifted(s);
+        return value(s.storedVersion);
+    }
+
+    /** {@code reset} after the quiesce: a tombstone over whatever is stored (if anything), then the release. */
+    private String resetModel(Srv s) {
+        if (down) {
+            return "!StorageException";
+        }
+        if (s.failLoads > 0) {
+            s.failLoads--;
+            return "!StorageException";
+        }
+        if (s.storedVersion > 0) {
+            s.storedVersion++;
+            s.storedCount = null;
+            s.history.clear();
+        }
+        lifted(s);
+        return OK;
+    }
+
+    /** The release that ends a successful rollback or reset: crashes forgotten, quarantine lifted. */
+    private void lifted(Srv s) {
+        s.crashes.clear();
+        if (s.quarantined) {
+            s.quarantined = false;
+            s.present = false;
+        }
+    }
+
+    /**
+     * What a new runtime's start-up recovery revives (unless the store is down, which stops it): every server with
+     * a stored state when the type is {@code PERMANENT}, and, when the type remembers active servers, every server
+     * that was active when the previous runtime closed or died (whose marker is in the store), whatever its policy
+     * and whether or not it ever wrote a state.
+     */
+    private void recover() {
+        if (down) {
+            return;
+        }
+        for (Srv s : servers) {
+            boolean revive = (policy == LifecyclePolicy.PERMANENT && s.storedCount != null) || (remember && s.marker);
+            if (revive && !s.present && load(s) != null) {
+                abortLoad(s);
+            }
+        }
     }
 
     // =============================================================================================================
@@ -949,6 +1268,28 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
                     + " (payload " + (st.hasPayload() ? new String(st.payload(), StandardCharsets.UTF_8) : "none")
                     + ")");
         }
+        if (checkHistory) {
+            StringBuilder b = new StringBuilder("[");
+            for (StoredState h : raw.history(s.id)) {
+                b.append(b.length() > 1 ? ", " : "").append("v").append(h.version()).append(" count ")
+                        .append(h.hasPayload() ? String.valueOf(count(h)) : "none");
+            }
+            String history = b.append("]").toString();
+            if (!history.equals(s.historyText())) {
+                throw new AssertionError("history of " + s.id.key() + ": system " + history + ", model "
+                        + s.historyText());
+            }
+        }
+        boolean marked = raw.load(s.markerId).hasPayload();
+        if (marked != s.marker) {
+            throw new AssertionError("remember-active marker of " + s.id.key() + ": system " + (marked ? "stored"
+                    : "none") + ", model " + (s.marker ? "stored" : "none"));
+        }
+    }
+
+    private long count(StoredState st) {
+        return ((ModelCounter.Saved) codec.decode(st.payload(), ModelCounter.Saved.class, id -> runtime.ref(id)))
+                .count();
     }
 
     private void checkDeferred(Deferred d) throws Exception {
@@ -963,7 +1304,7 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
 
     @Override
     public String toString() {
-        return "RuntimeTrial[" + typeName + ", policy " + policy + ", now " + Duration.ofNanos(now)
-                + (down ? ", store down" : "") + ", servers " + Arrays.toString(servers) + "]";
+        return "RuntimeTrial[" + typeName + ", policy " + policy + (remember ? " rememberActive" : "") + ", now "
+                + Duration.ofNanos(now) + (down ? ", store down" : "") + ", servers " + Arrays.toString(servers) + "]";
     }
 }

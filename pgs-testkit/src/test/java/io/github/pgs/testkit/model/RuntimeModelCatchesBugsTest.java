@@ -8,14 +8,18 @@ import io.github.pgs.spi.StoredState;
 import io.github.pgs.store.InMemoryStorage;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
- * The runtime model is only worth its run time if it notices broken persistence: two stores that break the
- * contract in ways a runtime cannot see make it diverge, with a short report.
+ * The runtime model is only worth its run time if it notices broken persistence: stores that break the contract in
+ * ways a runtime cannot see (a lost write, no version fence, a wrong state history) make it diverge, with a short
+ * report.
  */
 class RuntimeModelCatchesBugsTest {
 
@@ -45,6 +49,11 @@ class RuntimeModelCatchesBugsTest {
         }
 
         @Override
+        public List<StoredState> history(ServerId id) {
+            return delegate.history(id);
+        }
+
+        @Override
         public KeyPage list(String type, String afterKey, int limit) {
             return delegate.list(type, afterKey, limit);
         }
@@ -67,12 +76,64 @@ class RuntimeModelCatchesBugsTest {
         @Override
         public synchronized long save(StateWrite write) {
             long current = delegate.load(write.id()).version();
-            return delegate.save(new StateWrite(write.id(), current, write.payload(), write.schemaVersion()));
+            return delegate.save(new StateWrite(write.id(), current, write.payload(), write.schemaVersion(),
+                    write.historyDepth()));
         }
 
         @Override
         public synchronized long delete(ServerId id, long expectedVersion) {
             return delegate.delete(id, delegate.load(id).version());
+        }
+
+        @Override
+        public List<StoredState> history(ServerId id) {
+            return delegate.history(id);
+        }
+
+        @Override
+        public KeyPage list(String type, String afterKey, int limit) {
+            return delegate.list(type, afterKey, limit);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+
+    /** Keeps the history right but hands it out wrong: reversed (oldest first), or without its newest state. */
+    static final class WrongHistoryStore implements Storage {
+        private final InMemoryStorage delegate = new InMemoryStorage();
+        private final boolean reversed;
+
+        WrongHistoryStore(boolean reversed) {
+            this.reversed = reversed;
+        }
+
+        @Override
+        public StoredState load(ServerId id) {
+            return delegate.load(id);
+        }
+
+        @Override
+        public long save(StateWrite write) {
+            return delegate.save(write);
+        }
+
+        @Override
+        public long delete(ServerId id, long expectedVersion) {
+            return delegate.delete(id, expectedVersion);
+        }
+
+        @Override
+        public List<StoredState> history(ServerId id) {
+            List<StoredState> h = new ArrayList<>(delegate.history(id));
+            if (reversed) {
+                Collections.reverse(h);
+            } else if (!h.isEmpty()) {
+                h.remove(0);
+            }
+            return h;
         }
 
         @Override
@@ -100,6 +161,29 @@ class RuntimeModelCatchesBugsTest {
 
         assertThat(d.shrunkSteps()).anyMatch(l -> l.contains("ConflictNextSave"));
         assertThat(d.divergence()).contains("VersionConflictException");
+    }
+
+    @Test
+    void storeWhoseHistoryIsOutOfOrder_makesTheModelDiverge() {
+        ModelDivergence d = divergenceOn(RuntimeModel.on("reversed history", () -> new WrongHistoryStore(true), true));
+
+        assertThat(d.divergence()).startsWith("history of");
+        assertThat(d.shrunkSteps().size()).isLessThanOrEqualTo(12);
+    }
+
+    /**
+     * Without the comparison of the stored history after every step, what rollbacks return, write and lead to is
+     * still checked against the model's history: a store that hands out its history without the newest state makes
+     * a rollback diverge.
+     */
+    @Test
+    void storeWhoseHistoryLosesAState_makesARollbackDiverge() {
+        ModelDivergence d = divergenceOn(RuntimeModel.on("short history", () -> new WrongHistoryStore(false), true)
+                .withoutHistoryComparison());
+
+        String last = d.shrunkSteps().get(d.shrunkSteps().size() - 1);
+        assertThat(last).contains("Rollback[").endsWith("<-- diverged");
+        assertThat(d.divergence()).containsAnyOf("stored state", "IllegalArgumentException");
     }
 
     private static ModelDivergence divergenceOn(RuntimeModel model) {
