@@ -20,6 +20,8 @@ import java.util.Locale;
  *   <tr><td>S2</td><td>cold activation: first Get of N stored counters</td><td>postgres</td></tr>
  *   <tr><td>S3</td><td>heap per active and per petrified server</td><td>sqlite</td></tr>
  *   <tr><td>S4</td><td>in-memory throughput ({@code memory} or {@code ephemeral})</td><td>memory</td></tr>
+ *   <tr><td>SAVES</td><td>the store alone: C writers saving on K keys; {@code --max-batch=1}: no group commit</td><td>postgres</td></tr>
+ *   <tr><td>R1</td><td>durable reminders: N due at once on petrified counters, fired by a new runtime</td><td>sqlite</td></tr>
  *   <tr><td>S1-limit-sqlite</td><td>SQLite itself: B UPSERTs per transaction, WAL, synchronous=FULL</td><td>-</td></tr>
  *   <tr><td>S1-limit-redis</td><td>Redis itself: INCR or EVALSHA per call, pipelined</td><td>-</td></tr>
  * </table>
@@ -27,7 +29,7 @@ import java.util.Locale;
  * Options (defaults as the peers'): {@code --K=10000 --C=64 --W=10 --D=20 --N=100000
  * --warm-entities=min(20000,N) --A=1000000 --callers=vthreads|threads|async --timeout-ms=10000};
  * {@code --store=memory|sqlite|postgres|redis|ephemeral}; {@code --write-mode=write-through|write-behind|on-petrify};
- * {@code --idle-timeout-s}; S3 {@code --histogram} (class histograms to stderr); PostgreSQL {@code --db-url --db-user --db-password --pool --writers --max-batch};
+ * {@code --idle-timeout-s}; R1 {@code --reminder-concurrency --reminder-poll-ms --timeout-s}; S3 {@code --histogram} (class histograms to stderr); PostgreSQL {@code --db-url --db-user --db-password --pool --writers --max-batch};
  * Redis {@code --redis-uri --writers --max-batch --redis-op=incr|evalsha}; SQLite
  * {@code --sqlite-path --sqlite-sync=FULL|NORMAL --max-batch --B}. See {@code docs/benchmarks/README.md}.
  */
@@ -38,7 +40,7 @@ public final class BenchMain {
 
     public static void main(String[] argv) {
         if (argv.length == 1 && (argv[0].equals("--help") || argv[0].equals("-h"))) {
-            System.out.println("usage: java -jar pgs-bench.jar --scenario=S1|S2|S3|S4|S1-limit-sqlite|S1-limit-redis"
+            System.out.println("usage: java -jar pgs-bench.jar --scenario=S1|S2|S3|S4|R1|SAVES|S1-limit-sqlite|S1-limit-redis"
                     + "[,...] [--store=...] [--K= --C= --W= --D= --N= --A= ...]; see docs/benchmarks/README.md");
             return;
         }
@@ -53,6 +55,8 @@ public final class BenchMain {
                     case "S2" -> pgs.s2();
                     case "S3" -> pgs.s3();
                     case "S4" -> pgs.s4();
+                    case "R1" -> pgs.r1();
+                    case "SAVES" -> pgs.saves();
                     case "S1-LIMIT-SQLITE" -> limits.sqlite();
                     case "S1-LIMIT-REDIS" -> limits.redis();
                     default -> throw new IllegalArgumentException("unknown scenario " + sc);

@@ -10,15 +10,21 @@ import io.github.pgs.spi.StateCodec;
 import io.github.pgs.spi.StateCodecProvider;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
+import io.github.pgs.spi.StoredState;
 
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.ServiceLoader;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -37,6 +43,14 @@ import java.util.concurrent.atomic.LongAdder;
  *       petrified and heap measured again.</li>
  *   <li><b>S4</b> in-memory throughput: S1 on the in-memory store ({@code --store=memory}) or on ephemeral
  *       servers without any store ({@code --store=ephemeral}); verified by summing {@code Get} over all K.</li>
+ *   <li><b>SAVES</b> the store alone: C writers call {@code Storage.save} back to back on K keys (each writer
+ *       owns the keys {@code k % C == writer}, so no save conflicts), W s warm-up, D s measured; then every
+ *       key's stored version must equal the last version its writer was acknowledged. {@code --max-batch=1}
+ *       turns group commit off.</li>
+ *   <li><b>R1</b> durable reminders: N counters each schedule a one-shot reminder due at one instant; the
+ *       runtime closes (every counter petrified); once the instant has passed a new runtime starts, and its
+ *       poller wakes every counter to fire its reminder. Measured from the new runtime's start to the last
+ *       delivery; verified by the stored counts (each exactly 1) and an empty due index.</li>
  * </ul>
  *
  * Not thread-safe; one scenario at a time.
@@ -166,6 +180,126 @@ public final class PgsScenarios {
         } finally {
             storage.close();
         }
+    }
+
+    // ---------------------------------------------------------------- SAVES
+
+    /** SAVES: saves/s of the store itself on {@code --store} (default postgres); see the class comment. */
+    public JsonLine saves() throws Exception {
+        int k = o.integer("K", 10_000);
+        int c = o.integer("C", 64);
+        if (c > k) {
+            throw new IllegalArgumentException("--C must be <= --K");
+        }
+        double warm = o.decimal("W", 10);
+        double dur = o.decimal("D", 20);
+        String store = Stores.name(o, "postgres");
+        JsonLine json = base("SAVES", store);
+        StateCodec codec = codec();
+        Storage storage = Stores.openEmpty(store, o, json);
+        try {
+            ServerId[] ids = new ServerId[k];
+            for (int i = 0; i < k; i++) {
+                ids[i] = new ServerId(Counter.TYPE, "k" + i);
+            }
+            AtomicLongArray versions = new AtomicLongArray(k);
+            AtomicInteger writers = new AtomicInteger();
+            ThreadLocal<Integer> writer = ThreadLocal.withInitial(writers::getAndIncrement);
+            byte[][] payloads = new byte[64][];
+            for (int i = 0; i < payloads.length; i++) {
+                payloads[i] = codec.encode(new Counter.State(i), Counter.State.class);
+            }
+            int perWriter = k / c;
+            if (mode == ClosedLoop.Mode.ASYNC) {
+                throw new IllegalArgumentException("SAVES runs blocking writers: --callers=threads or vthreads");
+            }
+            ClosedLoop.Result r = new ClosedLoop(c, mode, 60_000).timed(i -> {
+                int w = writer.get();
+                int key = w + c * ThreadLocalRandom.current().nextInt(perWriter);
+                long v = versions.get(key);
+                versions.set(key, storage.save(new StateWrite(ids[key], v, payloads[(int) (v & 63)], 1)));
+            }, null, warm, dur);
+            long mismatched = 0;
+            for (int from = 0; from < k; from += 1000) {
+                List<ServerId> page = List.of(ids).subList(from, Math.min(k, from + 1000));
+                Map<ServerId, StoredState> loaded = storage.loadAll(page);
+                for (int i = from; i < from + page.size(); i++) {
+                    if (loaded.get(ids[i]).version() != versions.get(i)) {
+                        mismatched++;
+                    }
+                }
+            }
+            return json.put("K", k).put("C", c).put("warmup_s", warm).put("duration_s", dur)
+                    .put("saves", r.ok()).put("saves_per_s", Math.round(r.ok() / r.seconds()))
+                    .latency("", r.histogram())
+                    .put("errors", r.totalErrors()).put("cpu_busy_pct", r.cpuBusyPct())
+                    .put("acked_total", r.totalOk()).put("versions_mismatched", mismatched)
+                    .put("verify", mismatched == 0 && r.totalErrors() == 0 ? "ok" : "mismatch");
+        } finally {
+            storage.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- R1
+
+    /** R1 durable reminders fired with N scheduled, on {@code --store} (default sqlite). */
+    public JsonLine r1() throws Exception {
+        int n = o.integer("N", 100_000);
+        int c = o.integer("C", 64);
+        int concurrency = o.integer("reminder-concurrency", ServerRuntime.DEFAULT_REMINDER_CONCURRENCY);
+        Duration poll = Duration.ofMillis(o.integer("reminder-poll-ms", 1000));
+        String store = Stores.name(o, "sqlite");
+        JsonLine json = base("R1-reminders", store);
+        StateCodec codec = codec();
+        Storage storage = Stores.openEmpty(store, o, json);
+        try {
+            ServerRuntime scheduling = reminderRuntime(storage, codec, poll, concurrency);
+            // due shortly after scheduling ends (about 5,000 schedules a second at the least)
+            Instant due = Instant.now().plusSeconds(Math.max(5, n / 5_000));
+            long t0 = System.nanoTime();
+            ClosedLoop.Result sched = new ClosedLoop(c, mode, callTimeout.toMillis()).fixed(
+                    i -> scheduling.ref(Counter.class, "r-" + i).call(new Counter.RemindAt(due)),
+                    i -> scheduling.ref(Counter.class, "r-" + i).callAsync(new Counter.RemindAt(due)),
+                    n);
+            double scheduleS = (System.nanoTime() - t0) / 1e9;
+            scheduling.close(); // petrifies every counter; their reminders stay in the store
+            if (sched.errors() > 0) {
+                throw new IllegalStateException(sched.errors() + " scheduling calls failed");
+            }
+            long wait = due.toEpochMilli() - System.currentTimeMillis();
+            if (wait > 0) {
+                Thread.sleep(wait);
+            }
+            Counter.REMINDERS_DELIVERED.reset();
+            long start = System.nanoTime();
+            ServerRuntime firing = reminderRuntime(storage, codec, poll, concurrency);
+            long deadline = start + Duration.ofSeconds(o.integer("timeout-s", 600)).toNanos();
+            while (firing.stats().remindersFired() < n && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long fired = firing.stats().remindersFired();
+            firing.close();
+            long[] sums = Stores.sumCounts(storage, codec);
+            int stillDue = storage.due(Long.MAX_VALUE, null, 1).size();
+            return json.put("N", n).put("C", c).put("reminder_concurrency", concurrency)
+                    .put("reminder_poll_ms", poll.toMillis())
+                    .put("schedule_s", Math.round(scheduleS * 100) / 100.0)
+                    .put("scheduled_per_s", Math.round(n / scheduleS))
+                    .put("reminders_fired", fired).put("deliveries", Counter.REMINDERS_DELIVERED.sum())
+                    .put("seconds", Math.round(seconds * 1000) / 1000.0)
+                    .put("reminders_per_s", Math.round(fired / seconds))
+                    .put("db_rows", sums[0]).put("db_sum_count", sums[1]).put("still_due", stillDue)
+                    .put("verify", fired == n && sums[0] == n && sums[1] == n && stillDue == 0 ? "ok" : "mismatch");
+        } finally {
+            storage.close();
+        }
+    }
+
+    private ServerRuntime reminderRuntime(Storage storage, StateCodec codec, Duration poll, int concurrency) {
+        return ServerRuntime.builder().name("bench").storage(storage).codec(codec)
+                .reminderPollInterval(poll).reminderConcurrency(concurrency)
+                .register(counterType(idleTimeout(60))).build();
     }
 
     // ---------------------------------------------------------------- S2
