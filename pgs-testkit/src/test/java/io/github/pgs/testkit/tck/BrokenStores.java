@@ -99,6 +99,62 @@ final class BrokenStores {
         };
     }
 
+    /** Keeps a deleted server in its due index: a tombstone is still reported as due. */
+    static Storage dueKeepingTombstones() {
+        return new Forwarding() {
+            private final Map<ServerId, DueServer> deleted = new ConcurrentHashMap<>();
+
+            @Override
+            public long delete(ServerId id, long expectedVersion) {
+                StoredState before = delegate.load(id);
+                long v = delegate.delete(id, expectedVersion);
+                if (before.reminders() != null) {
+                    deleted.put(id, new DueServer(id, before.remindAtMillis()));
+                }
+                return v;
+            }
+
+            @Override
+            public List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
+                List<DueServer> out = new ArrayList<>(delegate.due(notAfterMillis, after, limit));
+                for (DueServer d : deleted.values()) {
+                    if (d.remindAtMillis() <= notAfterMillis && out.size() < limit) {
+                        out.add(d);
+                    }
+                }
+                return out;
+            }
+        };
+    }
+
+    /** Reports servers due later than asked: the index is read without its upper bound. */
+    static Storage dueIgnoringTheBound() {
+        return new Forwarding() {
+            @Override
+            public List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
+                return delegate.due(Long.MAX_VALUE, after, limit);
+            }
+        };
+    }
+
+    /** A write without reminders leaves the previous reminders in place instead of removing them. */
+    static Storage saveKeepingOldReminders() {
+        return new Forwarding() {
+            @Override
+            public long save(StateWrite write) {
+                if (write.reminders() == null) {
+                    StoredState before = delegate.load(write.id());
+                    if (before.reminders() != null && before.version() == write.expectedVersion()) {
+                        write = new StateWrite(write.id(), write.expectedVersion(), write.payload(),
+                                write.schemaVersion(), write.historyDepth(), before.reminders(),
+                                before.remindAtMillis());
+                    }
+                }
+                return delegate.save(write);
+            }
+        };
+    }
+
     /** Ignores the depth when pruning: keeps every replaced state (depth 0 still drops them). */
     static Storage historyNeverPruned() {
         return new Forwarding() {
