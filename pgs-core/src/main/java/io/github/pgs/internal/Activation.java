@@ -38,8 +38,9 @@ import java.util.List;
  *
  * <h2>Algorithm</h2>
  * Senders {@link #offer} an envelope under this object's monitor. If no drain is scheduled, the sender starts one:
- * a virtual thread that runs {@link #run()}, taking envelopes one at a time until the mailbox is empty, and then
- * ends. So an active but idle server holds no thread, only this object, and one message is handled at a time.
+ * {@link #run()} on a virtual thread of the registry's {@link DrainPool}, taking envelopes one at a time until the
+ * mailbox is empty, and then returning the thread to the pool. So an active but idle server holds no thread, only
+ * this object, and one message is handled at a time.
  * The first message loads the state (or runs {@code init}); every handler result is then committed according to
  * the type's {@link WriteMode} before its reply is released (persist-then-reply): replies that handlers give
  * through {@code From} during a turn are held in {@link #held} until the commit succeeds.

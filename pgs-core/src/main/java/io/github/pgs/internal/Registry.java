@@ -36,7 +36,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -97,7 +96,11 @@ public final class Registry {
     private final ConcurrentHashMap<String, TypeRuntime<?, ?>> typesByName = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Class<?>, TypeRuntime<?, ?>> typesByClass = new ConcurrentHashMap<>();
     private final List<LifecycleListener> listeners = new CopyOnWriteArrayList<>();
-    private final ThreadFactory drains = Thread.ofVirtual().name("pgs-server").factory();
+    /** How long a drain thread with nothing to do is kept for the next drain. */
+    static final long DRAIN_KEEP_ALIVE_MILLIS = 2_000;
+    /** How many drain threads with nothing to do are kept at most. */
+    static final int DRAIN_MAX_IDLE = 256;
+    private final DrainPool drains = new DrainPool("pgs-server", DRAIN_KEEP_ALIVE_MILLIS, DRAIN_MAX_IDLE);
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger activeCount = new AtomicInteger();
     private final AtomicLong ephemeralIds = new AtomicLong();
@@ -371,7 +374,7 @@ public final class Registry {
     void startDrain(Activation<?, ?> a) {
         running.incrementAndGet();
         try {
-            drains.newThread(a).start();
+            drains.execute(a);
         } catch (Throwable t) {
             drainEnded();
             throw t;
@@ -912,6 +915,7 @@ public final class Registry {
             awaitQuiescence(Duration.ofMillis(50));
             LockSupport.parkNanos(1_000_000);
         }
+        drains.close();
         return List.copyOf(shutdownFailures);
     }
 }

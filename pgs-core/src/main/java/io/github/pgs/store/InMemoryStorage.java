@@ -114,7 +114,9 @@ public final class InMemoryStorage implements Storage {
 
     private void keepHistory(ServerId id, StoredState replaced, int depth) {
         if (depth == 0) {
-            history.remove(id);
+            if (!history.isEmpty()) {
+                history.remove(id);
+            }
             return;
         }
         if (replaced == null || !replaced.hasPayload()) {
@@ -207,7 +209,8 @@ public final class InMemoryStorage implements Storage {
     }
 
     private ConcurrentHashMap<String, StoredState> table(String type) {
-        return types.computeIfAbsent(type, k -> new ConcurrentHashMap<>());
+        ConcurrentHashMap<String, StoredState> t = types.get(type);
+        return t != null ? t : types.computeIfAbsent(type, k -> new ConcurrentHashMap<>());
     }
 
     private void checkOpen() {
