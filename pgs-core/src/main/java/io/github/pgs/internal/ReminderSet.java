@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Collections;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -44,9 +46,22 @@ public final class ReminderSet {
     record Tick(String name, long dueMillis, boolean deliver) {
     }
 
-    private final TreeMap<String, Entry> byName = new TreeMap<>();
+    private static final SortedMap<String, Entry> NONE = Collections.emptySortedMap();
+    /** By name; {@code null} until the first reminder (most servers never have one: this saves 48 bytes each). */
+    private TreeMap<String, Entry> byName;
 
     ReminderSet() {
+    }
+
+    private SortedMap<String, Entry> entries() {
+        return byName != null ? byName : NONE;
+    }
+
+    private TreeMap<String, Entry> map() {
+        if (byName == null) {
+            byName = new TreeMap<>();
+        }
+        return byName;
     }
 
     /** Decodes a stored set; {@code null} or absent means empty. */
@@ -74,7 +89,7 @@ public final class ReminderSet {
                     throw new IllegalArgumentException("corrupt reminder entry " + i);
                 }
                 String n = new String(name, StandardCharsets.UTF_8);
-                set.byName.put(n, new Entry(n, due, period, MissedTicks.values()[missed]));
+                set.map().put(n, new Entry(n, due, period, MissedTicks.values()[missed]));
             }
             if (in.available() > 0) {
                 throw new IllegalArgumentException("trailing bytes after " + count + " reminders");
@@ -91,21 +106,21 @@ public final class ReminderSet {
      * @throws IllegalArgumentException if the bytes are not a reminder set
      */
     public static java.util.List<Reminder> describe(byte[] bytes) {
-        return decode(bytes).byName.values().stream()
+        return decode(bytes).entries().values().stream()
                 .sorted(java.util.Comparator.comparingLong(Entry::dueMillis).thenComparing(Entry::name))
                 .map(Entry::toReminder).toList();
     }
 
     /** The stored form, or {@code null} when empty. */
     byte[] encode() {
-        if (byName.isEmpty()) {
+        if (entries().isEmpty()) {
             return null;
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + 32 * byName.size());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + 32 * entries().size());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(FORMAT);
-            out.writeInt(byName.size());
-            for (Entry e : byName.values()) {
+            out.writeInt(entries().size());
+            for (Entry e : entries().values()) {
                 byte[] name = e.name.getBytes(StandardCharsets.UTF_8);
                 out.writeShort(name.length);
                 out.write(name);
@@ -120,13 +135,13 @@ public final class ReminderSet {
     }
 
     boolean isEmpty() {
-        return byName.isEmpty();
+        return entries().isEmpty();
     }
 
     /** The earliest due time, or 0 when empty. */
     long nextDueMillis() {
         long min = 0;
-        for (Entry e : byName.values()) {
+        for (Entry e : entries().values()) {
             if (min == 0 || e.dueMillis < min) {
                 min = e.dueMillis;
             }
@@ -149,20 +164,20 @@ public final class ReminderSet {
         if (dueMillis <= 0) {
             throw new IllegalArgumentException("a reminder must be due after the epoch: " + dueMillis);
         }
-        if (!byName.containsKey(name) && byName.size() >= MAX_REMINDERS) {
+        if (!entries().containsKey(name) && entries().size() >= MAX_REMINDERS) {
             throw new IllegalArgumentException("a server holds at most " + MAX_REMINDERS + " reminders");
         }
-        byName.put(name, new Entry(name, dueMillis, periodMillis, missed));
+        map().put(name, new Entry(name, dueMillis, periodMillis, missed));
     }
 
     boolean remove(String name) {
-        return byName.remove(name) != null;
+        return byName != null && byName.remove(name) != null;
     }
 
     /** The reminders by name, as the API shows them. */
     Map<String, Reminder> view() {
         Map<String, Reminder> out = new LinkedHashMap<>();
-        byName.values().forEach(e -> out.put(e.name, e.toReminder()));
+        entries().values().forEach(e -> out.put(e.name, e.toReminder()));
         return out;
     }
 
@@ -175,7 +190,7 @@ public final class ReminderSet {
      */
     Tick takeNextDue(long nowMillis, long graceMillis) {
         Entry oldest = null;
-        for (Entry e : byName.values()) {
+        for (Entry e : entries().values()) {
             if (e.dueMillis <= nowMillis && (oldest == null || e.dueMillis < oldest.dueMillis)) {
                 oldest = e;
             }
