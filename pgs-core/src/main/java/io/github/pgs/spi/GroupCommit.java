@@ -43,6 +43,8 @@ public final class GroupCommit<T, R> implements AutoCloseable {
     public static final class Entry<T, R> {
         private final T item;
         private final CompletableFuture<R> outcome = new CompletableFuture<>();
+        /** Written and read by the writer thread only. */
+        private boolean handedOff;
 
         private Entry(T item) {
             this.item = item;
@@ -64,6 +66,15 @@ public final class GroupCommit<T, R> implements AutoCloseable {
 
         public boolean isDone() {
             return outcome.isDone();
+        }
+
+        /**
+         * Takes this entry out of its batch's bookkeeping: whoever it was handed to completes it later, after the
+         * handler returned (a store that syncs its log beside the next batch, say), and must complete it even when
+         * the store closes. The batch leaves it alone, even if the handler then throws. Call from the handler only.
+         */
+        public void handOff() {
+            handedOff = true;
         }
     }
 
@@ -191,7 +202,7 @@ public final class GroupCommit<T, R> implements AutoCloseable {
             failure = new StorageException(name + " batch failed: " + e, e);
         }
         for (Entry<T, R> e : batch) {
-            if (!e.isDone()) {
+            if (!e.isDone() && !e.handedOff) {
                 e.fail(failure != null ? failure
                         : new StorageException(name + ": batch handler left an entry without outcome", null));
             }

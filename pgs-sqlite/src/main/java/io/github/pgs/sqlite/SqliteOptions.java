@@ -60,8 +60,10 @@ public record SqliteOptions(Path file, Synchronous synchronous, Duration busyTim
      */
     public enum Synchronous {
         /**
-         * Every commit syncs the log before {@code save} or {@code delete} returns: a returned write survives a
-         * process crash, an operating-system crash and power loss.
+         * A {@code save} or {@code delete} returns only after the log holding its commit was synced: a returned
+         * write survives a process crash, an operating-system crash and power loss. The store syncs the log on a
+         * thread of its own, beside the next transaction, so that one sync serves every commit made meanwhile
+         * (see {@link SqliteStorage}'s algorithm).
          */
         FULL,
         /**

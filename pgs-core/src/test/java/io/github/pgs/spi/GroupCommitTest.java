@@ -1,0 +1,101 @@
+package io.github.pgs.spi;
+
+import io.github.pgs.StorageException;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class GroupCommitTest {
+
+    @Test
+    void submit_returnsTheResultTheHandlerGaveItsEntry() {
+        try (GroupCommit<String, Integer> gc = new GroupCommit<>("t", 1, 8, Duration.ZERO,
+                batch -> batch.forEach(e -> e.succeed(e.item().length())))) {
+            assertThat(gc.submit("four")).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void entryLeftOpen_failsWithStorageException_andAThrowingHandlerFailsItsOpenEntriesWithItsError() {
+        try (GroupCommit<String, Integer> open = new GroupCommit<>("t", 1, 8, Duration.ZERO, batch -> { })) {
+            assertThatThrownBy(() -> open.submit("x")).isInstanceOf(StorageException.class)
+                    .hasMessageContaining("without outcome");
+        }
+        try (GroupCommit<String, Integer> throwing = new GroupCommit<>("t", 1, 8, Duration.ZERO, batch -> {
+            throw new IllegalStateException("boom");
+        })) {
+            assertThatThrownBy(() -> throwing.submit("x")).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("boom");
+        }
+    }
+
+    @Test
+    void handedOffEntries_areLeftToTheirNewOwner_evenWhenTheHandlerThrowsAfterwards() throws Exception {
+        List<GroupCommit.Entry<String, Integer>> taken = new CopyOnWriteArrayList<>();
+        ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
+        try (GroupCommit<String, Integer> gc = new GroupCommit<>("t", 1, 8, Duration.ZERO, batch -> {
+            for (GroupCommit.Entry<String, Integer> e : batch) {
+                e.handOff();
+                taken.add(e);
+            }
+            throw new IllegalStateException("after the hand-off");
+        })) {
+            Future<Integer> a = callers.submit(() -> gc.submit("a"));
+            Future<Integer> b = callers.submit(() -> gc.submit("bb"));
+            while (taken.size() < 2) {
+                Thread.sleep(5);
+            }
+            Thread.sleep(100);
+            assertThat(a.isDone()).as("a handed-off entry waits for its new owner").isFalse();
+            assertThat(b.isDone()).isFalse();
+            for (GroupCommit.Entry<String, Integer> e : taken) {
+                e.succeed(e.item().length() * 10);
+            }
+            assertThat(a.get(5, TimeUnit.SECONDS)).isEqualTo(10);
+            assertThat(b.get(5, TimeUnit.SECONDS)).isEqualTo(20);
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    @Test
+    void close_writesWhatIsQueued_thenRefusesNewItems() throws Exception {
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        List<String> written = new CopyOnWriteArrayList<>();
+        GroupCommit<String, Integer> gc = new GroupCommit<>("t", 1, 8, Duration.ZERO, batch -> {
+            gate.join();
+            for (GroupCommit.Entry<String, Integer> e : batch) {
+                written.add(e.item());
+                e.succeed(1);
+            }
+        });
+        ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
+        List<Future<Integer>> results = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String item = "i" + i;
+            results.add(callers.submit(() -> gc.submit(item)));
+        }
+        Thread.sleep(100);
+        Thread closer = Thread.ofVirtual().start(gc::close);
+        gate.complete(null);
+        closer.join(5_000);
+        for (Future<Integer> f : results) {
+            assertThat(f.get(5, TimeUnit.SECONDS)).isEqualTo(1);
+        }
+        assertThat(written).hasSize(5);
+        assertThatThrownBy(() -> gc.submit("late")).isInstanceOf(StorageException.class)
+                .hasMessageContaining("closed");
+        callers.shutdownNow();
+    }
+}
