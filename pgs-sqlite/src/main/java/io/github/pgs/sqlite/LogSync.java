@@ -36,8 +36,9 @@ import java.util.function.Function;
  *
  * <h2>Hazards</h2>
  * <ul>
- *   <li>Other connections (readers, other processes) can see a commit before it is synced, as under
- *       PostgreSQL's group commit; only the acknowledgement waits.</li>
+ *   <li>Other connections (readers, other processes) can see a commit before it is synced; only the
+ *       acknowledgement waits. A write that another store bases on such a commit is synced after it, so its
+ *       own acknowledgement covers both.</li>
  *   <li>A failed sync fails every entry it covered with a {@link StorageException}: the write was committed,
  *       but whether it survives a power loss is unknown. Later batches are synced again.</li>
  *   <li>The log file is opened once and kept open. SQLite never deletes it while the store's writer connection

@@ -99,7 +99,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *       {@code COMMIT} writes the log without syncing it. Under {@link SqliteOptions.Synchronous#FULL} the writer
  *       hands each committed batch to a second thread and starts on the next batch; that thread syncs the log
  *       file once for every batch handed over since its last sync ({@code fdatasync}) and only then
- *       acknowledges them. The sync, which costs more than the rest of a commit, so overlaps the next batch
+ *       acknowledges them. So the sync, which costs more than the rest of a commit, overlaps the next batch
  *       instead of stalling the single writer, and an acknowledged write is as durable as under SQLite's own
  *       {@code FULL}. Other connections may read a commit before its sync.</li>
  *   <li><b>Reminders</b> are two columns of the state row, written by the same statement as the state, so the
