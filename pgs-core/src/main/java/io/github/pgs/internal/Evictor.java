@@ -1,7 +1,6 @@
 package io.github.pgs.internal;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -18,13 +17,13 @@ final class Evictor {
     private static final System.Logger LOG = System.getLogger("io.github.pgs");
 
     private final int maxActive;
-    private final Collection<Activation<?, ?>> activations;
+    private final Iterable<Activation<?, ?>> activations;
     private final java.util.function.IntSupplier count;
     private final AtomicBoolean kicked = new AtomicBoolean();
     private final Thread thread;
     private volatile boolean stopped;
 
-    Evictor(int maxActive, Collection<Activation<?, ?>> activations, java.util.function.IntSupplier count) {
+    Evictor(int maxActive, Iterable<Activation<?, ?>> activations, java.util.function.IntSupplier count) {
         this.maxActive = maxActive;
         this.activations = activations;
         this.count = count;

@@ -92,7 +92,7 @@ public final class Registry {
     private final int maxKeyBytes;
     private final TypeOptions defaultOptions;
     private final RefMaker refMaker;
-    private final ConcurrentHashMap<ServerId, Activation<?, ?>> active = new ConcurrentHashMap<>();
+    private final ActiveTable<Activation<?, ?>> active = new ActiveTable<>();
     private final ConcurrentHashMap<String, TypeRuntime<?, ?>> typesByName = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Class<?>, TypeRuntime<?, ?>> typesByClass = new ConcurrentHashMap<>();
     private final List<LifecycleListener> listeners = new CopyOnWriteArrayList<>();
@@ -137,7 +137,7 @@ public final class Registry {
         this.refs = this::refFromData;
         this.maxActive = maxActive;
         this.evictor = maxActive < Integer.MAX_VALUE && storage != null
-                ? new Evictor(maxActive, active.values(), activeCount::get) : null;
+                ? new Evictor(maxActive, active, activeCount::get) : null;
     }
 
     // ---------------------------------------------------------------- types
@@ -345,7 +345,7 @@ public final class Registry {
         if (closed) {
             throw new RuntimeClosedException(id);
         }
-        active.put(id, new Activation<>(this, type, id, args));
+        active.putIfAbsent(id, new Activation<>(this, type, id, args)); // ephemeral ids are never reused
         activeCount.incrementAndGet();
     }
 
@@ -889,7 +889,7 @@ public final class Registry {
         java.util.Set<Activation<?, ?>> asked = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         while (true) {
             boolean any = false;
-            for (Activation<?, ?> a : active.values()) {
+            for (Activation<?, ?> a : active) {
                 Lifecycle p = a.phase();
                 if (p == Lifecycle.QUARANTINED) {
                     if (a.release()) {
