@@ -349,11 +349,26 @@ public final class Registry {
         activeCount.incrementAndGet();
     }
 
-    private static <R> R await(CompletableFuture<R> f, ServerId id, Duration timeout) {
+    /**
+     * Waits for {@code f} at most {@code timeout}. Timeouts of {@link CallDeadlines#SHORTEST_SWEPT_NANOS} or more
+     * are enforced by the shared sweeper (up to one sweep period late), so the common wait parks without a timer.
+     */
+    static <R> R await(CompletableFuture<R> f, ServerId id, Duration timeout) {
+        long nanos = timeout.toNanos();
+        CallDeadlines.Wait swept = null;
         try {
-            return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            if (nanos < CallDeadlines.SHORTEST_SWEPT_NANOS) {
+                return f.get(nanos, TimeUnit.NANOSECONDS);
+            }
+            if (nanos <= CallDeadlines.LONGEST_SWEPT_NANOS && !f.isDone()) {
+                swept = CallDeadlines.shared().register(f, id, timeout);
+            }
+            return f.get();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            if (swept != null && swept.expired && cause instanceof CallTimeoutException) {
+                throw new CallTimeoutException(id, timeout); // thrown with the caller's stack, not the sweeper's
+            }
             if (cause instanceof RuntimeException re) {
                 throw re;
             }

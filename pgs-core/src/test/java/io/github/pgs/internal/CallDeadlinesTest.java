@@ -1,0 +1,93 @@
+package io.github.pgs.internal;
+
+import io.github.pgs.CallTimeoutException;
+import io.github.pgs.ServerId;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CallDeadlinesTest {
+
+    private static final ServerId ID = new ServerId("t", "k");
+
+    @Test
+    void expiresAWaitOnlyOnceItsDeadlineHasPassed() {
+        CallDeadlines deadlines = new CallDeadlines(false);
+        CompletableFuture<String> f = new CompletableFuture<>();
+        CallDeadlines.Wait w = deadlines.register(f, ID, Duration.ofSeconds(1));
+
+        deadlines.sweep(w.deadline - 1);
+        assertThat(f).isNotDone();
+        assertThat(w.expired).isFalse();
+
+        deadlines.sweep(w.deadline);
+        assertThat(w.expired).isTrue();
+        assertThat(f).isCompletedExceptionally();
+        assertThatThrownBy(f::join).hasCauseInstanceOf(CallTimeoutException.class);
+        assertThat(deadlines.pendingCount()).isZero();
+    }
+
+    @Test
+    void dropsAnsweredWaitsAndKeepsTheOthers() {
+        CallDeadlines deadlines = new CallDeadlines(false);
+        CompletableFuture<String> answered = new CompletableFuture<>();
+        CompletableFuture<String> waiting = new CompletableFuture<>();
+        CallDeadlines.Wait a = deadlines.register(answered, ID, Duration.ofSeconds(1));
+        CallDeadlines.Wait b = deadlines.register(waiting, ID, Duration.ofSeconds(5));
+        answered.complete("reply");
+
+        deadlines.sweep(a.deadline + 1);
+        assertThat(a.expired).isFalse();
+        assertThat(answered.join()).isEqualTo("reply");
+        assertThat(waiting).isNotDone();
+        assertThat(deadlines.pendingCount()).isEqualTo(1);
+
+        CompletableFuture<String> later = new CompletableFuture<>();
+        deadlines.register(later, ID, Duration.ofSeconds(60));
+        deadlines.sweep(b.deadline);
+        assertThat(waiting).isCompletedExceptionally();
+        assertThat(later).isNotDone();
+        assertThat(deadlines.pendingCount()).isEqualTo(1);
+    }
+
+    /** The shared sweeper times out a blocked caller, again after it has gone to sleep with nothing to watch. */
+    @Test
+    void aBlockedCallerTimesOutWithItsOwnStackAndAnAnswerStillWins() throws Exception {
+        for (int round = 0; round < 2; round++) {
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> Registry.await(new CompletableFuture<>(), ID, Duration.ofMillis(250)))
+                    .isInstanceOfSatisfying(CallTimeoutException.class, e -> {
+                        assertThat(e.timeout()).isEqualTo(Duration.ofMillis(250));
+                        assertThat(Arrays.stream(e.getStackTrace()).map(StackTraceElement::getMethodName))
+                                .contains("await");
+                    });
+            long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertThat(waitedMs).isGreaterThanOrEqualTo(250);
+            Thread.sleep(100); // nothing to watch: the sweeper parks, and the next wait must wake it
+        }
+        CompletableFuture<String> f = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            f.complete("reply");
+        });
+        assertThat(Registry.await(f, ID, Duration.ofSeconds(5))).isEqualTo("reply");
+    }
+
+    @Test
+    void shortTimeoutsAreNotSweptAndStillFire() {
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> Registry.await(new CompletableFuture<>(), ID, Duration.ofMillis(20)))
+                .isInstanceOf(CallTimeoutException.class);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isGreaterThanOrEqualTo(20);
+    }
+}
