@@ -23,6 +23,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class CallDeadlines {
 
+    private static final System.Logger LOG = System.getLogger("io.github.pgs");
+
     /** How often the sweeper looks at the waits while there are any. */
     static final long PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** Timeouts shorter than this are not swept: a period of slack would be a large share of them. */
@@ -110,7 +112,13 @@ final class CallDeadlines {
                 continue;
             }
             LockSupport.parkNanos(this, PERIOD_NANOS);
-            sweep(System.nanoTime());
+            try {
+                sweep(System.nanoTime());
+            } catch (Throwable t) {
+                // the sweeper must outlive anything (sweep itself keeps a wait it could not fail): callers park
+                // without a timeout and rely on it
+                LOG.log(System.Logger.Level.ERROR, "call deadline sweep failed; sweeping again", t);
+            }
         }
     }
 
@@ -126,18 +134,28 @@ final class CallDeadlines {
         Wait kept = null;
         for (w = pending; w != null; ) {
             Wait next = w.next;
-            if (!w.future.isDone()) {
-                if (now - w.deadline >= 0) {
-                    w.expired = true;
-                    w.future.completeExceptionally(new CallTimeoutException(w.id, w.timeout));
-                } else {
-                    w.next = kept;
-                    kept = w;
-                }
+            if (!w.future.isDone() && !expire(w, now)) {
+                w.next = kept;
+                kept = w;
             }
             w = next;
         }
         pending = kept;
+    }
+
+    /** Fails {@code w} if it is past its deadline; returns whether it is done with (a failure keeps it). */
+    private static boolean expire(Wait w, long now) {
+        if (now - w.deadline < 0) {
+            return false;
+        }
+        try {
+            w.expired = true;
+            w.future.completeExceptionally(new CallTimeoutException(w.id, w.timeout));
+            return true;
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.ERROR, "could not time out a call to " + w.id + "; trying again", t);
+            return w.future.isDone();
+        }
     }
 
     /** The waits the last sweep kept; only for a {@code CallDeadlines} that does not sweep itself (tests). */

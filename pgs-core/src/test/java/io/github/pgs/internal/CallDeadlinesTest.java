@@ -56,6 +56,35 @@ class CallDeadlinesTest {
         assertThat(deadlines.pendingCount()).isEqualTo(1);
     }
 
+    @Test
+    void aWaitThatCouldNotBeFailedIsKeptAndFailedNextTime() {
+        CallDeadlines deadlines = new CallDeadlines(false);
+        CompletableFuture<String> first = new CompletableFuture<>() {
+            private boolean refusedOnce;
+
+            @Override
+            public boolean completeExceptionally(Throwable ex) {
+                if (!refusedOnce) {
+                    refusedOnce = true;
+                    throw new OutOfMemoryError("simulated");
+                }
+                return super.completeExceptionally(ex);
+            }
+        };
+        CompletableFuture<String> second = new CompletableFuture<>();
+        deadlines.register(first, ID, Duration.ofSeconds(1));
+        CallDeadlines.Wait b = deadlines.register(second, ID, Duration.ofSeconds(1));
+
+        deadlines.sweep(b.deadline); // both are due; the first refuses to fail
+        assertThat(first).isNotDone();
+        assertThat(second).isCompletedExceptionally();
+        assertThat(deadlines.pendingCount()).isEqualTo(1);
+
+        deadlines.sweep(b.deadline + 1);
+        assertThat(first).isCompletedExceptionally();
+        assertThat(deadlines.pendingCount()).isZero();
+    }
+
     /** The shared sweeper times out a blocked caller, again after it has gone to sleep with nothing to watch. */
     @Test
     void aBlockedCallerTimesOutWithItsOwnStackAndAnAnswerStillWins() throws Exception {
