@@ -212,6 +212,12 @@ public final class SqliteStorage implements Storage {
             opened.add(writer);
             prepareFile();
             this.writes = new WriteStatements(writer, table, historyTable);
+            // In auto-commit mode sqlite-jdbc follows every statement with a "begin;" that fails inside the
+            // batch's transaction (5 % of the writer's time). The writer runs its own BEGIN IMMEDIATE / COMMIT /
+            // ROLLBACK, so the driver is told auto-commit is off, and the transaction it opens on hearing so
+            // is ended at once.
+            writer.setAutoCommit(false);
+            writes.commit.execute();
             this.allReaders = new ArrayList<>(options.readers());
             for (int i = 0; i < options.readers(); i++) {
                 Connection c = connect(true);
