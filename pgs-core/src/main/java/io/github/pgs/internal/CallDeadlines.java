@@ -76,14 +76,13 @@ final class CallDeadlines {
             head = incoming.get();
             w.next = head;
         } while (!incoming.compareAndSet(head, w));
-        Thread s = sweeper;
-        if (!sweepsItself) {
-            return w;
-        }
-        if (s == null) {
-            start();
-        } else if (sleeping) {
-            LockSupport.unpark(s);
+        if (sweepsItself) {
+            Thread s = sweeper;
+            if (s == null) {
+                start();
+            } else if (sleeping) {
+                LockSupport.unpark(s);
+            }
         }
         return w;
     }
