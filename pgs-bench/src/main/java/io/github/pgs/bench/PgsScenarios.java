@@ -46,7 +46,8 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li><b>SAVES</b> the store alone: C writers call {@code Storage.save} back to back on K keys (each writer
  *       owns the keys {@code k % C == writer}, so no save conflicts), W s warm-up, D s measured; then every
  *       key's stored version must equal the last version its writer was acknowledged. {@code --max-batch=1}
- *       turns group commit off.</li>
+ *       turns group commit off; {@code --payload-bytes=N} saves states of N bytes instead of encoded
+ *       counters.</li>
  *   <li><b>R1</b> durable reminders: N counters each schedule a one-shot reminder due at one instant; the
  *       runtime closes (every counter petrified); once the instant has passed a new runtime starts, and its
  *       poller wakes every counter to fire its reminder. Measured from the new runtime's start to the last
@@ -205,9 +206,11 @@ public final class PgsScenarios {
             AtomicLongArray versions = new AtomicLongArray(k);
             AtomicInteger writers = new AtomicInteger();
             ThreadLocal<Integer> writer = ThreadLocal.withInitial(writers::getAndIncrement);
+            int payloadBytes = o.integer("payload-bytes", 0);
             byte[][] payloads = new byte[64][];
             for (int i = 0; i < payloads.length; i++) {
-                payloads[i] = codec.encode(new Counter.State(i), Counter.State.class);
+                payloads[i] = payloadBytes > 0 ? filler(payloadBytes, i)
+                        : codec.encode(new Counter.State(i), Counter.State.class);
             }
             int perWriter = k / c;
             if (mode == ClosedLoop.Mode.ASYNC) {
@@ -230,6 +233,7 @@ public final class PgsScenarios {
                 }
             }
             return json.put("K", k).put("C", c).put("warmup_s", warm).put("duration_s", dur)
+                    .put("payload_bytes", payloads[0].length)
                     .put("saves", r.ok()).put("saves_per_s", Math.round(r.ok() / r.seconds()))
                     .latency("", r.histogram())
                     .put("errors", r.totalErrors()).put("cpu_busy_pct", r.cpuBusyPct())
@@ -238,6 +242,13 @@ public final class PgsScenarios {
         } finally {
             storage.close();
         }
+    }
+
+    /** {@code n} bytes that differ with {@code seed} and do not compress to nothing. */
+    private static byte[] filler(int n, int seed) {
+        byte[] b = new byte[n];
+        new java.util.Random(seed).nextBytes(b);
+        return b;
     }
 
     // ---------------------------------------------------------------- R1

@@ -124,6 +124,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *       commits, and each statement sees the latest committed state. {@link #loadAll} reads many keys of a type
  *       with one {@code key IN (?, ...)} query per chunk of 500 keys; {@link #history} joins the state row and
  *       its history rows in one query, so it never mixes two commits.</li>
+ *   <li><b>Pages and checkpoints</b>: a file the store creates gets pages of {@link SqliteOptions#pageSize()}
+ *       (1 KiB by default, a quarter of SQLite's usual size), because a batch changes about one page per write and
+ *       every changed page goes to the log whole, where {@code FULL} syncs it. The writer connection checkpoints
+ *       the log into the database file once it holds {@link SqliteOptions#checkpointBytes()} (8 MiB by default),
+ *       SQLite's {@code wal_autocheckpoint} counted in the file's own pages.</li>
  *   <li><b>Closing</b> waits for calls in progress, stops the writer thread, checkpoints the log into the main
  *       file ({@code wal_checkpoint(TRUNCATE)}) and closes all connections.</li>
  * </ul>
@@ -806,6 +811,8 @@ public final class SqliteStorage implements Storage {
 
     private void prepareFile() throws SQLException {
         try (Statement st = writer.createStatement()) {
+            // Takes effect only while the file is still empty: switching to WAL below writes its first page.
+            st.execute("PRAGMA page_size = " + options.pageSize());
             String mode;
             try (ResultSet rs = st.executeQuery("PRAGMA journal_mode = WAL")) {
                 mode = rs.next() ? rs.getString(1) : null;
@@ -813,6 +820,12 @@ public final class SqliteStorage implements Storage {
             if (!"wal".equalsIgnoreCase(mode)) {
                 throw new SQLException("the file does not support WAL mode (journal_mode is " + mode + ")");
             }
+            long pageSize;
+            try (ResultSet rs = st.executeQuery("PRAGMA page_size")) {
+                pageSize = rs.next() ? rs.getLong(1) : options.pageSize();
+            }
+            long pages = (options.checkpointBytes() + pageSize - 1) / pageSize;
+            st.execute("PRAGMA wal_autocheckpoint = " + Math.min(pages, Integer.MAX_VALUE));
             st.execute("CREATE TABLE IF NOT EXISTS " + table + " ("
                     + "type TEXT NOT NULL, "
                     + "key TEXT NOT NULL, "

@@ -23,16 +23,18 @@ class SqliteOptionsTest {
         assertThat(o.maxWait()).isEqualTo(Duration.ZERO);
         assertThat(o.readers()).isEqualTo(2);
         assertThat(o.tableName()).isEqualTo("pgs_state");
+        assertThat(o.pageSize()).isEqualTo(1024);
+        assertThat(o.checkpointBytes()).isEqualTo(8L * 1024 * 1024);
     }
 
     @Test
     void builder_setsEveryOption_andToBuilderRoundTrips() {
         SqliteOptions o = SqliteStorage.builder(FILE).synchronous(SqliteOptions.Synchronous.NORMAL)
                 .busyTimeout(Duration.ofMillis(250)).maxBatch(1).maxWait(Duration.ofMillis(2)).readers(4)
-                .tableName("Game_State2").build();
+                .tableName("Game_State2").pageSize(4096).checkpointBytes(1000).build();
 
         assertThat(o).isEqualTo(new SqliteOptions(FILE, SqliteOptions.Synchronous.NORMAL, Duration.ofMillis(250), 1,
-                Duration.ofMillis(2), 4, "Game_State2"));
+                Duration.ofMillis(2), 4, "Game_State2", 4096, 1000));
         assertThat(o.toBuilder().build()).isEqualTo(o);
     }
 
@@ -57,6 +59,14 @@ class SqliteOptionsTest {
         assertThatThrownBy(() -> SqliteOptions.builder(FILE).busyTimeout(Duration.ofMillis(-1)).build())
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SqliteOptions.builder(FILE).busyTimeout(Duration.ofDays(30)).build())
+                .isInstanceOf(IllegalArgumentException.class);
+        for (int bad : new int[] {0, 256, 1000, 1536, 131072, -1024}) {
+            assertThatThrownBy(() -> SqliteOptions.builder(FILE).pageSize(bad).build())
+                    .as("page size %d", bad).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(SqliteOptions.builder(FILE).pageSize(512).build().pageSize()).isEqualTo(512);
+        assertThat(SqliteOptions.builder(FILE).pageSize(65536).build().pageSize()).isEqualTo(65536);
+        assertThatThrownBy(() -> SqliteOptions.builder(FILE).checkpointBytes(0).build())
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SqliteOptions.builder(FILE).synchronous(null).build())
                 .isInstanceOf(NullPointerException.class);

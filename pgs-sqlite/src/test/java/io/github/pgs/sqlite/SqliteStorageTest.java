@@ -391,6 +391,55 @@ class SqliteStorageTest {
     }
 
     @Test
+    void newFile_getsTheConfiguredPageSize_andAnExistingFileKeepsItsOwn() throws Exception {
+        Path small = dir.resolve("small.db");
+        Path large = dir.resolve("large.db");
+        try (SqliteStorage a = SqliteStorage.open(small);
+             SqliteStorage b = SqliteStorage.builder(large).pageSize(8192).open()) {
+            a.save(write("k", 0, "v1"));
+            b.save(write("k", 0, "v1"));
+        }
+        assertThat(pageSize(small)).isEqualTo(SqliteOptions.DEFAULT_PAGE_SIZE).isEqualTo(1024);
+        assertThat(pageSize(large)).isEqualTo(8192);
+
+        try (SqliteStorage a = SqliteStorage.builder(small).pageSize(65536).open()) {
+            assertThat(a.load(id("k")).payload()).isEqualTo(bytes("v1"));
+            a.save(write("k", 1, "v2"));
+            a.save(write("k2", 0, "x".repeat(5000)));
+            assertThat(a.load(id("k2")).payload()).isEqualTo(bytes("x".repeat(5000)));
+        }
+        assertThat(pageSize(small)).isEqualTo(1024);
+    }
+
+    @Test
+    void commits_checkpointTheLogIntoTheDatabaseFile_onceItHoldsCheckpointBytes() throws Exception {
+        Path often = dir.resolve("often.db");
+        Path rarely = dir.resolve("rarely.db");
+        try (SqliteStorage a = SqliteStorage.builder(often).checkpointBytes(64 * 1024).open();
+             SqliteStorage b = SqliteStorage.builder(rarely).checkpointBytes(64L * 1024 * 1024).open()) {
+            for (int i = 0; i < 400; i++) { // about two pages of log per save: 800 KiB
+                a.save(write("k" + i, 0, "x".repeat(1000)));
+                b.save(write("k" + i, 0, "x".repeat(1000)));
+            }
+            // Checkpoints copied the pages into the file, and the log started over each time.
+            assertThat(Files.size(often)).isGreaterThan(400 * 1000);
+            assertThat(Files.size(dir.resolve("often.db-wal"))).isLessThan(256 * 1024);
+            // Nothing reached the file yet: every page is still in the log.
+            assertThat(Files.size(rarely)).isLessThan(64 * 1024);
+            assertThat(Files.size(dir.resolve("rarely.db-wal"))).isGreaterThan(400 * 1000);
+            assertThat(b.load(id("k399")).payload()).isEqualTo(bytes("x".repeat(1000)));
+        }
+    }
+
+    private static long pageSize(Path file) throws SQLException {
+        try (Connection c = rawConnection(file); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("PRAGMA page_size")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
     void closedStore_throwsStorageException_andCloseIsIdempotent() {
         SqliteStorage store = SqliteStorage.open(dir.resolve("a.db"));
         store.save(write("k", 0, "v"));
