@@ -18,8 +18,13 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #PERIOD_NANOS}, drops the waits whose future is done and fails those past their deadline with a
  * {@link CallTimeoutException}, which wakes their caller. A timeout therefore fires between its deadline and one
  * period later; callers whose timeout is shorter than {@link #SHORTEST_SWEPT_NANOS} park with a timeout
- * instead, where that slack would matter. The sweeper is a platform thread that sleeps while nobody waits,
- * shared by every runtime of the JVM.
+ * instead, where that slack would matter. The sweeper is a platform thread shared by every runtime of the JVM;
+ * it sleeps while nobody waits and ends after {@link #RETIRE_AFTER_NANOS} of that, so an idle JVM (or a
+ * container that unloads the library's class loader) keeps no thread of it; the next wait starts a new one.
+ *
+ * <p>Starting and ending never lose a wait: a caller pushes its wait, then reads {@link #sweeper}; a retiring
+ * sweeper clears {@link #sweeper}, then reads the stack. Both are volatile, so one of the two sees the other:
+ * either the caller finds no sweeper and starts one, or the sweeper finds the wait and stays.
  */
 final class CallDeadlines {
 
@@ -33,7 +38,10 @@ final class CallDeadlines {
     /** Longer timeouts are not swept at all (their deadline would overflow); the caller just waits. */
     static final long LONGEST_SWEPT_NANOS = Long.MAX_VALUE / 4;
 
-    private static final CallDeadlines SHARED = new CallDeadlines(true);
+    /** How long the sweeper sleeps with nothing to watch before its thread ends. */
+    static final long RETIRE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    private static final CallDeadlines SHARED = new CallDeadlines(true, RETIRE_AFTER_NANOS);
 
     /** One blocked caller: what it waits for, until when, and whether the sweeper gave up on it. */
     static final class Wait {
@@ -57,11 +65,16 @@ final class CallDeadlines {
     private volatile Thread sweeper;
     private volatile boolean sleeping;
     private final boolean sweepsItself;
+    private final long retireAfterNanos;
     private Wait pending; // the sweeper's own list of waits not yet done
 
-    /** With {@code sweepsItself} false no thread is started and {@link #sweep} is left to the owner (tests). */
-    CallDeadlines(boolean sweepsItself) {
+    /**
+     * With {@code sweepsItself} false no thread is started and {@link #sweep} is left to the owner (tests);
+     * otherwise a sweeper thread runs while there are waits and ends after {@code retireAfterNanos} without any.
+     */
+    CallDeadlines(boolean sweepsItself, long retireAfterNanos) {
         this.sweepsItself = sweepsItself;
+        this.retireAfterNanos = retireAfterNanos;
     }
 
     static CallDeadlines shared() {
@@ -103,11 +116,16 @@ final class CallDeadlines {
             if (pending == null && incoming.get() == null) {
                 sleeping = true;
                 // a caller pushes, then reads sleeping; the sweeper writes sleeping, then reads the stack: one of
-                // the two sees the other, so a wait pushed now is never left unswept
-                if (incoming.get() == null) {
-                    LockSupport.park(this);
+                // the two sees the other, so a wait pushed now wakes the sweeper or is seen by it
+                long since = System.nanoTime();
+                long left;
+                while (incoming.get() == null && (left = retireAfterNanos - (System.nanoTime() - since)) > 0) {
+                    LockSupport.parkNanos(this, left);
                 }
                 sleeping = false;
+                if (incoming.get() == null && retire()) {
+                    return;
+                }
                 continue;
             }
             LockSupport.parkNanos(this, PERIOD_NANOS);
@@ -119,6 +137,23 @@ final class CallDeadlines {
                 LOG.log(System.Logger.Level.ERROR, "call deadline sweep failed; sweeping again", t);
             }
         }
+    }
+
+    /** Ends the sweeper unless a wait came in meanwhile; see the class comment for why none is lost. */
+    private boolean retire() {
+        synchronized (startLock) {
+            sweeper = null;
+            if (incoming.get() == null) {
+                return true;
+            }
+            sweeper = Thread.currentThread();
+            return false;
+        }
+    }
+
+    /** Whether a sweeper thread is running. */
+    boolean sweeping() {
+        return sweeper != null;
     }
 
     /** Moves new waits into the pending list, drops the done ones and expires the late ones. */

@@ -18,7 +18,7 @@ class CallDeadlinesTest {
 
     @Test
     void expiresAWaitOnlyOnceItsDeadlineHasPassed() {
-        CallDeadlines deadlines = new CallDeadlines(false);
+        CallDeadlines deadlines = new CallDeadlines(false, 0);
         CompletableFuture<String> f = new CompletableFuture<>();
         CallDeadlines.Wait w = deadlines.register(f, ID, Duration.ofSeconds(1));
 
@@ -35,7 +35,7 @@ class CallDeadlinesTest {
 
     @Test
     void dropsAnsweredWaitsAndKeepsTheOthers() {
-        CallDeadlines deadlines = new CallDeadlines(false);
+        CallDeadlines deadlines = new CallDeadlines(false, 0);
         CompletableFuture<String> answered = new CompletableFuture<>();
         CompletableFuture<String> waiting = new CompletableFuture<>();
         CallDeadlines.Wait a = deadlines.register(answered, ID, Duration.ofSeconds(1));
@@ -58,7 +58,7 @@ class CallDeadlinesTest {
 
     @Test
     void aWaitThatCouldNotBeFailedIsKeptAndFailedNextTime() {
-        CallDeadlines deadlines = new CallDeadlines(false);
+        CallDeadlines deadlines = new CallDeadlines(false, 0);
         CompletableFuture<String> first = new CompletableFuture<>() {
             private boolean refusedOnce;
 
@@ -110,6 +110,68 @@ class CallDeadlinesTest {
             f.complete("reply");
         });
         assertThat(Registry.await(f, ID, Duration.ofSeconds(5))).isEqualTo("reply");
+    }
+
+    @Test
+    void theSweeperEndsWhenIdle_andTheNextWaitStartsAnother() throws Exception {
+        CallDeadlines deadlines = new CallDeadlines(true, TimeUnit.MILLISECONDS.toNanos(50));
+        CompletableFuture<String> answered = new CompletableFuture<>();
+        deadlines.register(answered, ID, Duration.ofSeconds(60));
+        assertThat(deadlines.sweeping()).isTrue();
+        answered.complete("reply");
+
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (deadlines.sweeping() && System.nanoTime() < giveUp) {
+            Thread.sleep(5);
+        }
+        assertThat(deadlines.sweeping()).as("sweeper ended after 50 ms idle").isFalse();
+
+        CompletableFuture<String> late = new CompletableFuture<>();
+        deadlines.register(late, ID, Duration.ofMillis(20));
+        assertThat(deadlines.sweeping()).isTrue();
+        assertThatThrownBy(() -> late.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(CallTimeoutException.class);
+    }
+
+    /**
+     * A sweeper that ends the moment it has nothing to watch races every caller that registers as it ends; no
+     * wait may be left without a sweeper to time it out.
+     */
+    @Test
+    void noWaitIsLostWhileSweepersEndAndStart() throws Exception {
+        CallDeadlines deadlines = new CallDeadlines(true, 0);
+        int threads = 6;
+        int waitsEach = 150;
+        java.util.concurrent.atomic.AtomicInteger lost = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger timedOut = new java.util.concurrent.atomic.AtomicInteger();
+        Thread[] callers = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            callers[t] = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < waitsEach; i++) {
+                    CompletableFuture<String> f = new CompletableFuture<>();
+                    deadlines.register(f, ID, Duration.ofNanos(1));
+                    try {
+                        f.get(5, TimeUnit.SECONDS);
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        if (e.getCause() instanceof CallTimeoutException) {
+                            timedOut.incrementAndGet();
+                        }
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        lost.incrementAndGet();
+                        f.complete("given up");
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    if ((i & 7) == 0) {
+                        Thread.onSpinWait();
+                    }
+                }
+            });
+        }
+        for (Thread t : callers) {
+            t.join();
+        }
+        assertThat(lost.get()).as("waits never swept").isZero();
+        assertThat(timedOut.get()).isEqualTo(threads * waitsEach);
     }
 
     @Test
