@@ -22,7 +22,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <ul>
  *   <li><b>S1-limit-sqlite</b>: plain JDBC on a SQLite file next to the store's file (same file system), WAL,
- *       {@code synchronous=FULL} (or {@code --sqlite-sync}); one writer thread (SQLite has one writer) runs
+ *       {@code synchronous=FULL} (or {@code --sqlite-sync}), SQLite's default 4 KiB pages (or
+ *       {@code --sqlite-page-size}); one writer thread (SQLite has one writer) runs
  *       transactions of B single-row UPSERTs on random keys ({@code BEGIN}, JDBC batch, {@code COMMIT})
  *       back to back. B defaults to C: with C closed-loop callers no group commit can carry more than C
  *       writes, so this is the best any library can do for S1 with C callers. Reports increments/s,
@@ -65,6 +66,7 @@ public final class Limits {
         double warm = o.decimal("W", 10);
         double dur = o.decimal("D", 20);
         String sync = o.str("sqlite-sync", "FULL").toUpperCase(Locale.ROOT);
+        int pageSize = o.integer("sqlite-page-size", 4096);
         if (!sync.equals("FULL") && !sync.equals("NORMAL")) {
             throw new IllegalArgumentException("--sqlite-sync must be FULL or NORMAL");
         }
@@ -76,6 +78,7 @@ public final class Limits {
         String journal;
         try (Connection conn = DriverManager.getConnection("jdbc:sqlite:" + file)) {
             try (Statement st = conn.createStatement()) {
+                st.execute("PRAGMA page_size=" + pageSize);
                 try (ResultSet rs = st.executeQuery("PRAGMA journal_mode=WAL")) {
                     rs.next();
                     journal = rs.getString(1);
@@ -113,6 +116,7 @@ public final class Limits {
             return base("sqlite-limit", "S1-limit-sqlite", mode)
                     .put("sqlite_jdbc", JsonLine.version("sqlite-jdbc.version"))
                     .put("journal_mode", journal).put("sqlite_synchronous", sync)
+                    .put("sqlite_page_size", pageSize)
                     .put("K", k).put("C", c).put("B", b).put("writers", 1)
                     .put("warmup_s", warm).put("duration_s", dur)
                     .put("increments", r.ok() * b).put("increments_per_s", Math.round(r.ok() * b / r.seconds()))
