@@ -247,7 +247,7 @@ public final class PgsScenarios {
     /** {@code n} bytes that differ with {@code seed} and do not compress to nothing. */
     private static byte[] filler(int n, int seed) {
         byte[] b = new byte[n];
-        new java.util.Random(seed).nextBytes(b);
+        new Random(seed).nextBytes(b);
         return b;
     }
 

@@ -7,7 +7,10 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -141,8 +144,8 @@ class CallDeadlinesTest {
         CallDeadlines deadlines = new CallDeadlines(true, 0);
         int threads = 6;
         int waitsEach = 150;
-        java.util.concurrent.atomic.AtomicInteger lost = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicInteger timedOut = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger lost = new AtomicInteger();
+        AtomicInteger timedOut = new AtomicInteger();
         Thread[] callers = new Thread[threads];
         for (int t = 0; t < threads; t++) {
             callers[t] = Thread.ofPlatform().start(() -> {
@@ -151,11 +154,11 @@ class CallDeadlinesTest {
                     deadlines.register(f, ID, Duration.ofNanos(1));
                     try {
                         f.get(5, TimeUnit.SECONDS);
-                    } catch (java.util.concurrent.ExecutionException e) {
+                    } catch (ExecutionException e) {
                         if (e.getCause() instanceof CallTimeoutException) {
                             timedOut.incrementAndGet();
                         }
-                    } catch (java.util.concurrent.TimeoutException e) {
+                    } catch (TimeoutException e) {
                         lost.incrementAndGet();
                         f.complete("given up");
                     } catch (InterruptedException e) {
