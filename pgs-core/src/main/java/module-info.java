@@ -6,6 +6,7 @@ module io.github.pgs.core {
     exports io.github.pgs;
     exports io.github.pgs.spi;
     exports io.github.pgs.store;
+    exports io.github.pgs.store.support;
     exports io.github.pgs.admin;
 
     uses io.github.pgs.spi.StateCodecProvider;

@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The storage SPI: versioned bytes per server. Synchronous by design (servers run on virtual threads, where
@@ -30,15 +31,29 @@ import java.util.Map;
  *   <li>{@link #list} pages hold exactly {@code min(limit, live keys remaining)} keys; {@code nextAfter} is the
  *       page's last key, and {@code null} exactly when no live key follows. {@code afterKey} need not be a
  *       stored key; the empty string is a valid key.</li>
+ *   <li>A store declares what it keeps beyond versioned state in {@link #capabilities()}: state history and
+ *       durable reminders are optional, and calling {@link #history} or {@link #due} on a store that does not
+ *       declare them throws {@link UnsupportedOperationException}.</li>
  *   <li>After {@link #close()}, every method throws {@link StorageException}.</li>
  *   <li>All methods are thread-safe.</li>
  * </ul>
  * Failures other than version conflicts are thrown as {@link StorageException}; whether such a write took
  * effect may be unknown to the caller (the runtime then reloads before writing again).
  *
- * <p>Every implementation must pass the storage conformance suite in {@code pgs-testkit}.
+ * <p>Every implementation must pass the storage conformance suite in {@code pgs-testkit}. The package
+ * {@code io.github.pgs.store.support} holds what every store needs besides its queries: group commit, the argument
+ * checks, limit + 1 paging, the history walk, the closed-store gate and row normalisation.
  */
 public interface Storage extends AutoCloseable {
+
+    /**
+     * What this store keeps beyond versioned state. The default is none: a store that keeps history or reminders
+     * says so here, and the runtime and the conformance suite rely on the answer. It must not change while the
+     * store is open.
+     */
+    default Set<StorageCapability> capabilities() {
+        return Set.of();
+    }
 
     /** The stored state of {@code id}; {@link StoredState#ABSENT} if never saved. Never {@code null}. */
     StoredState load(ServerId id);
@@ -77,7 +92,8 @@ public interface Storage extends AutoCloseable {
      * first (each with the version, payload, schema version and write time it had). A write with depth 0 and a
      * delete drop the history. Empty if none is kept.
      *
-     * @throws UnsupportedOperationException if this store keeps no history (then writes with a depth fail too)
+     * @throws UnsupportedOperationException if this store keeps no history ({@link StorageCapability#HISTORY} is
+     *                                       not among its {@link #capabilities()}; writes with a depth fail too)
      */
     default List<StoredState> history(ServerId id) {
         throw new UnsupportedOperationException(getClass().getName() + " keeps no state history");
@@ -92,7 +108,8 @@ public interface Storage extends AutoCloseable {
      * reminders. Tombstones and writes without reminders are never due.
      *
      * @param limit at most this many (&ge; 1)
-     * @throws UnsupportedOperationException if this store keeps no reminders (then writes with reminders fail
+     * @throws UnsupportedOperationException if this store keeps no reminders ({@link StorageCapability#REMINDERS}
+     *                                       is not among its {@link #capabilities()}; writes with reminders fail
      *                                       too)
      */
     default List<DueServer> due(long notAfterMillis, DueServer after, int limit) {

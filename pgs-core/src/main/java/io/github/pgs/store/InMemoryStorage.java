@@ -1,19 +1,24 @@
 package io.github.pgs.store;
 
 import io.github.pgs.ServerId;
-import io.github.pgs.StorageException;
 import io.github.pgs.VersionConflictException;
 import io.github.pgs.spi.DueServer;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
+import io.github.pgs.spi.StorageCapability;
 import io.github.pgs.spi.StoredState;
+import io.github.pgs.store.support.CloseGate;
+import io.github.pgs.store.support.KeyPageBuilder;
+import io.github.pgs.store.support.StoreChecks;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 
@@ -62,18 +67,26 @@ public final class InMemoryStorage implements Storage {
     private final ConcurrentHashMap<ServerId, List<StoredState>> history = new ConcurrentHashMap<>();
     /** One entry per live state with reminders; only touched inside the key's compare-and-set. */
     private final ConcurrentSkipListSet<DueServer> dueIndex = new ConcurrentSkipListSet<>(DUE_ORDER);
-    private volatile boolean closed;
+    private final CloseGate gate = new CloseGate("in-memory store");
+
+    /** {@inheritDoc} Here: history and reminders. */
+    @Override
+    public Set<StorageCapability> capabilities() {
+        return EnumSet.allOf(StorageCapability.class);
+    }
 
     @Override
     public StoredState load(ServerId id) {
-        checkOpen();
+        StoreChecks.id(id);
+        gate.checkOpen();
         StoredState s = table(id.type()).get(id.key());
         return s == null ? StoredState.ABSENT : copy(s);
     }
 
     @Override
     public long save(StateWrite write) {
-        checkOpen();
+        StoreChecks.write(write);
+        gate.checkOpen();
         ServerId id = write.id();
         StoredState next = new StoredState(write.newVersion(), write.payload().clone(), write.schemaVersion(),
                 System.currentTimeMillis(), write.hasReminders() ? write.reminders().clone() : null,
@@ -84,7 +97,9 @@ public final class InMemoryStorage implements Storage {
 
     @Override
     public long delete(ServerId id, long expectedVersion) {
-        checkOpen();
+        StoreChecks.id(id);
+        StoreChecks.expectedVersion(expectedVersion);
+        gate.checkOpen();
         StoredState tombstone = new StoredState(expectedVersion + 1, null, 0, System.currentTimeMillis());
         compareAndSet(id, expectedVersion, tombstone, 0);
         return tombstone.version();
@@ -137,7 +152,8 @@ public final class InMemoryStorage implements Storage {
 
     @Override
     public List<StoredState> history(ServerId id) {
-        checkOpen();
+        StoreChecks.id(id);
+        gate.checkOpen();
         List<StoredState> h = history.get(id);
         if (h == null) {
             return List.of();
@@ -150,10 +166,8 @@ public final class InMemoryStorage implements Storage {
     /** {@inheritDoc} Here: a walk of a sorted index from {@code after}, so a page costs what it holds. */
     @Override
     public List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
-        checkOpen();
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be >= 1: " + limit);
-        }
+        StoreChecks.limit(limit);
+        gate.checkOpen();
         NavigableSet<DueServer> from = after == null ? dueIndex : dueIndex.tailSet(after, false);
         List<DueServer> out = new ArrayList<>(Math.min(limit, 64));
         for (DueServer d : from) {
@@ -167,13 +181,15 @@ public final class InMemoryStorage implements Storage {
 
     @Override
     public KeyPage list(String type, String afterKey, int limit) {
-        checkOpen();
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be >= 1: " + limit);
+        StoreChecks.type(type);
+        KeyPageBuilder page = new KeyPageBuilder(limit);
+        if (afterKey != null) {
+            StoreChecks.requireUnicode(afterKey, "afterKey");
         }
+        gate.checkOpen();
         ConcurrentHashMap<String, StoredState> t = types.get(type);
         if (t == null) {
-            return new KeyPage(List.of(), null);
+            return page.build();
         }
         // Point operations dominate; listing sorts what it needs (a test store, not an index).
         List<String> live = new ArrayList<>();
@@ -183,11 +199,12 @@ public final class InMemoryStorage implements Storage {
             }
         });
         live.sort(UTF8_ORDER);
-        if (live.size() <= limit) {
-            return new KeyPage(live, null);
+        for (String key : live) {
+            if (!page.add(key)) {
+                break;
+            }
         }
-        List<String> page = live.subList(0, limit);
-        return new KeyPage(page, page.get(limit - 1));
+        return page.build();
     }
 
     /** The number of live (non-tombstone) states held. */
@@ -205,18 +222,12 @@ public final class InMemoryStorage implements Storage {
 
     @Override
     public void close() {
-        closed = true;
+        gate.close();
     }
 
     private ConcurrentHashMap<String, StoredState> table(String type) {
         ConcurrentHashMap<String, StoredState> t = types.get(type);
         return t != null ? t : types.computeIfAbsent(type, k -> new ConcurrentHashMap<>());
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new StorageException("in-memory store is closed", null);
-        }
     }
 
     private static StoredState copy(StoredState s) {

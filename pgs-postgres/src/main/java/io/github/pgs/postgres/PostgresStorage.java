@@ -7,11 +7,17 @@ import io.github.pgs.ServerId;
 import io.github.pgs.StorageException;
 import io.github.pgs.VersionConflictException;
 import io.github.pgs.spi.DueServer;
-import io.github.pgs.spi.GroupCommit;
+import io.github.pgs.store.support.GroupCommit;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
+import io.github.pgs.spi.StorageCapability;
 import io.github.pgs.spi.StoredState;
+import io.github.pgs.store.support.CloseGate;
+import io.github.pgs.store.support.ContiguousHistory;
+import io.github.pgs.store.support.KeyPageBuilder;
+import io.github.pgs.store.support.StoreChecks;
+import io.github.pgs.store.support.StoredRows;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.postgresql.util.PSQLException;
 
@@ -25,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -32,7 +39,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -193,7 +199,7 @@ public final class PostgresStorage implements Storage {
     private final DataSource dataSource;
     private final HikariDataSource ownedPool;
     private final GroupCommit<Op, Long> groupCommit;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CloseGate gate;
 
     private final String loadSql;
     private final String loadAllSql;
@@ -220,6 +226,7 @@ public final class PostgresStorage implements Storage {
         this.options = options;
         this.dataSource = dataSource;
         this.ownedPool = ownedPool;
+        this.gate = new CloseGate("PostgreSQL store on " + options.qualifiedTable());
         String t = options.qualifiedTable();
         this.loadSql = "SELECT version, schema_version, payload, updated_at, reminders, remind_at FROM " + t
                 + " WHERE type = ? AND key = ?";
@@ -403,6 +410,12 @@ public final class PostgresStorage implements Storage {
                 + ")";
     }
 
+    /** {@inheritDoc} Here: history and reminders. */
+    @Override
+    public Set<StorageCapability> capabilities() {
+        return EnumSet.allOf(StorageCapability.class);
+    }
+
     /** The options this store was opened with. */
     public PostgresOptions options() {
         return options;
@@ -412,36 +425,34 @@ public final class PostgresStorage implements Storage {
 
     @Override
     public StoredState load(ServerId id) {
-        checkOpen();
-        Objects.requireNonNull(id, "id");
-        byte[] key = utf8(id.key());
+        byte[] key = StoreChecks.keyBytes(StoreChecks.id(id).key());
+        gate.enter();
         try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(loadSql)) {
             ps.setString(1, id.type());
             ps.setBytes(2, key);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return StoredState.ABSENT;
-                }
-                return state(rs, 1);
+                return rs.next() ? state(id, rs, 1) : StoredState.ABSENT;
             }
         } catch (SQLException e) {
             throw failure("load", e);
+        } finally {
+            gate.exit();
         }
     }
 
     @Override
     public Map<ServerId, StoredState> loadAll(Collection<ServerId> ids) {
-        checkOpen();
         Objects.requireNonNull(ids, "ids");
         Map<ServerId, StoredState> out = new LinkedHashMap<>();
         Map<RowKey, ServerId> pending = new LinkedHashMap<>();
         for (ServerId id : ids) {
-            Objects.requireNonNull(id, "ids must not contain null");
-            if (out.putIfAbsent(id, StoredState.ABSENT) == null) {
-                pending.put(new RowKey(id.type(), utf8(id.key())), id);
+            if (out.putIfAbsent(StoreChecks.id(id), StoredState.ABSENT) == null) {
+                pending.put(new RowKey(id.type(), StoreChecks.keyBytes(id.key())), id);
             }
         }
+        gate.enter();
         if (pending.isEmpty()) {
+            gate.exit();
             return out;
         }
         List<RowKey> rows = new ArrayList<>(pending.keySet());
@@ -453,7 +464,7 @@ public final class PostgresStorage implements Storage {
                     while (rs.next()) {
                         ServerId id = pending.get(new RowKey(rs.getString(1), rs.getBytes(2)));
                         if (id != null) {
-                            out.put(id, state(rs, 3));
+                            out.put(id, state(id, rs, 3));
                         }
                     }
                 }
@@ -461,17 +472,17 @@ public final class PostgresStorage implements Storage {
             return out;
         } catch (SQLException e) {
             throw failure("loadAll", e);
+        } finally {
+            gate.exit();
         }
     }
 
     @Override
     public KeyPage list(String type, String afterKey, int limit) {
-        checkOpen();
-        Objects.requireNonNull(type, "type");
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be >= 1: " + limit);
-        }
-        byte[] after = afterKey == null ? null : utf8(afterKey);
+        StoreChecks.type(type);
+        KeyPageBuilder page = new KeyPageBuilder(limit);
+        byte[] after = afterKey == null ? null : StoreChecks.keyBytes(afterKey);
+        gate.enter();
         try (Connection c = connection();
              PreparedStatement ps = c.prepareStatement(after == null ? listFirstSql : listAfterSql)) {
             int p = 1;
@@ -479,21 +490,17 @@ public final class PostgresStorage implements Storage {
             if (after != null) {
                 ps.setBytes(p++, after);
             }
-            ps.setLong(p, (long) limit + 1); // one more than asked tells whether another page follows
-            List<String> keys = new ArrayList<>(Math.min(limit, 1024));
-            boolean more = false;
+            ps.setLong(p, page.fetchSize());
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    if (keys.size() == limit) {
-                        more = true;
-                        break;
-                    }
-                    keys.add(new String(rs.getBytes(1), StandardCharsets.UTF_8));
+                while (rs.next() && page.add(new String(rs.getBytes(1), StandardCharsets.UTF_8))) {
+                    // the builder keeps the page and notices the key beyond it
                 }
             }
-            return new KeyPage(keys, more ? keys.get(keys.size() - 1) : null);
+            return page.build();
         } catch (SQLException e) {
             throw failure("list", e);
+        } finally {
+            gate.exit();
         }
     }
 
@@ -501,15 +508,10 @@ public final class PostgresStorage implements Storage {
      * The state in the columns {@code version, schema_version, payload, updated_at, reminders, remind_at}, the first
      * at {@code col}.
      */
-    private static StoredState state(ResultSet rs, int col) throws SQLException {
-        byte[] payload = rs.getBytes(col + 2);
-        byte[] reminders = rs.getBytes(col + 4);
-        long remindAt = rs.getLong(col + 5); // NULL reads as 0; a written remind_at is > 0
-        if (payload == null || reminders == null || remindAt <= 0) {
-            return new StoredState(rs.getLong(col), payload, rs.getInt(col + 1), rs.getLong(col + 3));
-        }
-        return new StoredState(rs.getLong(col), payload, rs.getInt(col + 1), rs.getLong(col + 3), reminders,
-                remindAt);
+    private static StoredState state(ServerId id, ResultSet rs, int col) throws SQLException {
+        // remind_at NULL reads as 0, which StoredRows takes as "no reminders"
+        return StoredRows.state(id, rs.getLong(col), rs.getInt(col + 1), rs.getBytes(col + 2), rs.getLong(col + 3),
+                rs.getBytes(col + 4), rs.getLong(col + 5));
     }
 
     /**
@@ -519,10 +521,9 @@ public final class PostgresStorage implements Storage {
      */
     @Override
     public List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
-        checkOpen();
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be >= 1: " + limit);
-        }
+        StoreChecks.limit(limit);
+        byte[] afterKey = after == null ? null : StoreChecks.keyBytes(after.id().key());
+        gate.enter();
         try (Connection c = connection();
              PreparedStatement ps = c.prepareStatement(after == null ? dueFirstSql : dueAfterSql)) {
             int p = 1;
@@ -530,7 +531,7 @@ public final class PostgresStorage implements Storage {
             if (after != null) {
                 ps.setLong(p++, after.remindAtMillis());
                 ps.setString(p++, after.id().type());
-                ps.setBytes(p++, utf8(after.id().key()));
+                ps.setBytes(p++, afterKey);
             }
             ps.setLong(p, limit);
             List<DueServer> out = new ArrayList<>(Math.min(limit, 1024));
@@ -543,6 +544,8 @@ public final class PostgresStorage implements Storage {
             return out;
         } catch (SQLException e) {
             throw failure("due", e);
+        } finally {
+            gate.exit();
         }
     }
 
@@ -552,30 +555,24 @@ public final class PostgresStorage implements Storage {
      */
     @Override
     public List<StoredState> history(ServerId id) {
-        checkOpen();
-        Objects.requireNonNull(id, "id");
-        byte[] key = utf8(id.key());
+        byte[] key = StoreChecks.keyBytes(StoreChecks.id(id).key());
+        gate.enter();
         try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(historySql)) {
             ps.setString(1, id.type());
             ps.setBytes(2, key);
             List<StoredState> kept = new ArrayList<>();
+            ContiguousHistory walk = new ContiguousHistory();
             try (ResultSet rs = ps.executeQuery()) {
-                long next = -1;
-                while (rs.next()) {
-                    long version = rs.getLong(1);
-                    if (next == -1) {
-                        next = rs.getLong(5) - 1;
-                    }
-                    if (version != next) {
-                        break; // rows below a gap belong to a history that a later write dropped
-                    }
-                    kept.add(new StoredState(version, rs.getBytes(3), rs.getInt(2), rs.getLong(4)));
-                    next--;
+                while (rs.next() && walk.accept(rs.getLong(1), rs.getLong(5))) {
+                    kept.add(StoredRows.historyEntry(id, rs.getLong(1), rs.getInt(2), rs.getBytes(3),
+                            rs.getLong(4)));
                 }
             }
             return kept;
         } catch (SQLException e) {
             throw failure("history", e);
+        } finally {
+            gate.exit();
         }
     }
 
@@ -583,26 +580,24 @@ public final class PostgresStorage implements Storage {
 
     @Override
     public long save(StateWrite write) {
-        checkOpen();
-        Objects.requireNonNull(write, "write");
-        Op op = new Op(write.id(), writableKey(write.id()), write.expectedVersion(), write.payload(),
-                write.schemaVersion(), write.historyDepth(), write.reminders(), write.remindAtMillis());
-        return groupCommit.submit(op);
+        StoreChecks.write(write);
+        return submit(new Op(write.id(), writableKey(write.id()), write.expectedVersion(), write.payload(),
+                write.schemaVersion(), write.historyDepth(), write.reminders(), write.remindAtMillis()));
     }
 
     @Override
     public long delete(ServerId id, long expectedVersion) {
-        checkOpen();
-        Objects.requireNonNull(id, "id");
-        if (expectedVersion < 0) {
-            throw new IllegalArgumentException("expectedVersion must be >= 0: " + expectedVersion);
-        }
-        Op op = new Op(id, writableKey(id), expectedVersion, null, 0, 0, null, 0);
-        return groupCommit.submit(op);
+        StoreChecks.id(id);
+        return submit(new Op(id, writableKey(id), StoreChecks.expectedVersion(expectedVersion), null, 0, 0, null,
+                0));
+    }
+
+    private long submit(Op op) {
+        return gate.call(() -> groupCommit.submit(op));
     }
 
     private static RowKey writableKey(ServerId id) {
-        byte[] key = utf8(id.key());
+        byte[] key = StoreChecks.keyBytes(id.key());
         if (key.length > MAX_KEY_BYTES) {
             throw new KeyTooLongException(id.type(), key.length, MAX_KEY_BYTES);
         }
@@ -975,14 +970,8 @@ public final class PostgresStorage implements Storage {
         }
     }
 
-    private void checkOpen() {
-        if (closed.get()) {
-            throw new StorageException("PostgreSQL store on " + options.qualifiedTable() + " is closed", null);
-        }
-    }
-
     private StorageException failure(String operation, SQLException e) {
-        if (closed.get()) {
+        if (gate.isClosed()) {
             return new StorageException("PostgreSQL store on " + options.qualifiedTable() + " is closed ("
                     + operation + " interrupted)", e);
         }
@@ -1005,31 +994,14 @@ public final class PostgresStorage implements Storage {
         return message + state;
     }
 
-    /** The key's UTF-8 bytes; rejects unpaired surrogates, which have no UTF-8 form. */
-    static byte[] utf8(String key) {
-        for (int i = 0; i < key.length(); i++) {
-            char ch = key.charAt(i);
-            if (Character.isSurrogate(ch)) {
-                if (Character.isHighSurrogate(ch) && i + 1 < key.length()
-                        && Character.isLowSurrogate(key.charAt(i + 1))) {
-                    i++;
-                } else {
-                    throw new IllegalArgumentException(
-                            "key is not well-formed Unicode: unpaired surrogate at index " + i);
-                }
-            }
-        }
-        return key.getBytes(StandardCharsets.UTF_8);
-    }
-
     /**
-     * Writes what is queued, stops the writers, and closes the pool if the store owns it (a caller-managed
-     * {@code DataSource} stays open). Idempotent; reads still running may fail with a
+     * Waits for calls in progress, writes what is queued, stops the writers, and closes the pool if the store owns
+     * it (a caller-managed {@code DataSource} stays open). Idempotent; afterwards every method throws
      * {@link StorageException}.
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (!gate.close()) {
             return;
         }
         try {
@@ -1043,7 +1015,7 @@ public final class PostgresStorage implements Storage {
 
     @Override
     public String toString() {
-        return "PostgresStorage[" + options.qualifiedTable() + (closed.get() ? ", closed]" : "]");
+        return "PostgresStorage[" + options.qualifiedTable() + (gate.isClosed() ? ", closed]" : "]");
     }
 
     /**

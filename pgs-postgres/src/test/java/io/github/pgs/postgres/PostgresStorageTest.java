@@ -230,7 +230,7 @@ class PostgresStorageTest {
     void keyWithUnpairedSurrogate_isRejected_becauseItHasNoUtf8Form() {
         assertThatThrownBy(() -> save("bad\uD800", 0, "x")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store.load(id("\uDC00"))).isInstanceOf(IllegalArgumentException.class);
-        assertThat(PostgresStorage.utf8("ok\uD83D\uDE00")).hasSize(6);
+        assertThat(io.github.pgs.store.support.StoreChecks.keyBytes("ok\uD83D\uDE00")).hasSize(6);
     }
 
     @Test

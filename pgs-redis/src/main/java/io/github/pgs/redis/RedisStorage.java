@@ -1,14 +1,20 @@
 package io.github.pgs.redis;
 
+import io.github.pgs.CorruptRecordException;
 import io.github.pgs.ServerId;
 import io.github.pgs.StorageException;
 import io.github.pgs.VersionConflictException;
 import io.github.pgs.spi.DueServer;
-import io.github.pgs.spi.GroupCommit;
+import io.github.pgs.store.support.GroupCommit;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
+import io.github.pgs.spi.StorageCapability;
 import io.github.pgs.spi.StoredState;
+import io.github.pgs.store.support.CloseGate;
+import io.github.pgs.store.support.KeyPageBuilder;
+import io.github.pgs.store.support.StoreChecks;
+import io.github.pgs.store.support.StoredRows;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.Limit;
@@ -31,19 +37,21 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A {@link Storage} on Redis (standalone server or a Sentinel-managed primary), through Lettuce.
@@ -201,9 +209,8 @@ public final class RedisStorage implements Storage {
     private final List<StatefulRedisConnection<byte[], byte[]>> connections = new ArrayList<>();
     private final BlockingQueue<StatefulRedisConnection<byte[], byte[]>> idleWriters;
     private final GroupCommit<PreparedWrite, Long> commits;
-    /** Read side: every operation; write side: close, so that no submit races the group commit's shutdown. */
-    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-    private volatile boolean closed;
+    /** Every operation passes it; close shuts it first, so that no call races the group commit's shutdown. */
+    private final CloseGate gate;
 
     /** One write with its Redis keys and script arguments, prepared on the caller's thread. */
     private record PreparedWrite(ServerId id, long expectedVersion, byte[][] keys, byte[][] args) {
@@ -217,6 +224,7 @@ public final class RedisStorage implements Storage {
         this.client = client;
         this.ownsClient = ownsClient;
         this.endpoint = describe(uri);
+        this.gate = new CloseGate("Redis store at " + endpoint);
         this.recordPrefix = ascii(options.namespace() + ":s:");
         this.indexPrefix = ascii(options.namespace() + ":i:");
         this.dueKey = ascii(options.namespace() + ":r");
@@ -304,6 +312,12 @@ public final class RedisStorage implements Storage {
         return new RedisStorage(client, uri, false, options);
     }
 
+    /** {@inheritDoc} Here: history and reminders. */
+    @Override
+    public Set<StorageCapability> capabilities() {
+        return EnumSet.allOf(StorageCapability.class);
+    }
+
     /** The options this store was opened with. */
     public RedisOptions options() {
         return options;
@@ -311,24 +325,20 @@ public final class RedisStorage implements Storage {
 
     @Override
     public StoredState load(ServerId id) {
-        Objects.requireNonNull(id, "id");
-        byte[] key = recordKey(id);
-        lifecycle.readLock().lock();
+        byte[] key = recordKey(StoreChecks.id(id));
+        gate.enter();
         try {
-            checkOpen();
             return decode(id, await(id, "load", reader.async().hmget(key, FIELDS), deadline()));
         } finally {
-            lifecycle.readLock().unlock();
+            gate.exit();
         }
     }
 
     @Override
     public List<StoredState> history(ServerId id) {
-        Objects.requireNonNull(id, "id");
-        byte[] key = historyKey(id, keyBytes(id.key()));
-        lifecycle.readLock().lock();
+        byte[] key = historyKey(StoreChecks.id(id), StoreChecks.keyBytes(id.key()));
+        gate.enter();
         try {
-            checkOpen();
             List<byte[]> entries = await(id, "history", reader.async().lrange(key, 0, -1), deadline());
             List<StoredState> out = new ArrayList<>(entries.size());
             for (byte[] e : entries) {
@@ -336,7 +346,7 @@ public final class RedisStorage implements Storage {
             }
             return out;
         } finally {
-            lifecycle.readLock().unlock();
+            gate.exit();
         }
     }
 
@@ -350,17 +360,12 @@ public final class RedisStorage implements Storage {
             }
         }
         if (found < 3) {
-            throw new StorageException(id, "malformed history entry in Redis", null);
+            throw new CorruptRecordException(id, "history entry", "lacks its version, schema or time");
         }
-        String version = new String(e, 0, colons[0], StandardCharsets.US_ASCII);
-        String schema = new String(e, colons[0] + 1, colons[1] - colons[0] - 1, StandardCharsets.US_ASCII);
-        String updated = new String(e, colons[1] + 1, colons[2] - colons[1] - 1, StandardCharsets.US_ASCII);
-        byte[] payload = java.util.Arrays.copyOfRange(e, colons[2] + 1, e.length);
-        try {
-            return new StoredState(Long.parseLong(version), payload, Integer.parseInt(schema), Long.parseLong(updated));
-        } catch (NumberFormatException ex) {
-            throw new StorageException(id, "malformed history entry in Redis", ex);
-        }
+        long version = StoredRows.decimal(id, "history version", Arrays.copyOfRange(e, 0, colons[0]));
+        int schema = StoredRows.decimalInt(id, "history schema", Arrays.copyOfRange(e, colons[0] + 1, colons[1]));
+        long updated = StoredRows.decimal(id, "history time", Arrays.copyOfRange(e, colons[1] + 1, colons[2]));
+        return StoredRows.historyEntry(id, version, schema, Arrays.copyOfRange(e, colons[2] + 1, e.length), updated);
     }
 
     @Override
@@ -368,11 +373,10 @@ public final class RedisStorage implements Storage {
         Objects.requireNonNull(ids, "ids");
         Map<ServerId, byte[]> keys = new LinkedHashMap<>();
         for (ServerId id : ids) {
-            keys.put(Objects.requireNonNull(id, "id"), recordKey(id));
+            keys.put(StoreChecks.id(id), recordKey(id));
         }
-        lifecycle.readLock().lock();
+        gate.enter();
         try {
-            checkOpen();
             RedisAsyncCommands<byte[], byte[]> async = reader.async();
             Map<ServerId, RedisFuture<List<KeyValue<byte[], byte[]>>>> pending = new LinkedHashMap<>();
             for (Map.Entry<ServerId, byte[]> e : keys.entrySet()) {
@@ -385,15 +389,14 @@ public final class RedisStorage implements Storage {
             }
             return out;
         } finally {
-            lifecycle.readLock().unlock();
+            gate.exit();
         }
     }
 
     @Override
     public long save(StateWrite write) {
-        Objects.requireNonNull(write, "write");
-        ServerId id = write.id();
-        byte[] member = keyBytes(id.key());
+        ServerId id = StoreChecks.write(write).id();
+        byte[] member = StoreChecks.keyBytes(id.key());
         byte[][] keys = {recordKey(id, member), indexKey(id.type()), historyKey(id, member), dueKey};
         byte[][] args = write.hasReminders()
                 ? new byte[][] {OP_WRITE, decimal(write.expectedVersion()), decimal(write.newVersion()), member,
@@ -407,11 +410,8 @@ public final class RedisStorage implements Storage {
 
     @Override
     public long delete(ServerId id, long expectedVersion) {
-        Objects.requireNonNull(id, "id");
-        if (expectedVersion < 0) {
-            throw new IllegalArgumentException("expectedVersion must be >= 0: " + expectedVersion);
-        }
-        byte[] member = keyBytes(id.key());
+        StoreChecks.expectedVersion(expectedVersion);
+        byte[] member = StoreChecks.keyBytes(StoreChecks.id(id).key());
         byte[][] keys = {recordKey(id, member), indexKey(id.type()), historyKey(id, member), dueKey};
         byte[][] args = {OP_TOMBSTONE, decimal(expectedVersion), decimal(expectedVersion + 1), member,
                 ascii(id.type())};
@@ -424,14 +424,11 @@ public final class RedisStorage implements Storage {
      */
     @Override
     public List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be >= 1: " + limit);
-        }
+        StoreChecks.limit(limit);
         byte[] from = after == null ? null
-                : dueMember(after.remindAtMillis(), after.id().type(), keyBytes(after.id().key()));
-        lifecycle.readLock().lock();
+                : dueMember(after.remindAtMillis(), after.id().type(), StoreChecks.keyBytes(after.id().key()));
+        gate.enter();
         try {
-            checkOpen();
             if (notAfterMillis < 1) {
                 return List.of(); // every remindAt is at least 1
             }
@@ -446,7 +443,7 @@ public final class RedisStorage implements Storage {
             }
             return out;
         } finally {
-            lifecycle.readLock().unlock();
+            gate.exit();
         }
     }
 
@@ -483,29 +480,26 @@ public final class RedisStorage implements Storage {
 
     @Override
     public KeyPage list(String type, String afterKey, int limit) {
-        Objects.requireNonNull(type, "type");
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be >= 1: " + limit);
-        }
-        byte[] after = afterKey == null ? null : keyBytes(afterKey);
-        lifecycle.readLock().lock();
+        StoreChecks.type(type);
+        KeyPageBuilder page = new KeyPageBuilder(limit);
+        byte[] after = afterKey == null ? null : StoreChecks.keyBytes(afterKey);
+        gate.enter();
         try {
-            checkOpen();
             if (!ServerId.isValidTypeName(type)) {
-                return new KeyPage(List.of(), null); // no server can have such a type
+                return page.build(); // no server can have such a type
             }
             Range<byte[]> range = after == null ? Range.unbounded()
                     : Range.from(Range.Boundary.excluding(after), Range.Boundary.unbounded());
-            // One more than asked tells whether another page follows.
             List<byte[]> members = await(null, "list",
-                    reader.async().zrangebylex(indexKey(type), range, Limit.create(0, (long) limit + 1)), deadline());
-            List<String> page = new ArrayList<>(Math.min(members.size(), limit));
-            for (int i = 0; i < members.size() && i < limit; i++) {
-                page.add(new String(members.get(i), StandardCharsets.UTF_8));
+                    reader.async().zrangebylex(indexKey(type), range, Limit.create(0, page.fetchSize())), deadline());
+            for (byte[] member : members) {
+                if (!page.add(new String(member, StandardCharsets.UTF_8))) {
+                    break;
+                }
             }
-            return new KeyPage(page, members.size() > limit ? page.get(page.size() - 1) : null);
+            return page.build();
         } finally {
-            lifecycle.readLock().unlock();
+            gate.exit();
         }
     }
 
@@ -515,14 +509,8 @@ public final class RedisStorage implements Storage {
      */
     @Override
     public void close() {
-        lifecycle.writeLock().lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        } finally {
-            lifecycle.writeLock().unlock();
+        if (!gate.close()) {
+            return;
         }
         commits.close();
         releaseConnections();
@@ -534,13 +522,7 @@ public final class RedisStorage implements Storage {
     // ---- writes ----------------------------------------------------------------------------------------------
 
     private long submit(PreparedWrite write) {
-        lifecycle.readLock().lock();
-        try {
-            checkOpen();
-            return commits.submit(write);
-        } finally {
-            lifecycle.readLock().unlock();
-        }
+        return gate.call(() -> commits.submit(write));
     }
 
     /** The group commit's handler: one pipeline on one write connection for the whole batch. */
@@ -658,7 +640,7 @@ public final class RedisStorage implements Storage {
     // ---- keys, values, errors --------------------------------------------------------------------------------
 
     private byte[] recordKey(ServerId id) {
-        return recordKey(id, keyBytes(id.key()));
+        return recordKey(id, StoreChecks.keyBytes(id.key()));
     }
 
     private byte[] recordKey(ServerId id, byte[] key) {
@@ -688,55 +670,27 @@ public final class RedisStorage implements Storage {
         return out;
     }
 
-    /** The key's UTF-8 bytes; refuses strings with unpaired surrogates, which have no UTF-8 form. */
-    private static byte[] keyBytes(String key) {
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < key.length() && Character.isLowSurrogate(key.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw new IllegalArgumentException("key is not well-formed Unicode (unpaired surrogate at index "
-                        + i + ")");
-            }
-        }
-        return key.getBytes(StandardCharsets.UTF_8);
-    }
-
     private StoredState decode(ServerId id, List<KeyValue<byte[], byte[]>> fields) {
         byte[] version = value(fields, 0);
         if (version == null) {
             return StoredState.ABSENT;
         }
         byte[] payload = value(fields, 2);
-        try {
-            long v = parseLong(version);
-            long updated = value(fields, 3) == null ? 0 : parseLong(value(fields, 3));
-            if (payload == null) {
-                return new StoredState(v, null, 0, updated);
-            }
-            byte[] schema = value(fields, 1);
-            int schemaVersion = schema == null ? 0 : Math.toIntExact(parseLong(schema));
-            byte[] reminders = value(fields, 4);
-            byte[] remindAt = value(fields, 5);
-            if (reminders == null || remindAt == null) {
-                return new StoredState(v, payload, schemaVersion, updated);
-            }
-            if (remindAt.length != 8) {
-                throw new IllegalArgumentException("remindAt is not 8 bytes");
-            }
-            return new StoredState(v, payload, schemaVersion, updated, reminders, fromBigEndian(remindAt));
-        } catch (IllegalArgumentException | ArithmeticException e) {
-            throw new StorageException(id, "corrupt record in Redis at " + endpoint + ": " + e.getMessage(), e);
+        byte[] schema = value(fields, 1);
+        byte[] updated = value(fields, 3);
+        byte[] remindAt = value(fields, 5);
+        if (remindAt != null && remindAt.length != 8) {
+            throw new CorruptRecordException(id, "remindAt", "is not 8 bytes");
         }
+        return StoredRows.state(id, StoredRows.decimal(id, "version", version),
+                payload == null || schema == null ? 0 : StoredRows.decimalInt(id, "schema", schema), payload,
+                updated == null ? 0 : StoredRows.decimal(id, "updated", updated), value(fields, 4),
+                remindAt == null ? 0 : fromBigEndian(remindAt));
     }
 
     private static byte[] value(List<KeyValue<byte[], byte[]>> fields, int i) {
         KeyValue<byte[], byte[]> kv = fields.get(i);
         return kv.hasValue() ? kv.getValue() : null;
-    }
-
-    private static long parseLong(byte[] ascii) {
-        return Long.parseLong(new String(ascii, StandardCharsets.US_ASCII));
     }
 
     private <T> T await(ServerId id, String what, RedisFuture<T> future, long deadline) {
@@ -803,12 +757,6 @@ public final class RedisStorage implements Storage {
 
     private long deadline() {
         return System.nanoTime() + options.commandTimeout().toNanos();
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new StorageException("Redis store is closed", null);
-        }
     }
 
     private static String describe(RedisURI uri) {

@@ -2,7 +2,7 @@ package io.github.pgs.sqlite;
 
 import io.github.pgs.ServerId;
 import io.github.pgs.StorageException;
-import io.github.pgs.spi.GroupCommit;
+import io.github.pgs.store.support.GroupCommit;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -4,11 +4,17 @@ import io.github.pgs.ServerId;
 import io.github.pgs.StorageException;
 import io.github.pgs.VersionConflictException;
 import io.github.pgs.spi.DueServer;
-import io.github.pgs.spi.GroupCommit;
+import io.github.pgs.store.support.GroupCommit;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
+import io.github.pgs.spi.StorageCapability;
 import io.github.pgs.spi.StoredState;
+import io.github.pgs.store.support.CloseGate;
+import io.github.pgs.store.support.ContiguousHistory;
+import io.github.pgs.store.support.KeyPageBuilder;
+import io.github.pgs.store.support.StoreChecks;
+import io.github.pgs.store.support.StoredRows;
 import io.github.pgs.sqlite.internal.NativeLibraryCache;
 import org.sqlite.SQLiteConfig;
 
@@ -22,6 +28,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +36,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The embedded default {@link Storage}: one SQLite file in WAL mode, written with group commit. Open one with
@@ -177,9 +183,8 @@ public final class SqliteStorage implements Storage {
     private final GroupCommit<Op, Long> commits;
     /** Syncs the log beside the next batch under {@code FULL}; {@code null} under {@code NORMAL}. */
     private final LogSync<Op> logSync;
-    /** Calls hold the read lock; {@link #close()} takes the write lock, so it never closes under a call. */
-    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-    private boolean closed;
+    /** Calls pass it; {@link #close()} shuts it once they have left, so it never closes under a call. */
+    private final CloseGate gate;
     /**
      * Whether the file may hold history rows: set when it held some at open or a write with a depth was applied.
      * Until then depth-0 saves and deletes skip deleting history rows. Written before the writer thread starts
@@ -206,6 +211,7 @@ public final class SqliteStorage implements Storage {
         this.table = '"' + options.tableName() + '"';
         this.historyTable = '"' + options.tableName() + "_history\"";
         this.dueIndex = '"' + options.tableName() + "_due\"";
+        this.gate = new CloseGate("SQLite store " + file);
         NativeLibraryCache.load();
         List<Connection> opened = new ArrayList<>();
         try {
@@ -271,6 +277,12 @@ public final class SqliteStorage implements Storage {
         return new SqliteStorage(Objects.requireNonNull(options, "options"));
     }
 
+    /** {@inheritDoc} Here: history and reminders. */
+    @Override
+    public Set<StorageCapability> capabilities() {
+        return EnumSet.allOf(StorageCapability.class);
+    }
+
     /** The options this store was opened with. */
     public SqliteOptions options() {
         return options;
@@ -288,20 +300,19 @@ public final class SqliteStorage implements Storage {
      */
     @Override
     public StoredState load(ServerId id) {
-        Objects.requireNonNull(id, "id");
-        requireUnicode(id.key());
-        enter();
+        StoreChecks.keyBytes(StoreChecks.id(id).key());
+        gate.enter();
         try {
             return read(r -> {
                 PreparedStatement ps = r.load;
                 ps.setString(1, id.type());
                 ps.setString(2, id.key());
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? state(rs, 2) : StoredState.ABSENT;
+                    return rs.next() ? state(id, rs, 2) : StoredState.ABSENT;
                 }
             });
         } finally {
-            exit();
+            gate.exit();
         }
     }
 
@@ -316,13 +327,12 @@ public final class SqliteStorage implements Storage {
         Map<ServerId, StoredState> out = new LinkedHashMap<>();
         Map<String, List<String>> keysByType = new LinkedHashMap<>();
         for (ServerId id : ids) {
-            Objects.requireNonNull(id, "ids must not contain null");
-            requireUnicode(id.key());
+            StoreChecks.keyBytes(StoreChecks.id(id).key());
             if (out.put(id, StoredState.ABSENT) == null) {
                 keysByType.computeIfAbsent(id.type(), t -> new ArrayList<>()).add(id.key());
             }
         }
-        enter();
+        gate.enter();
         try {
             if (out.isEmpty()) {
                 return out;
@@ -339,7 +349,7 @@ public final class SqliteStorage implements Storage {
             });
             return out;
         } finally {
-            exit();
+            gate.exit();
         }
     }
 
@@ -357,7 +367,8 @@ public final class SqliteStorage implements Storage {
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.put(new ServerId(type, rs.getString(1)), state(rs, 2));
+                    ServerId id = new ServerId(type, rs.getString(1));
+                    out.put(id, state(id, rs, 2));
                 }
             }
         }
@@ -370,8 +381,7 @@ public final class SqliteStorage implements Storage {
      */
     @Override
     public long save(StateWrite write) {
-        Objects.requireNonNull(write, "write");
-        requireUnicode(write.id().key());
+        StoreChecks.keyBytes(StoreChecks.write(write).id().key());
         return submit(new Op(write.id(), write.expectedVersion(), write.payload(), write.schemaVersion(),
                 write.historyDepth(), write.reminders(), write.remindAtMillis()));
     }
@@ -384,12 +394,8 @@ public final class SqliteStorage implements Storage {
      */
     @Override
     public long delete(ServerId id, long expectedVersion) {
-        Objects.requireNonNull(id, "id");
-        requireUnicode(id.key());
-        if (expectedVersion < 0) {
-            throw new IllegalArgumentException("expectedVersion must be >= 0: " + expectedVersion);
-        }
-        return submit(new Op(id, expectedVersion, null, 0, 0, null, 0));
+        StoreChecks.keyBytes(StoreChecks.id(id).key());
+        return submit(new Op(id, StoreChecks.expectedVersion(expectedVersion), null, 0, 0, null, 0));
     }
 
     /**
@@ -399,35 +405,26 @@ public final class SqliteStorage implements Storage {
      */
     @Override
     public List<StoredState> history(ServerId id) {
-        Objects.requireNonNull(id, "id");
-        requireUnicode(id.key());
-        enter();
+        StoreChecks.keyBytes(StoreChecks.id(id).key());
+        gate.enter();
         try {
             return read(r -> {
                 PreparedStatement ps = r.history;
                 ps.setString(1, id.type());
                 ps.setString(2, id.key());
                 List<StoredState> kept = new ArrayList<>();
+                ContiguousHistory walk = new ContiguousHistory();
                 try (ResultSet rs = ps.executeQuery()) {
-                    long next = -1;
-                    while (rs.next()) {
-                        long version = rs.getLong(1);
-                        if (next == -1) {
-                            next = rs.getLong(5) - 1;
-                        }
-                        if (version != next) {
-                            break; // rows below a gap were dropped by a write that did not delete them
-                        }
+                    while (rs.next() && walk.accept(rs.getLong(1), rs.getLong(5))) {
                         byte[] payload = rs.getBytes(3);
-                        kept.add(new StoredState(version, payload == null ? new byte[0] : payload, rs.getInt(2),
-                                rs.getLong(4)));
-                        next--;
+                        kept.add(StoredRows.historyEntry(id, rs.getLong(1), rs.getInt(2),
+                                payload == null ? new byte[0] : payload, rs.getLong(4)));
                     }
                 }
                 return kept;
             });
         } finally {
-            exit();
+            gate.exit();
         }
     }
 
@@ -439,10 +436,8 @@ public final class SqliteStorage implements Storage {
      */
     @Override
     public List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be >= 1: " + limit);
-        }
-        enter();
+        StoreChecks.limit(limit);
+        gate.enter();
         try {
             return read(r -> {
                 PreparedStatement ps = after == null ? r.dueFirst : r.dueAfter;
@@ -463,7 +458,7 @@ public final class SqliteStorage implements Storage {
                 return out;
             });
         } finally {
-            exit();
+            gate.exit();
         }
     }
 
@@ -475,15 +470,12 @@ public final class SqliteStorage implements Storage {
      */
     @Override
     public KeyPage list(String type, String afterKey, int limit) {
-        Objects.requireNonNull(type, "type");
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be >= 1: " + limit);
-        }
-        requireUnicode(type);
+        StoreChecks.requireUnicode(StoreChecks.type(type), "type");
+        KeyPageBuilder page = new KeyPageBuilder(limit);
         if (afterKey != null) {
-            requireUnicode(afterKey);
+            StoreChecks.requireUnicode(afterKey, "afterKey");
         }
-        enter();
+        gate.enter();
         try {
             return read(r -> {
                 PreparedStatement ps = afterKey == null ? r.listFirst : r.listAfter;
@@ -492,22 +484,16 @@ public final class SqliteStorage implements Storage {
                 if (afterKey != null) {
                     ps.setString(next++, afterKey);
                 }
-                ps.setLong(next, limit + 1L);
-                List<String> keys = new ArrayList<>(Math.min(limit, 1024));
-                boolean more = false;
+                ps.setLong(next, page.fetchSize());
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        if (keys.size() == limit) {
-                            more = true;
-                            break;
-                        }
-                        keys.add(rs.getString(1));
+                    while (rs.next() && page.add(rs.getString(1))) {
+                        // the builder keeps the page and notices the key beyond it
                     }
                 }
-                return new KeyPage(keys, more ? keys.get(keys.size() - 1) : null);
+                return page.build();
             });
         } finally {
-            exit();
+            gate.exit();
         }
     }
 
@@ -517,28 +503,22 @@ public final class SqliteStorage implements Storage {
      */
     @Override
     public void close() {
-        lifecycle.writeLock().lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            commits.close();
-            if (logSync != null) {
-                logSync.close();
-            }
-            for (Reader r : allReaders) {
-                closeQuietly(r.connection);
-            }
-            try (Statement st = writer.createStatement()) {
-                st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
-            } catch (SQLException e) {
-                // Another process may be reading; SQLite checkpoints again when the last connection closes.
-            }
-            closeQuietly(writer);
-        } finally {
-            lifecycle.writeLock().unlock();
+        if (!gate.close()) {
+            return;
         }
+        commits.close();
+        if (logSync != null) {
+            logSync.close();
+        }
+        for (Reader r : allReaders) {
+            closeQuietly(r.connection);
+        }
+        try (Statement st = writer.createStatement()) {
+            st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+        } catch (SQLException e) {
+            // Another process may be reading; SQLite checkpoints again when the last connection closes.
+        }
+        closeQuietly(writer);
     }
 
     @Override
@@ -549,12 +529,7 @@ public final class SqliteStorage implements Storage {
     // ---- writing (runs on the group-commit writer thread only) ----
 
     private long submit(Op op) {
-        enter();
-        try {
-            return commits.submit(op);
-        } finally {
-            exit();
-        }
+        return gate.call(() -> commits.submit(op));
     }
 
     private void writeBatch(List<GroupCommit.Entry<Op, Long>> batch) {
@@ -743,47 +718,24 @@ public final class SqliteStorage implements Storage {
     }
 
     /**
-     * The state in the columns {@code version, schema_version, payload IS NOT NULL, payload, updated_at, reminders,
-     * remind_at}, the first at {@code col}.
+     * The state of {@code id} in the columns {@code version, schema_version, payload IS NOT NULL, payload,
+     * updated_at, reminders, remind_at}, the first at {@code col}. SQLite hands out an empty BLOB as a null
+     * pointer, so a present column reads as empty, never as missing.
      */
-    private static StoredState state(ResultSet rs, int col) throws SQLException {
-        long version = rs.getLong(col);
-        int schemaVersion = rs.getInt(col + 1);
+    private static StoredState state(ServerId id, ResultSet rs, int col) throws SQLException {
         boolean hasPayload = rs.getBoolean(col + 2);
-        byte[] payload = null;
-        if (hasPayload) {
-            payload = rs.getBytes(col + 3);
-            if (payload == null) {
-                payload = new byte[0]; // SQLite hands out an empty BLOB as a null pointer
-            }
-        }
+        byte[] payload = hasPayload ? orEmpty(rs.getBytes(col + 3)) : null;
         long remindAt = rs.getLong(col + 6); // NULL reads as 0, and a stored remind_at is > 0
-        byte[] reminders = null;
-        if (remindAt > 0 && hasPayload) {
-            reminders = rs.getBytes(col + 5);
-            if (reminders == null) {
-                reminders = new byte[0];
-            }
-        } else {
-            remindAt = 0;
-        }
-        return new StoredState(version, payload, hasPayload ? schemaVersion : 0, rs.getLong(col + 4), reminders,
+        byte[] reminders = remindAt > 0 && hasPayload ? orEmpty(rs.getBytes(col + 5)) : null;
+        return StoredRows.state(id, rs.getLong(col), rs.getInt(col + 1), payload, rs.getLong(col + 4), reminders,
                 remindAt);
     }
 
+    private static byte[] orEmpty(byte[] bytes) {
+        return bytes == null ? new byte[0] : bytes;
+    }
+
     // ---- lifecycle ----
-
-    private void enter() {
-        lifecycle.readLock().lock();
-        if (closed) {
-            lifecycle.readLock().unlock();
-            throw new StorageException("SQLite store " + file + " is closed", null);
-        }
-    }
-
-    private void exit() {
-        lifecycle.readLock().unlock();
-    }
 
     private Connection connect(boolean readOnly) throws SQLException {
         SQLiteConfig config = new SQLiteConfig();
@@ -903,24 +855,6 @@ public final class SqliteStorage implements Storage {
             c.close();
         } catch (SQLException e) {
             // Closing is best effort; SQLite recovers the log on the next open.
-        }
-    }
-
-    /**
-     * Refuses strings that are not valid UTF-16: an unpaired surrogate would be encoded as {@code '?'} and two
-     * different keys would then share one row.
-     */
-    private static void requireUnicode(String s) {
-        for (int i = 0, n = s.length(); i < n; i++) {
-            char c = s.charAt(i);
-            if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    i++;
-                } else {
-                    throw new IllegalArgumentException("key or type holds an unpaired surrogate at index " + i
-                            + " and cannot be stored exactly as UTF-8");
-                }
-            }
         }
     }
 

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -43,19 +44,17 @@ class SqliteLogSyncTest {
     @Test
     void full_acknowledgesAWriteOnlyAfterTheLogWasSynced_thoughOthersCanReadItBefore() throws Exception {
         CompletableFuture<Void> gate = new CompletableFuture<>();
+        CountDownLatch syncing = new CountDownLatch(1);
         AtomicInteger syncs = new AtomicInteger();
         ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
         try (SqliteStorage store = open(SqliteOptions.Synchronous.FULL, () -> {
+            syncing.countDown();
             gate.join();
             syncs.incrementAndGet();
         })) {
             Future<Long> saved = callers.submit(() -> store.save(write("a", 0, "one")));
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (store.load(id("a")).version() == 0 && System.nanoTime() < until) {
-                Thread.sleep(5);
-            }
+            assertThat(syncing.await(5, TimeUnit.SECONDS)).as("the sync of the batch started").isTrue();
             assertThat(store.load(id("a")).version()).as("committed, not yet synced").isEqualTo(1);
-            Thread.sleep(100);
             assertThat(saved.isDone()).as("acknowledged before the sync").isFalse();
             assertThat(syncs).hasValue(0);
             gate.complete(null);
@@ -99,18 +98,24 @@ class SqliteLogSyncTest {
     @Test
     void close_syncsAndAcknowledgesEveryCommittedBatch() throws Exception {
         AtomicInteger syncs = new AtomicInteger();
+        CountDownLatch syncing = new CountDownLatch(1);
+        CompletableFuture<Void> gate = new CompletableFuture<>();
         ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
         List<Future<Long>> saves = new ArrayList<>();
         SqliteStorage store = open(SqliteOptions.Synchronous.FULL, () -> {
-            sleep(20);
+            syncing.countDown();
+            gate.join();
             syncs.incrementAndGet();
         });
         for (int i = 0; i < 50; i++) {
             String key = "k" + i;
             saves.add(callers.submit(() -> store.save(write(key, 0, "v"))));
         }
-        Thread.sleep(30);
-        store.close();
+        assertThat(syncing.await(5, TimeUnit.SECONDS)).as("a batch committed and waits for its sync").isTrue();
+        Thread closer = Thread.ofVirtual().start(store::close);
+        gate.complete(null);
+        closer.join(TimeUnit.SECONDS.toMillis(30));
+        assertThat(closer.isAlive()).as("close finished").isFalse();
         int acknowledged = 0;
         for (Future<Long> f : saves) {
             try {
@@ -129,14 +134,6 @@ class SqliteLogSyncTest {
                 present += reopened.load(id("k" + i)).version() == 1 ? 1 : 0;
             }
             assertThat(present).isGreaterThanOrEqualTo(acknowledged);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -6,12 +6,14 @@ import io.github.pgs.spi.DueServer;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
+import io.github.pgs.spi.StorageCapability;
 import io.github.pgs.spi.StoredState;
 
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -192,6 +194,11 @@ public final class FaultInjectingStorage implements Storage {
 
     public Storage delegate() {
         return delegate;
+    }
+
+    @Override
+    public Set<StorageCapability> capabilities() {
+        return delegate.capabilities();
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.github.pgs.spi.DueServer;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
+import io.github.pgs.spi.StorageCapability;
 import io.github.pgs.spi.StoredState;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
@@ -70,10 +71,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *       its own fresh type names ({@code tck-...}, {@code tckm-...}), so a store over a shared database needs
  *       neither an empty database nor any cleanup; tests leave their data behind.</li>
  *   <li>Override {@link #maxKeyBytesSupported()} if your store limits keys to fewer than 16 KiB of UTF-8.</li>
- *   <li>Override {@link #keepsHistory()} to return {@code false} if your store keeps no state history; the history
- *       cases are then skipped (types with a {@code historyDepth} cannot use such a store).</li>
- *   <li>Override {@link #keepsReminders()} to return {@code false} if your store keeps no reminders; the reminder
- *       cases are then skipped (durable reminders then do not work with such a store).</li>
+ *   <li>What your store keeps beyond versioned state is what its {@link Storage#capabilities()} declares: without
+ *       {@link StorageCapability#HISTORY} the history cases are skipped and the suite checks instead that history
+ *       is refused (types with a {@code historyDepth} cannot use such a store); without
+ *       {@link StorageCapability#REMINDERS} the same holds for the reminder cases (durable reminders then do not
+ *       work with such a store). A store that keeps more than it declares, or less, fails.</li>
  *   <li>{@code due} is global to the store, so the reminder cases use due times of their own: each picks a random
  *       base instant between 2<sup>41</sup> and 2<sup>51</sup> (years 2039 to 73,000) and reads {@code due} from
  *       just before it; one case uses the instants 1 to 3 and deletes its servers at the end. Leftovers of other
@@ -141,24 +143,14 @@ public abstract class StorageContract {
         return 16 * 1024;
     }
 
-    /**
-     * Whether the store keeps state history ({@link Storage#history} and {@link StateWrite#historyDepth()}).
-     * Default {@code true}: every store of this project does, and the runtime's rollback needs it. A store that
-     * returns {@code false} skips the history cases, runs the model without depths and must instead refuse history
-     * as {@link Storage#history} describes.
-     */
-    protected boolean keepsHistory() {
-        return true;
+    /** Whether the store declares state history ({@link StorageCapability#HISTORY}). */
+    private boolean keepsHistory() {
+        return storage.capabilities().contains(StorageCapability.HISTORY);
     }
 
-    /**
-     * Whether the store keeps reminders ({@link Storage#due} and {@link StateWrite#reminders()}). Default
-     * {@code true}: every store of this project does, and durable reminders need it. A store that returns
-     * {@code false} skips the reminder cases, runs the model without reminders and must instead refuse them as
-     * {@link Storage#due} describes.
-     */
-    protected boolean keepsReminders() {
-        return true;
+    /** Whether the store declares reminders ({@link StorageCapability#REMINDERS}). */
+    private boolean keepsReminders() {
+        return storage.capabilities().contains(StorageCapability.REMINDERS);
     }
 
     /** The store of the running test (made by {@link #newStorage()}). */
@@ -1302,7 +1294,7 @@ public abstract class StorageContract {
     }
 
     /**
-     * A store that keeps no history (one whose {@link #keepsHistory()} is {@code false}) says so: {@code history}
+     * A store that keeps no history (one that does not declare {@link StorageCapability#HISTORY}) says so: {@code history}
      * throws {@link UnsupportedOperationException}, and a save with a depth is refused (not as a version conflict)
      * and writes nothing. Skipped for stores that keep history.
      */
@@ -1676,7 +1668,7 @@ public abstract class StorageContract {
     }
 
     /**
-     * A store that keeps no reminders (one whose {@link #keepsReminders()} is {@code false}) says so: {@code due}
+     * A store that keeps no reminders (one that does not declare {@link StorageCapability#REMINDERS}) says so: {@code due}
      * throws {@link UnsupportedOperationException}, and a save with reminders is refused (not as a version conflict)
      * and writes nothing. Skipped for stores that keep reminders.
      */

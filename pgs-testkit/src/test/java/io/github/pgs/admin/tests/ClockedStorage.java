@@ -6,6 +6,7 @@ import io.github.pgs.spi.DueServer;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
+import io.github.pgs.spi.StorageCapability;
 import io.github.pgs.spi.StoredState;
 import io.github.pgs.spi.TimeSource;
 import io.github.pgs.store.InMemoryStorage;
@@ -14,6 +15,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -43,6 +45,11 @@ final class ClockedStorage implements Storage {
     /** Lets {@code n} more deletes through, then fails every delete. */
     void failDeletesAfter(int n) {
         deletesBeforeFailure.set(n);
+    }
+
+    @Override
+    public Set<StorageCapability> capabilities() {
+        return memory.capabilities();
     }
 
     @Override

@@ -4,13 +4,16 @@ import io.github.pgs.ServerId;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
+import io.github.pgs.spi.StorageCapability;
 import io.github.pgs.spi.StoredState;
 import io.github.pgs.store.InMemoryStorage;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,6 +49,11 @@ class RuntimeModelCatchesBugsTest {
         @Override
         public long delete(ServerId id, long expectedVersion) {
             return delegate.delete(id, expectedVersion);
+        }
+
+        @Override
+        public Set<StorageCapability> capabilities() {
+            return EnumSet.of(StorageCapability.HISTORY);
         }
 
         @Override
@@ -86,6 +94,11 @@ class RuntimeModelCatchesBugsTest {
         }
 
         @Override
+        public Set<StorageCapability> capabilities() {
+            return EnumSet.of(StorageCapability.HISTORY);
+        }
+
+        @Override
         public List<StoredState> history(ServerId id) {
             return delegate.history(id);
         }
@@ -123,6 +136,11 @@ class RuntimeModelCatchesBugsTest {
         @Override
         public long delete(ServerId id, long expectedVersion) {
             return delegate.delete(id, expectedVersion);
+        }
+
+        @Override
+        public Set<StorageCapability> capabilities() {
+            return EnumSet.of(StorageCapability.HISTORY);
         }
 
         @Override

@@ -7,6 +7,7 @@ import io.github.pgs.spi.DueServer;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
+import io.github.pgs.spi.StorageCapability;
 import io.github.pgs.spi.StoredState;
 import io.github.pgs.store.InMemoryStorage;
 
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +38,11 @@ final class BrokenStores {
     /** Forwards everything to a correct store; subclasses break one method. */
     static class Forwarding implements Storage {
         final Storage delegate = new InMemoryStorage();
+
+        @Override
+        public Set<StorageCapability> capabilities() {
+            return delegate.capabilities();
+        }
 
         @Override
         public StoredState load(ServerId id) {
@@ -85,6 +92,11 @@ final class BrokenStores {
     static Storage withoutHistory() {
         return new Forwarding() {
             @Override
+            public Set<StorageCapability> capabilities() {
+                return EnumSet.of(StorageCapability.REMINDERS);
+            }
+
+            @Override
             public long save(StateWrite write) {
                 if (write.historyDepth() > 0) {
                     throw new UnsupportedOperationException("this store keeps no state history");
@@ -95,6 +107,26 @@ final class BrokenStores {
             @Override
             public List<StoredState> history(ServerId id) {
                 throw new UnsupportedOperationException("this store keeps no state history");
+            }
+        };
+    }
+
+    /** Keeps history but does not declare it: the runtime would never use it, and callers cannot trust either. */
+    static Storage historyUndeclared() {
+        return new Forwarding() {
+            @Override
+            public Set<StorageCapability> capabilities() {
+                return EnumSet.of(StorageCapability.REMINDERS);
+            }
+        };
+    }
+
+    /** Declares reminders but keeps none: {@code due} finds nothing. */
+    static Storage remindersDeclaredButNotKept() {
+        return new Forwarding() {
+            @Override
+            public List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
+                return List.of();
             }
         };
     }

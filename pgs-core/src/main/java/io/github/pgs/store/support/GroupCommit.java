@@ -1,4 +1,4 @@
-package io.github.pgs.spi;
+package io.github.pgs.store.support;
 
 import io.github.pgs.StorageException;
 
@@ -207,6 +207,20 @@ public final class GroupCommit<T, R> implements AutoCloseable {
                         : new StorageException(name + ": batch handler left an entry without outcome", null));
             }
         }
+    }
+
+    /**
+     * How many submitted items wait for a writer to take them (not counting the batches being written). A
+     * snapshot for monitoring and tests; it walks the queue.
+     */
+    public int queued() {
+        int n = 0;
+        for (Entry<T, R> e : queue) {
+            if (e != POISON) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Writes what is queued, then stops the writer threads. Idempotent. */

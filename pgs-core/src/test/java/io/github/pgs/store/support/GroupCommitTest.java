@@ -1,4 +1,4 @@
-package io.github.pgs.spi;
+package io.github.pgs.store.support;
 
 import io.github.pgs.StorageException;
 import org.junit.jupiter.api.Test;
@@ -8,10 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -43,20 +45,26 @@ class GroupCommitTest {
     @Test
     void handedOffEntries_areLeftToTheirNewOwner_evenWhenTheHandlerThrowsAfterwards() throws Exception {
         List<GroupCommit.Entry<String, Integer>> taken = new CopyOnWriteArrayList<>();
+        CountDownLatch bothTaken = new CountDownLatch(2);
         ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
         try (GroupCommit<String, Integer> gc = new GroupCommit<>("t", 1, 8, Duration.ZERO, batch -> {
             for (GroupCommit.Entry<String, Integer> e : batch) {
+                if (e.item().equals("probe")) {
+                    e.succeed(0);
+                    return;
+                }
                 e.handOff();
                 taken.add(e);
+                bothTaken.countDown();
             }
             throw new IllegalStateException("after the hand-off");
         })) {
             Future<Integer> a = callers.submit(() -> gc.submit("a"));
             Future<Integer> b = callers.submit(() -> gc.submit("bb"));
-            while (taken.size() < 2) {
-                Thread.sleep(5);
-            }
-            Thread.sleep(100);
+            assertThat(bothTaken.await(5, TimeUnit.SECONDS)).isTrue();
+            // One writer handles batches in order: once the probe's batch is done, so is the bookkeeping of the
+            // batches that threw after handing a and bb off.
+            assertThat(gc.submit("probe")).isZero();
             assertThat(a.isDone()).as("a handed-off entry waits for its new owner").isFalse();
             assertThat(b.isDone()).isFalse();
             for (GroupCommit.Entry<String, Integer> e : taken) {
@@ -73,7 +81,9 @@ class GroupCommitTest {
     void close_writesWhatIsQueued_thenRefusesNewItems() throws Exception {
         CompletableFuture<Void> gate = new CompletableFuture<>();
         List<String> written = new CopyOnWriteArrayList<>();
+        AtomicInteger inHandler = new AtomicInteger();
         GroupCommit<String, Integer> gc = new GroupCommit<>("t", 1, 8, Duration.ZERO, batch -> {
+            inHandler.addAndGet(batch.size());
             gate.join();
             for (GroupCommit.Entry<String, Integer> e : batch) {
                 written.add(e.item());
@@ -86,7 +96,10 @@ class GroupCommitTest {
             String item = "i" + i;
             results.add(callers.submit(() -> gc.submit(item)));
         }
-        Thread.sleep(100);
+        // every caller has handed its item over: in the first batch (held at the gate) or still queued
+        while (inHandler.get() + gc.queued() < 5) {
+            Thread.onSpinWait();
+        }
         Thread closer = Thread.ofVirtual().start(gc::close);
         gate.complete(null);
         closer.join(5_000);

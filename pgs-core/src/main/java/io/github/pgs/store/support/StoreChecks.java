@@ -1,0 +1,92 @@
+package io.github.pgs.store.support;
+
+import io.github.pgs.ServerId;
+import io.github.pgs.spi.StateWrite;
+import io.github.pgs.spi.Storage;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * The argument checks every {@link Storage} makes before it touches its backend, with the messages and exception
+ * types the storage contract promises. A store calls these first thing in each method, so that a malformed call
+ * fails the same way on every store and never reaches a query, a script or a batch.
+ *
+ * <p>Stateless; every method is thread-safe.
+ */
+public final class StoreChecks {
+
+    private StoreChecks() {
+    }
+
+    /**
+     * The UTF-8 bytes of {@code key}, which is what stores keep and order by.
+     *
+     * @throws NullPointerException     if {@code key} is {@code null}
+     * @throws IllegalArgumentException if {@code key} holds an unpaired surrogate: such a string has no UTF-8 form,
+     *                                  and encoding it anyway would make two different keys share one stored row
+     */
+    public static byte[] keyBytes(String key) {
+        requireUnicode(Objects.requireNonNull(key, "key"), "key");
+        return key.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Checks that {@code text} is well-formed UTF-16 (every surrogate paired), so that it has an exact UTF-8 form.
+     *
+     * @param what names the argument in the message ("key", "type")
+     * @throws IllegalArgumentException at the first unpaired surrogate, naming its index (never the text)
+     */
+    public static void requireUnicode(String text, String what) {
+        for (int i = 0, n = text.length(); i < n; i++) {
+            char c = text.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    i++;
+                } else {
+                    throw new IllegalArgumentException(what + " holds an unpaired surrogate at index " + i
+                            + " and has no exact UTF-8 form");
+                }
+            }
+        }
+    }
+
+    /** {@code id}, checked for {@code null}. */
+    public static ServerId id(ServerId id) {
+        return Objects.requireNonNull(id, "id");
+    }
+
+    /** {@code write}, checked for {@code null} (the record checks its own fields). */
+    public static StateWrite write(StateWrite write) {
+        return Objects.requireNonNull(write, "write");
+    }
+
+    /**
+     * {@code expectedVersion}, checked for a delete.
+     *
+     * @throws IllegalArgumentException if it is negative
+     */
+    public static long expectedVersion(long expectedVersion) {
+        if (expectedVersion < 0) {
+            throw new IllegalArgumentException("expectedVersion must be >= 0: " + expectedVersion);
+        }
+        return expectedVersion;
+    }
+
+    /**
+     * {@code limit}, checked for a page.
+     *
+     * @throws IllegalArgumentException if it is below 1
+     */
+    public static int limit(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1: " + limit);
+        }
+        return limit;
+    }
+
+    /** {@code type}, checked for {@code null}; any other string is a type name with no stored server. */
+    public static String type(String type) {
+        return Objects.requireNonNull(type, "type");
+    }
+}
