@@ -1,56 +1,59 @@
 package io.github.pgs.internal;
 
 import io.github.pgs.CallTimeoutException;
+import io.github.pgs.GenServerException;
 import io.github.pgs.ServerId;
+import io.github.pgs.spi.Scheduler;
+import io.github.pgs.spi.TimeSource;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 
 /**
- * Call timeouts for callers that block, enforced by one sweeping thread instead of a timed park per call.
+ * The timeouts of callers that block ({@code ref.call}, {@code stop}, {@code start}, operator actions), on the
+ * runtime's own time seam: deadlines are read from its {@link TimeSource} and enforced by tasks on its
+ * {@link Scheduler}, so with a manual clock a test times a call out by advancing the clock, not by sleeping.
  *
- * <p>A timed park on a virtual thread registers a task in the JDK's delay scheduler and cancels it when the
- * reply comes, which is most of the cost of a timeout that never fires. Here a caller pushes a {@link Wait}
- * (its future and deadline) on a lock-free stack and parks without a timeout. The sweeper takes the stack every
- * {@link #PERIOD_NANOS}, drops the waits whose future is done and fails those past their deadline with a
- * {@link CallTimeoutException}, which wakes their caller. A timeout therefore fires between its deadline and one
- * period later; callers whose timeout is shorter than {@link #SHORTEST_SWEPT_NANOS} park with a timeout
- * instead, where that slack would matter. The sweeper is a platform thread shared by every runtime of the JVM;
- * it sleeps while nobody waits and ends after {@link #RETIRE_AFTER_NANOS} of that, so an idle JVM (or a
- * container that unloads the library's class loader) keeps no thread of it; the next wait starts a new one.
+ * <h2>Algorithm</h2>
+ * A timed park per call would register a task with the JDK's delay scheduler and cancel it when the reply comes,
+ * which is most of the cost of a timeout that never fires. Here a caller pushes a {@link Wait} (its future and
+ * deadline) on a lock-free stack and waits for the future without a timeout. One sweep task, scheduled every
+ * {@link #PERIOD_NANOS} on the runtime's scheduler while there are waits, takes the stack, drops the waits whose
+ * future is done and fails those past their deadline with a {@link CallTimeoutException}, which wakes their
+ * caller. A timeout therefore fires between its deadline and one period later; a caller whose timeout is shorter
+ * than {@link #SHORTEST_SWEPT_NANOS}, where that slack would matter, gets a task of its own at its deadline.
  *
- * <p>Starting and ending never lose a wait: a caller pushes its wait, then reads {@link #sweeper}; a retiring
- * sweeper clears {@link #sweeper}, then reads the stack. Both are volatile, so one of the two sees the other:
- * either the caller finds no sweeper and starts one, or the sweeper finds the wait and stays.
+ * <h2>Hazards</h2>
+ * Starting and stopping the sweep never lose a wait: a caller pushes its wait, then reads {@link #sweeping}; a
+ * sweep that finds nothing to watch clears {@link #sweeping}, then reads the stack again. One of the two sees the
+ * other, so either the caller schedules a sweep or the sweep goes on. Sweeps never overlap (at most one is
+ * scheduled), and the scheduler's hand-off orders one sweep's view of {@link #pending} before the next one's.
+ * A sweep that throws (a future that refuses to fail) keeps the wait for the next sweep.
  */
 final class CallDeadlines {
 
     private static final System.Logger LOG = System.getLogger("io.github.pgs");
 
-    /** How often the sweeper looks at the waits while there are any. */
+    /** How often the sweep runs while there are waits. */
     static final long PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    /** Timeouts shorter than this are not swept: a period of slack would be a large share of them. */
+    private static final Duration PERIOD = Duration.ofNanos(PERIOD_NANOS);
+    /** Timeouts shorter than this get a timer of their own: a period of slack would be a large share of them. */
     static final long SHORTEST_SWEPT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
-
-    /** Longer timeouts are not swept at all (their deadline would overflow); the caller just waits. */
+    /** Longer timeouts are not enforced at all (their deadline would overflow); the caller just waits. */
     static final long LONGEST_SWEPT_NANOS = Long.MAX_VALUE / 4;
 
-    /** How long the sweeper sleeps with nothing to watch before its thread ends. */
-    static final long RETIRE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(2);
-
-    private static final CallDeadlines SHARED = new CallDeadlines(true, RETIRE_AFTER_NANOS);
-
-    /** One blocked caller: what it waits for, until when, and whether the sweeper gave up on it. */
+    /** One blocked caller: what it waits for, until when, and whether its timeout fired. */
     static final class Wait {
         final CompletableFuture<?> future;
         final long deadline;
         final ServerId id;
         final Duration timeout;
         volatile boolean expired;
-        Wait next; // written before the push publishes it; then read by the sweeper only
+        Wait next; // written before the push publishes it; then read by the sweep only
 
         Wait(CompletableFuture<?> future, long deadline, ServerId id, Duration timeout) {
             this.future = future;
@@ -60,100 +63,94 @@ final class CallDeadlines {
         }
     }
 
+    private final TimeSource time;
+    private final Scheduler scheduler;
     private final AtomicReference<Wait> incoming = new AtomicReference<>();
-    private final Object startLock = new Object();
-    private volatile Thread sweeper;
-    private volatile boolean sleeping;
-    private final boolean sweepsItself;
-    private final long retireAfterNanos;
-    private Wait pending; // the sweeper's own list of waits not yet done
+    private final AtomicBoolean sweeping = new AtomicBoolean();
+    private Wait pending; // the sweep's own list of waits not yet done
+
+    CallDeadlines(TimeSource time, Scheduler scheduler) {
+        this.time = time;
+        this.scheduler = scheduler;
+    }
 
     /**
-     * With {@code sweepsItself} false no thread is started and {@link #sweep} is left to the owner (tests);
-     * otherwise a sweeper thread runs while there are waits and ends after {@code retireAfterNanos} without any.
+     * Waits for {@code f} at most {@code timeout} of the runtime's time and returns its value, rethrowing what it
+     * failed with (unchecked exceptions as they are, anything else wrapped in a {@link GenServerException}).
+     *
+     * @throws CallTimeoutException with the caller's own stack, when the timeout fired first
      */
-    CallDeadlines(boolean sweepsItself, long retireAfterNanos) {
-        this.sweepsItself = sweepsItself;
-        this.retireAfterNanos = retireAfterNanos;
+    <R> R await(CompletableFuture<R> f, ServerId id, Duration timeout) {
+        long nanos = timeout.toNanos();
+        Wait wait = null;
+        Scheduler.Cancellable own = null;
+        try {
+            if (!f.isDone() && nanos <= LONGEST_SWEPT_NANOS) {
+                if (nanos < SHORTEST_SWEPT_NANOS) {
+                    Wait w = new Wait(f, 0, id, timeout);
+                    wait = w;
+                    own = scheduler.schedule(timeout, () -> expire(w));
+                } else {
+                    wait = register(f, id, timeout);
+                }
+            }
+            return f.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (wait != null && wait.expired && cause instanceof CallTimeoutException) {
+                throw new CallTimeoutException(id, timeout); // thrown with the caller's stack, not the sweep's
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new GenServerException(id, "call failed", cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GenServerException(id, "interrupted while waiting for the reply", e);
+        } finally {
+            if (own != null) {
+                own.cancel();
+            }
+        }
     }
 
-    static CallDeadlines shared() {
-        return SHARED;
-    }
-
-    /** Registers a wait; the caller then waits for {@code future} without a timeout. */
+    /** Registers a wait for the sweep; the caller then waits for {@code future} without a timeout. */
     Wait register(CompletableFuture<?> future, ServerId id, Duration timeout) {
-        Wait w = new Wait(future, System.nanoTime() + timeout.toNanos(), id, timeout);
+        Wait w = new Wait(future, time.nanoTime() + timeout.toNanos(), id, timeout);
         Wait head;
         do {
             head = incoming.get();
             w.next = head;
         } while (!incoming.compareAndSet(head, w));
-        if (sweepsItself) {
-            Thread s = sweeper;
-            if (s == null) {
-                start();
-            } else if (sleeping) {
-                LockSupport.unpark(s);
-            }
+        if (!sweeping.get() && sweeping.compareAndSet(false, true)) {
+            scheduler.schedule(PERIOD, this::sweepTask);
         }
         return w;
     }
 
-    private void start() {
-        synchronized (startLock) {
-            if (sweeper == null) {
-                Thread t = new Thread(this::run, "pgs-call-deadlines");
-                t.setDaemon(true);
-                sweeper = t;
-                t.start();
-            }
-        }
-    }
-
-    private void run() {
-        while (true) {
-            if (pending == null && incoming.get() == null) {
-                sleeping = true;
-                // a caller pushes, then reads sleeping; the sweeper writes sleeping, then reads the stack: one of
-                // the two sees the other, so a wait pushed now wakes the sweeper or is seen by it
-                long since = System.nanoTime();
-                long left;
-                while (incoming.get() == null && (left = retireAfterNanos - (System.nanoTime() - since)) > 0) {
-                    LockSupport.parkNanos(this, left);
-                }
-                sleeping = false;
-                if (incoming.get() == null && retire()) {
-                    return;
-                }
-                continue;
-            }
-            LockSupport.parkNanos(this, PERIOD_NANOS);
-            try {
-                sweep(System.nanoTime());
-            } catch (Throwable t) {
-                // the sweeper must outlive anything (sweep itself keeps a wait it could not fail): callers park
-                // without a timeout and rely on it
-                LOG.log(System.Logger.Level.ERROR, "call deadline sweep failed; sweeping again", t);
-            }
-        }
-    }
-
-    /** Ends the sweeper unless a wait came in meanwhile; see the class comment for why none is lost. */
-    private boolean retire() {
-        synchronized (startLock) {
-            sweeper = null;
-            if (incoming.get() == null) {
-                return true;
-            }
-            sweeper = Thread.currentThread();
-            return false;
-        }
-    }
-
-    /** Whether a sweeper thread is running. */
+    /** Whether a sweep is scheduled. */
     boolean sweeping() {
-        return sweeper != null;
+        return sweeping.get();
+    }
+
+    private void sweepTask() {
+        try {
+            sweep(time.nanoTime());
+        } catch (Throwable t) {
+            // callers wait without a timeout and rely on the sweep: it must go on whatever happened
+            LOG.log(System.Logger.Level.ERROR, "call deadline sweep failed; sweeping again", t);
+        }
+        if (pending == null && incoming.get() == null) {
+            sweeping.set(false);
+            // a caller that pushed before the flag was cleared may have seen it set: look once more
+            if (incoming.get() == null || !sweeping.compareAndSet(false, true)) {
+                return;
+            }
+        }
+        scheduler.schedule(PERIOD, this::sweepTask);
     }
 
     /** Moves new waits into the pending list, drops the done ones and expires the late ones. */
@@ -168,7 +165,7 @@ final class CallDeadlines {
         Wait kept = null;
         for (w = pending; w != null; ) {
             Wait next = w.next;
-            if (!w.future.isDone() && !expire(w, now)) {
+            if (!w.future.isDone() && !(now - w.deadline >= 0 && expire(w))) {
                 w.next = kept;
                 kept = w;
             }
@@ -177,11 +174,8 @@ final class CallDeadlines {
         pending = kept;
     }
 
-    /** Fails {@code w} if it is past its deadline; returns whether it is done with (a failure keeps it). */
-    private static boolean expire(Wait w, long now) {
-        if (now - w.deadline < 0) {
-            return false;
-        }
+    /** Fails {@code w} with its timeout; returns whether it is done with (a failure to fail keeps it). */
+    private static boolean expire(Wait w) {
         try {
             w.expired = true;
             w.future.completeExceptionally(new CallTimeoutException(w.id, w.timeout));
@@ -192,7 +186,7 @@ final class CallDeadlines {
         }
     }
 
-    /** The waits the last sweep kept; only for a {@code CallDeadlines} that does not sweep itself (tests). */
+    /** The waits the last sweep kept (for tests). */
     int pendingCount() {
         int n = 0;
         for (Wait w = pending; w != null; w = w.next) {

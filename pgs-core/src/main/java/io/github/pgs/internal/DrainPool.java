@@ -1,8 +1,12 @@
 package io.github.pgs.internal;
 
+import io.github.pgs.spi.Scheduler;
+import io.github.pgs.spi.TimeSource;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,8 +22,9 @@ import java.util.concurrent.locks.LockSupport;
  * worker that finishes a drain waits, parked, for the next one, and a drain is handed to the most recently idle
  * worker; only when none is idle is a new one started. At most {@code maxIdle} workers wait: after a burst of
  * concurrent drains the others end at once. A worker idle for longer than the keep-alive is retired by
- * a reaper thread that wakes once per keep-alive interval while any worker is idle, and ends when none is; so an
- * idle runtime holds no thread for long.
+ * a reaper: a task on the runtime's {@link Scheduler}, due once per keep-alive interval (of the runtime's
+ * {@link TimeSource}) while any worker is idle, and not scheduled while none is; so an idle runtime holds no
+ * thread for long, and a test on a manual clock retires workers by advancing it.
  *
  * <p>Hand-off: a worker's state goes IDLE &rarr; TAKEN (by the dispatcher, which then sets the task and unparks
  * it) or IDLE &rarr; RETIRED (by the reaper or by {@link #close}); a worker reaches IDLE again only by itself, after
@@ -52,21 +57,26 @@ final class DrainPool {
     private final int maxIdle;
     private final AtomicInteger idleCount = new AtomicInteger();
     private final AtomicBoolean reaping = new AtomicBoolean();
-    private volatile Thread reaper;
+    private final TimeSource time;
+    private final Scheduler scheduler;
     private volatile boolean closed;
 
     /**
      * @param threadName the workers' thread name
      * @param keepAliveMillis how long an idle worker is kept (&ge; 1)
      * @param maxIdle the most workers kept idle; a worker finding that many idle ends instead (&ge; 0)
+     * @param time the clock idle times are read from
+     * @param scheduler where the reaper runs
      */
-    DrainPool(String threadName, long keepAliveMillis, int maxIdle) {
+    DrainPool(String threadName, long keepAliveMillis, int maxIdle, TimeSource time, Scheduler scheduler) {
         if (keepAliveMillis < 1 || maxIdle < 0) {
             throw new IllegalArgumentException("keepAliveMillis must be >= 1 and maxIdle >= 0");
         }
         this.threadName = threadName;
         this.maxIdle = maxIdle;
         this.keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(keepAliveMillis);
+        this.time = time;
+        this.scheduler = scheduler;
     }
 
     /** Runs {@code task} on an idle worker, or on a new one. */
@@ -116,13 +126,9 @@ final class DrainPool {
         return h.worker;
     }
 
-    /** Retires the idle workers and stops the reaper; busy workers end after their task. Idempotent. */
+    /** Retires the idle workers; busy workers end after their task; the reaper is not scheduled again. Idempotent. */
     void close() {
         closed = true;
-        Thread r = reaper;
-        if (r != null) {
-            r.interrupt();
-        }
         for (Worker w; (w = pop()) != null; ) {
             retire(w);
         }
@@ -137,44 +143,46 @@ final class DrainPool {
         return false;
     }
 
-    /** Starts the reaper unless it runs; it runs only while some worker is idle. */
+    /** Schedules the reaper unless it is scheduled; it is only while some worker is idle. */
     private void ensureReaper() {
         if (!reaping.get() && reaping.compareAndSet(false, true)) {
-            reaper = Thread.ofVirtual().name(threadName + "-reaper").start(this::reap);
+            scheduleReap();
         }
     }
 
+    private void scheduleReap() {
+        scheduler.schedule(Duration.ofNanos(keepAliveNanos), this::reap);
+    }
+
+    /**
+     * Takes the whole stack, retires the workers idle too long, and pushes the others back (oldest first, so that
+     * the most recently idle end up on top again). Meanwhile dispatchers find the stack empty and start a new
+     * worker or two: harmless, once per interval. Runs on the scheduler: it only moves nodes and unparks.
+     */
     private void reap() {
-        while (!closed) {
-            try {
-                TimeUnit.NANOSECONDS.sleep(keepAliveNanos);
-            } catch (InterruptedException e) {
-                reaping.set(false);
-                return;
-            }
-            // Takes the whole stack, retires the workers idle too long, and pushes the others back (oldest
-            // first, so that the most recently idle end up on top again). Meanwhile dispatchers find the stack
-            // empty and start a new worker or two: harmless, once per interval.
-            long now = System.nanoTime();
-            ArrayList<Worker> keep = new ArrayList<>();
-            for (Node x = idle.getAndSet(null); x != null; x = x.next) {
-                Worker w = x.worker;
-                if ((int) STATE.getVolatile(w) == IDLE && (now - w.idleSince < keepAliveNanos || !retire(w))) {
-                    keep.add(w);
-                }
-            }
-            for (int i = keep.size() - 1; i >= 0; i--) {
-                push(keep.get(i));
-            }
-            if (idle.get() == null) {
-                reaping.set(false);
-                // a worker that went idle after the check above found the reaper still running: take over again
-                if (idle.get() == null || !reaping.compareAndSet(false, true)) {
-                    return;
-                }
+        if (closed) {
+            reaping.set(false);
+            return;
+        }
+        long now = time.nanoTime();
+        ArrayList<Worker> keep = new ArrayList<>();
+        for (Node x = idle.getAndSet(null); x != null; x = x.next) {
+            Worker w = x.worker;
+            if ((int) STATE.getVolatile(w) == IDLE && (now - w.idleSince < keepAliveNanos || !retire(w))) {
+                keep.add(w);
             }
         }
-        reaping.set(false);
+        for (int i = keep.size() - 1; i >= 0; i--) {
+            push(keep.get(i));
+        }
+        if (idle.get() == null) {
+            reaping.set(false);
+            // a worker that went idle after the check above found the reaper still scheduled: take over again
+            if (idle.get() == null || !reaping.compareAndSet(false, true)) {
+                return;
+            }
+        }
+        scheduleReap();
     }
 
     private static final class Node {
@@ -212,7 +220,7 @@ final class DrainPool {
                     return; // after a burst, only maxIdle workers wait for more
                 }
                 idleCount.incrementAndGet();
-                idleSince = System.nanoTime();
+                idleSince = time.nanoTime();
                 state = IDLE;
                 push(this);
                 ensureReaper();

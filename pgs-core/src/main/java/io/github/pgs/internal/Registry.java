@@ -100,7 +100,8 @@ public final class Registry {
     static final long DRAIN_KEEP_ALIVE_MILLIS = 2_000;
     /** How many drain threads with nothing to do are kept at most. */
     static final int DRAIN_MAX_IDLE = 256;
-    private final DrainPool drains = new DrainPool("pgs-server", DRAIN_KEEP_ALIVE_MILLIS, DRAIN_MAX_IDLE);
+    private final DrainPool drains;
+    private final CallDeadlines deadlines;
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger activeCount = new AtomicInteger();
     private final AtomicLong ephemeralIds = new AtomicLong();
@@ -135,6 +136,8 @@ public final class Registry {
         this.defaultOptions = defaultOptions;
         this.refMaker = refMaker;
         this.refs = this::refFromData;
+        this.drains = new DrainPool("pgs-server", DRAIN_KEEP_ALIVE_MILLIS, DRAIN_MAX_IDLE, time, scheduler);
+        this.deadlines = new CallDeadlines(time, scheduler);
         this.maxActive = maxActive;
         this.evictor = maxActive < Integer.MAX_VALUE && storage != null
                 ? new Evictor(maxActive, active, activeCount::get) : null;
@@ -295,7 +298,7 @@ public final class Registry {
         CompletableFuture<R> f = new CompletableFuture<>();
         deliver(type, id, args, new CallEnvelope<>(id, request, f), hint);
         stats.calls.increment();
-        return await(f, id, timeout);
+        return deadlines.await(f, id, timeout);
     }
 
     public <R> CompletableFuture<R> callAsync(TypeRuntime<?, ?> type, ServerId id, Object args, Call<R> request,
@@ -326,7 +329,7 @@ public final class Registry {
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         deliver(type, id, args, new Envelope.StopRequest(reason, done), null);
-        await(done, id, timeout);
+        deadlines.await(done, id, timeout);
     }
 
     /** Activates the server now (loading or running {@code init}) and waits until it is active. */
@@ -337,7 +340,7 @@ public final class Registry {
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         deliver(type, id, args, new Envelope.Start(done), null);
-        await(done, id, timeout);
+        deadlines.await(done, id, timeout);
         return refMaker.make(this, type, id, args);
     }
 
@@ -347,41 +350,6 @@ public final class Registry {
         }
         active.putIfAbsent(id, new Activation<>(this, type, id, args)); // ephemeral ids are never reused
         activeCount.incrementAndGet();
-    }
-
-    /**
-     * Waits for {@code f} at most {@code timeout}. Timeouts of {@link CallDeadlines#SHORTEST_SWEPT_NANOS} or more
-     * are enforced by the shared sweeper (up to one sweep period late), so the common wait parks without a timer.
-     */
-    static <R> R await(CompletableFuture<R> f, ServerId id, Duration timeout) {
-        long nanos = timeout.toNanos();
-        CallDeadlines.Wait swept = null;
-        try {
-            if (nanos < CallDeadlines.SHORTEST_SWEPT_NANOS) {
-                return f.get(nanos, TimeUnit.NANOSECONDS);
-            }
-            if (nanos <= CallDeadlines.LONGEST_SWEPT_NANOS && !f.isDone()) {
-                swept = CallDeadlines.shared().register(f, id, timeout);
-            }
-            return f.get();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (swept != null && swept.expired && cause instanceof CallTimeoutException) {
-                throw new CallTimeoutException(id, timeout); // thrown with the caller's stack, not the sweeper's
-            }
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw new GenServerException(id, "call failed", cause);
-        } catch (TimeoutException e) {
-            throw new CallTimeoutException(id, timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GenServerException(id, "interrupted while waiting for the reply", e);
-        }
     }
 
     // ---------------------------------------------------------------- activations' callbacks

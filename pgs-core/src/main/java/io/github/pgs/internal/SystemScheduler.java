@@ -68,6 +68,11 @@ public final class SystemScheduler implements Scheduler, AutoCloseable {
         }
     }
 
+    /** Whether the timer thread still runs (for tests: it ends on close). */
+    boolean running() {
+        return thread.isAlive();
+    }
+
     /** The heap array's length (for tests: it shrinks when the heap empties). */
     int capacity() {
         lock.lock();

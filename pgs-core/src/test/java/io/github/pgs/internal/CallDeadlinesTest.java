@@ -7,21 +7,22 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+/** Call timeouts on the runtime's time seam: everything here runs on a stepped clock, nothing sleeps. */
 class CallDeadlinesTest {
 
     private static final ServerId ID = new ServerId("t", "k");
 
+    private final StepClock clock = new StepClock();
+    private final CallDeadlines deadlines = new CallDeadlines(clock, clock);
+
     @Test
     void expiresAWaitOnlyOnceItsDeadlineHasPassed() {
-        CallDeadlines deadlines = new CallDeadlines(false, 0);
         CompletableFuture<String> f = new CompletableFuture<>();
         CallDeadlines.Wait w = deadlines.register(f, ID, Duration.ofSeconds(1));
 
@@ -31,14 +32,12 @@ class CallDeadlinesTest {
 
         deadlines.sweep(w.deadline);
         assertThat(w.expired).isTrue();
-        assertThat(f).isCompletedExceptionally();
         assertThatThrownBy(f::join).hasCauseInstanceOf(CallTimeoutException.class);
         assertThat(deadlines.pendingCount()).isZero();
     }
 
     @Test
     void dropsAnsweredWaitsAndKeepsTheOthers() {
-        CallDeadlines deadlines = new CallDeadlines(false, 0);
         CompletableFuture<String> answered = new CompletableFuture<>();
         CompletableFuture<String> waiting = new CompletableFuture<>();
         CallDeadlines.Wait a = deadlines.register(answered, ID, Duration.ofSeconds(1));
@@ -61,7 +60,6 @@ class CallDeadlinesTest {
 
     @Test
     void aWaitThatCouldNotBeFailedIsKeptAndFailedNextTime() {
-        CallDeadlines deadlines = new CallDeadlines(false, 0);
         CompletableFuture<String> first = new CompletableFuture<>() {
             private boolean refusedOnce;
 
@@ -88,100 +86,98 @@ class CallDeadlinesTest {
         assertThat(deadlines.pendingCount()).isZero();
     }
 
-    /** The shared sweeper times out a blocked caller, again after it has gone to sleep with nothing to watch. */
     @Test
-    void aBlockedCallerTimesOutWithItsOwnStackAndAnAnswerStillWins() throws Exception {
-        for (int round = 0; round < 2; round++) {
-            long t0 = System.nanoTime();
-            assertThatThrownBy(() -> Registry.await(new CompletableFuture<>(), ID, Duration.ofMillis(250)))
-                    .isInstanceOfSatisfying(CallTimeoutException.class, e -> {
-                        assertThat(e.timeout()).isEqualTo(Duration.ofMillis(250));
-                        assertThat(Arrays.stream(e.getStackTrace()).map(StackTraceElement::getMethodName))
-                                .contains("await");
-                    });
-            long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            assertThat(waitedMs).isGreaterThanOrEqualTo(250);
-            Thread.sleep(100); // nothing to watch: the sweeper parks, and the next wait must wake it
+    void theSweepIsScheduledOnlyWhileThereAreWaits_andTimesOutAsTheClockMoves() {
+        assertThat(deadlines.sweeping()).isFalse();
+        CompletableFuture<String> f = new CompletableFuture<>();
+        deadlines.register(f, ID, Duration.ofSeconds(1));
+        assertThat(deadlines.sweeping()).isTrue();
+        assertThat(clock.scheduled()).isEqualTo(1);
+
+        clock.advance(Duration.ofMillis(990));
+        assertThat(f).as("not yet due").isNotDone();
+        clock.advance(Duration.ofMillis(20));
+        assertThatThrownBy(f::join).hasCauseInstanceOf(CallTimeoutException.class);
+
+        clock.advance(Duration.ofMillis(20)); // the next sweep finds nothing to watch and is not scheduled again
+        assertThat(deadlines.sweeping()).isFalse();
+        assertThat(clock.scheduled()).isZero();
+
+        CompletableFuture<String> again = new CompletableFuture<>();
+        deadlines.register(again, ID, Duration.ofSeconds(1));
+        assertThat(deadlines.sweeping()).as("the next wait schedules a sweep again").isTrue();
+        again.complete("reply");
+        clock.advance(Duration.ofMillis(20));
+        assertThat(deadlines.sweeping()).isFalse();
+    }
+
+    /** A caller blocked in await is woken by the clock alone, with its own stack; a reply that comes first wins. */
+    @Test
+    void aBlockedCallerTimesOutWhenTheClockPassesItsDeadline_withItsOwnStack() throws Exception {
+        for (Duration timeout : new Duration[]{Duration.ofSeconds(5), Duration.ofMillis(20)}) { // swept, own timer
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread caller = Thread.ofPlatform().start(() -> {
+                try {
+                    deadlines.await(new CompletableFuture<>(), ID, timeout);
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+            awaitParked(caller);
+            clock.advance(timeout.minusMillis(1));
+            assertThat(caller.isAlive()).as("still waiting before its deadline").isTrue();
+            clock.advance(Duration.ofMillis(11));
+            caller.join();
+            assertThat(thrown.get()).isInstanceOfSatisfying(CallTimeoutException.class, e -> {
+                assertThat(e.timeout()).isEqualTo(timeout);
+                assertThat(Arrays.stream(e.getStackTrace()).map(StackTraceElement::getMethodName)).contains("await");
+            });
         }
         CompletableFuture<String> f = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            f.complete("reply");
-        });
-        assertThat(Registry.await(f, ID, Duration.ofSeconds(5))).isEqualTo("reply");
+        f.complete("reply");
+        assertThat(deadlines.await(f, ID, Duration.ofSeconds(5))).isEqualTo("reply");
     }
 
+    /** Callers register while sweeps find nothing and stop: no wait may be left without a sweep to time it out. */
     @Test
-    void theSweeperEndsWhenIdle_andTheNextWaitStartsAnother() throws Exception {
-        CallDeadlines deadlines = new CallDeadlines(true, TimeUnit.MILLISECONDS.toNanos(50));
-        CompletableFuture<String> answered = new CompletableFuture<>();
-        deadlines.register(answered, ID, Duration.ofSeconds(60));
-        assertThat(deadlines.sweeping()).isTrue();
-        answered.complete("reply");
-
-        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (deadlines.sweeping() && System.nanoTime() < giveUp) {
-            Thread.sleep(5);
-        }
-        assertThat(deadlines.sweeping()).as("sweeper ended after 50 ms idle").isFalse();
-
-        CompletableFuture<String> late = new CompletableFuture<>();
-        deadlines.register(late, ID, Duration.ofMillis(20));
-        assertThat(deadlines.sweeping()).isTrue();
-        assertThatThrownBy(() -> late.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(CallTimeoutException.class);
-    }
-
-    /**
-     * A sweeper that ends the moment it has nothing to watch races every caller that registers as it ends; no
-     * wait may be left without a sweeper to time it out.
-     */
-    @Test
-    void noWaitIsLostWhileSweepersEndAndStart() throws Exception {
-        CallDeadlines deadlines = new CallDeadlines(true, 0);
-        int threads = 6;
-        int waitsEach = 150;
-        AtomicInteger lost = new AtomicInteger();
-        AtomicInteger timedOut = new AtomicInteger();
+    void noWaitIsLostWhileSweepsStopAndStart() throws Exception {
+        int threads = 4;
+        int waitsEach = 500;
+        AtomicInteger registered = new AtomicInteger();
         Thread[] callers = new Thread[threads];
+        CompletableFuture<?>[][] futures = new CompletableFuture<?>[threads][waitsEach];
         for (int t = 0; t < threads; t++) {
+            int tt = t;
             callers[t] = Thread.ofPlatform().start(() -> {
                 for (int i = 0; i < waitsEach; i++) {
                     CompletableFuture<String> f = new CompletableFuture<>();
-                    deadlines.register(f, ID, Duration.ofNanos(1));
-                    try {
-                        f.get(5, TimeUnit.SECONDS);
-                    } catch (ExecutionException e) {
-                        if (e.getCause() instanceof CallTimeoutException) {
-                            timedOut.incrementAndGet();
-                        }
-                    } catch (TimeoutException e) {
-                        lost.incrementAndGet();
-                        f.complete("given up");
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                    if ((i & 7) == 0) {
-                        Thread.onSpinWait();
-                    }
+                    futures[tt][i] = f;
+                    deadlines.register(f, ID, Duration.ofMillis(500));
+                    registered.incrementAndGet();
                 }
             });
+        }
+        // the clock moves (sweeps run, find nothing due, stop and restart) while the callers register
+        while (registered.get() < threads * waitsEach) {
+            clock.advance(Duration.ofMillis(10));
         }
         for (Thread t : callers) {
             t.join();
         }
-        assertThat(lost.get()).as("waits never swept").isZero();
-        assertThat(timedOut.get()).isEqualTo(threads * waitsEach);
+        clock.advance(Duration.ofSeconds(1));
+        for (CompletableFuture<?>[] row : futures) {
+            for (CompletableFuture<?> f : row) {
+                assertThat(f).as("every wait was timed out").isCompletedExceptionally();
+            }
+        }
+        assertThat(deadlines.sweeping()).isFalse();
     }
 
-    @Test
-    void shortTimeoutsAreNotSweptAndStillFire() {
-        long t0 = System.nanoTime();
-        assertThatThrownBy(() -> Registry.await(new CompletableFuture<>(), ID, Duration.ofMillis(20)))
-                .isInstanceOf(CallTimeoutException.class);
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isGreaterThanOrEqualTo(20);
+    private static void awaitParked(Thread t) {
+        long giveUp = System.nanoTime() + 10_000_000_000L;
+        while (t.getState() != Thread.State.WAITING) {
+            assertThat(System.nanoTime()).as("caller parks").isLessThan(giveUp);
+            Thread.onSpinWait();
+        }
     }
 }

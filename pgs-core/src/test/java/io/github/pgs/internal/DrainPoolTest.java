@@ -3,6 +3,7 @@ package io.github.pgs.internal;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -12,8 +13,10 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/** The keep-alive runs on a stepped clock; everything else waits for the workers' own events, never a sleep. */
 class DrainPoolTest {
 
+    private final StepClock clock = new StepClock();
     private DrainPool pool;
 
     @AfterEach
@@ -25,7 +28,7 @@ class DrainPoolTest {
 
     @Test
     void runsEveryTaskOnAVirtualThreadAndReusesAnIdleOne() throws Exception {
-        pool = new DrainPool("t", 60_000, 16);
+        pool = new DrainPool("t", 60_000, 16, clock, clock);
         AtomicReference<Thread> first = new AtomicReference<>();
         CountDownLatch ran = new CountDownLatch(1);
         pool.execute(() -> {
@@ -47,7 +50,7 @@ class DrainPoolTest {
 
     @Test
     void concurrentTasksAllRunExactlyOnce() throws Exception {
-        pool = new DrainPool("t", 60_000, 8);
+        pool = new DrainPool("t", 60_000, 8, clock, clock);
         int tasks = 20_000;
         AtomicInteger runs = new AtomicInteger();
         Set<Thread> threads = ConcurrentHashMap.newKeySet();
@@ -70,54 +73,80 @@ class DrainPoolTest {
         assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(runs.get()).isEqualTo(tasks);
         assertThat(threads.size()).as("threads were reused").isLessThan(tasks);
-        awaitIdleAtMost(8);
+        for (Thread w : threads) {
+            awaitEndedOrParked(w);
+        }
+        assertThat(pool.idleWorkers()).isBetween(1, 8);
     }
 
     @Test
     void keepsAtMostMaxIdleAfterABurst() throws Exception {
-        pool = new DrainPool("t", 60_000, 3);
+        pool = new DrainPool("t", 60_000, 3, clock, clock);
         int burst = 50;
         CountDownLatch started = new CountDownLatch(burst);
         CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch finished = new CountDownLatch(burst);
+        Set<Thread> workers = ConcurrentHashMap.newKeySet();
         for (int i = 0; i < burst; i++) {
             pool.execute(() -> {
+                workers.add(Thread.currentThread());
                 started.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                awaitQuietly(release);
+                finished.countDown();
             });
         }
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(workers).hasSize(burst);
         release.countDown();
-        awaitIdle(3);
-        Thread.sleep(50);
+        assertThat(finished.await(10, TimeUnit.SECONDS)).isTrue();
+        // past its task, every worker either ends or parks idle; once all have, the count is final
+        for (Thread w : workers) {
+            awaitEndedOrParked(w);
+        }
+        assertThat(workers.stream().filter(Thread::isAlive).count()).isEqualTo(3);
         assertThat(pool.idleWorkers()).isEqualTo(3);
     }
 
     @Test
-    void retiresIdleWorkersAfterTheKeepAlive() throws Exception {
-        pool = new DrainPool("t", 50, 16);
+    void retiresIdleWorkersAfterTheKeepAliveOfTheInjectedClock() throws Exception {
+        pool = new DrainPool("t", 50, 16, clock, clock);
+        Set<Thread> workers = ConcurrentHashMap.newKeySet();
         CountDownLatch ran = new CountDownLatch(4);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch finished = new CountDownLatch(4);
         for (int i = 0; i < 4; i++) {
-            pool.execute(ran::countDown);
+            pool.execute(() -> {
+                workers.add(Thread.currentThread());
+                ran.countDown();
+                awaitQuietly(release);
+                finished.countDown();
+            });
         }
         assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (pool.idleWorkers() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
+        release.countDown();
+        assertThat(finished.await(5, TimeUnit.SECONDS)).isTrue();
+        for (Thread w : workers) {
+            awaitEndedOrParked(w);
+        }
+        assertThat(pool.idleWorkers()).isEqualTo(4);
+        assertThat(clock.scheduled()).as("the reaper is due").isEqualTo(1);
+
+        clock.advance(Duration.ofMillis(49));
+        assertThat(pool.idleWorkers()).as("kept until the keep-alive has passed").isEqualTo(4);
+        clock.advance(Duration.ofMillis(1));
+        for (Thread w : workers) {
+            assertThat(w.join(Duration.ofSeconds(10))).as("a retired worker ends").isTrue();
         }
         assertThat(pool.idleWorkers()).isZero();
-        // and the pool still works afterwards
+        assertThat(clock.scheduled()).as("no reaper while nobody is idle").isZero();
         CountDownLatch again = new CountDownLatch(1);
         pool.execute(again::countDown);
-        assertThat(again.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(again.await(5, TimeUnit.SECONDS)).as("the pool still works").isTrue();
     }
 
     @Test
     void aTaskThatThrowsOrInterruptsDoesNotPoisonTheWorker() throws Exception {
-        pool = new DrainPool("t", 60_000, 1);
+        pool = new DrainPool("t", 60_000, 1, clock, clock);
         CountDownLatch first = new CountDownLatch(1);
         pool.execute(() -> {
             Thread.currentThread().interrupt();
@@ -138,7 +167,7 @@ class DrainPoolTest {
 
     @Test
     void closeEndsIdleWorkersAndLaterTasksStillRun() throws Exception {
-        pool = new DrainPool("t", 60_000, 4);
+        pool = new DrainPool("t", 60_000, 4, clock, clock);
         AtomicReference<Thread> worker = new AtomicReference<>();
         CountDownLatch ran = new CountDownLatch(1);
         pool.execute(() -> {
@@ -148,28 +177,42 @@ class DrainPoolTest {
         assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
         awaitIdle(1);
         pool.close();
-        assertThat(worker.get().join(java.time.Duration.ofSeconds(5))).isTrue();
+        assertThat(worker.get().join(Duration.ofSeconds(5))).isTrue();
         assertThat(pool.idleWorkers()).isZero();
+        AtomicReference<Thread> lateWorker = new AtomicReference<>();
         CountDownLatch late = new CountDownLatch(1);
-        pool.execute(late::countDown);
+        pool.execute(() -> {
+            lateWorker.set(Thread.currentThread());
+            late.countDown();
+        });
         assertThat(late.await(5, TimeUnit.SECONDS)).isTrue();
-        Thread.sleep(20);
+        assertThat(lateWorker.get().join(Duration.ofSeconds(5))).as("a worker of a closed pool ends").isTrue();
         assertThat(pool.idleWorkers()).isZero();
     }
 
-    private void awaitIdle(int n) throws InterruptedException {
+    /** Waits (for the workers' own progress, bounded) until {@code n} workers are idle. */
+    private void awaitIdle(int n) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (pool.idleWorkers() != n && System.nanoTime() < deadline) {
-            Thread.sleep(1);
+            Thread.onSpinWait();
         }
         assertThat(pool.idleWorkers()).isEqualTo(n);
     }
 
-    private void awaitIdleAtMost(int n) throws InterruptedException {
+    /** Waits until {@code t} has ended or parks (an idle worker parks until it is taken or retired). */
+    private static void awaitEndedOrParked(Thread t) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (pool.idleWorkers() > n && System.nanoTime() < deadline) {
-            Thread.sleep(1);
+        while (t.isAlive() && t.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
         }
-        assertThat(pool.idleWorkers()).isBetween(1, n);
+        assertThat(!t.isAlive() || t.getState() == Thread.State.WAITING).as("%s ended or parked", t).isTrue();
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

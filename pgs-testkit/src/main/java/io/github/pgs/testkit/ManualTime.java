@@ -20,6 +20,10 @@ import java.util.PriorityQueue;
  * runtime.awaitQuiescence(Duration.ofSeconds(5));
  * }</pre>
  *
+ * <p>Every timeout and timer of a runtime built on it follows it, {@code ref.call} timeouts included (a blocked
+ * caller times out when another thread advances the clock past its deadline), with one exception: the
+ * runtime's shutdown timeout bounds real work at {@code close()} and is real time.
+ *
  * <p>Thread-safe. Tasks run outside the internal lock, so a task may schedule more tasks; those that fall due
  * within the same advance run in the same call.
  */

@@ -111,7 +111,7 @@ class BadInputTest extends RuntimeFixture {
         assertThat(waiting).failsWithin(10, TimeUnit.SECONDS).withThrowableThat()
                 .havingCause().isInstanceOfSatisfying(CallTimeoutException.class,
                         e -> assertThat(e.timeout()).isEqualTo(Duration.ofSeconds(5)));
-        assertThatThrownBy(() -> stuck.call(new Counter.Get(), Duration.ofMillis(20)))
+        assertThat(callTimingOut(stuck, new Counter.Get(), Duration.ofMillis(20)))
                 .isInstanceOf(CallTimeoutException.class);
         never.countDown();
         assertThat(stuck.call(new Counter.Get())).isZero();

@@ -1,6 +1,8 @@
 package io.github.pgs.runtime;
 
+import io.github.pgs.Call;
 import io.github.pgs.ServerId;
+import io.github.pgs.ServerRef;
 import io.github.pgs.ServerRuntime;
 import io.github.pgs.ServerType;
 import io.github.pgs.TypeOptions;
@@ -15,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,16 +37,62 @@ abstract class RuntimeFixture {
         runtime = newRuntime(TypeOptions.DEFAULTS);
     }
 
+    /**
+     * Closes every runtime the test made, and fails the test if a close failed: a persistence failure at shutdown
+     * is a failure of the test that caused it. A test that breaks the store on purpose and expects its close to
+     * fail closes that runtime itself (with {@link #closeFailing}).
+     */
     @AfterEach
     void closeRuntimes() {
         store.openGate().down(false);
+        List<RuntimeException> failures = new ArrayList<>();
         for (ServerRuntime r : runtimes) {
             try {
                 r.close();
-            } catch (RuntimeException ignored) {
-                // tests that break the store on purpose may leave unwritable state behind
+            } catch (RuntimeException e) {
+                failures.add(e);
             }
         }
+        if (!failures.isEmpty()) {
+            AssertionError e = new AssertionError("closing " + failures.size() + " runtime(s) failed");
+            failures.forEach(e::addSuppressed);
+            throw e;
+        }
+    }
+
+    /** Closes {@code r}, which the test expects to fail (it broke the store on purpose); returns the failure. */
+    RuntimeException closeFailing(ServerRuntime r) {
+        runtimes.remove(r);
+        try {
+            r.close();
+        } catch (RuntimeException e) {
+            return e;
+        }
+        throw new AssertionError("closing " + r + " was expected to fail");
+    }
+
+    /**
+     * Calls {@code request} on a thread of its own with {@code timeout}, waits until the caller is blocked, moves
+     * the manual clock past the timeout and returns what the call threw. No real time passes: the call times out
+     * because the runtime's clock says so.
+     */
+    Throwable callTimingOut(ServerRef ref, Call<?> request, Duration timeout) throws InterruptedException {
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread caller = Thread.ofPlatform().name("caller").start(() -> {
+            try {
+                ref.call(request, timeout);
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (caller.getState() != Thread.State.WAITING && caller.isAlive()) {
+            assertThat(System.nanoTime()).as("the caller blocks").isLessThan(giveUp);
+            Thread.onSpinWait();
+        }
+        time.advance(timeout.plusMillis(10)); // the deadline, plus one sweep period
+        assertThat(caller.join(Duration.ofSeconds(10))).as("the caller returns").isTrue();
+        return thrown.get();
     }
 
     ServerRuntime newRuntime(TypeOptions options) {
