@@ -14,7 +14,7 @@ package io.github.pgs;
  *
  *     public CallResult<State> handleCall(Call<?> request, From<?> from, State state) {
  *         return switch (request) {
- *             case ReadScore r -> reply(state.score(), state);
+ *             case ReadScore r -> reply(r, state.score(), state);   // a Long: ReadScore is a Call<Long>
  *             default -> throw new IllegalArgumentException("unknown call " + request);
  *         };
  *     }

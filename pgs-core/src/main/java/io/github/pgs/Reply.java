@@ -3,7 +3,9 @@ package io.github.pgs;
 import java.util.Objects;
 
 /**
- * Reply {@code reply} to the caller and continue with {@code state}.
+ * Reply {@code reply} to the caller and continue with {@code state}. Build it with
+ * {@link Results#reply(Call, Object, Object)}, which checks the reply's type at compile time; a hand-built one
+ * whose value is not of the request's reply type fails the caller with {@link ReplyTypeException}.
  *
  * @param reply        the value the caller receives (may be {@code null})
  * @param state        the new state (never {@code null})

@@ -6,18 +6,22 @@ package io.github.pgs;
  * <pre>{@code
  * import static io.github.pgs.Results.*;
  *
- * return reply(state.score(), state);                 // reply, persist if changed
- * return noreply(state.withScore(s + 1)).noPersist(); // keep in memory only
- * return stop(StopReason.NORMAL, "bye", state);       // reply, then stop
+ * case ReadScore r -> reply(r, state.score(), state);           // reply, persist if changed
+ * case Bump b -> reply(b, s + 1, state.withScore(s + 1)).noPersist(); // keep in memory only
+ * case Quit q -> stop(StopReason.NORMAL, q, "bye", state);       // reply, then stop
  * }</pre>
+ *
+ * <p>Replies are typed by their request: {@code reply(request, value, state)} compiles only if {@code value} is
+ * the {@code R} of the request's {@code Call<R>}, so a caller never receives a value of the wrong type.
  */
 public final class Results {
 
     private Results() {
     }
 
-    /** Reply {@code value} and continue with {@code state}. */
-    public static <S> Reply<S> reply(Object value, S state) {
+    /** Reply {@code value} to {@code request} and continue with {@code state}. */
+    public static <R, S> Reply<S> reply(Call<R> request, R value, S state) {
+        java.util.Objects.requireNonNull(request, "request");
         return new Reply<>(value, state, true, null);
     }
 
@@ -31,8 +35,9 @@ public final class Results {
         return new Stop<>(reason, null, false, state, true);
     }
 
-    /** Reply {@code value}, then stop with {@code reason}. */
-    public static <S> Stop<S> stop(StopReason reason, Object value, S state) {
+    /** Reply {@code value} to {@code request}, then stop with {@code reason}. */
+    public static <R, S> Stop<S> stop(StopReason reason, Call<R> request, R value, S state) {
+        java.util.Objects.requireNonNull(request, "request");
         return new Stop<>(reason, value, true, state, true);
     }
 }

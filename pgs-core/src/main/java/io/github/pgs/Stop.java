@@ -3,7 +3,9 @@ package io.github.pgs;
 import java.util.Objects;
 
 /**
- * Stop the server with {@code reason}, after (for {@code handleCall}) replying {@code reply}.
+ * Stop the server with {@code reason}, after (for {@code handleCall}) replying {@code reply}. Build it with
+ * {@link Results#stop(StopReason, Object)} or {@link Results#stop(StopReason, Call, Object, Object)} (typed); a
+ * hand-built reply of the wrong type fails the caller with {@link ReplyTypeException}.
  *
  * <p>The state is persisted first unless {@link #persist()} is {@code false}; then
  * {@link GenServer#terminate} runs and the type's {@link LifecyclePolicy} decides whether the stored state is

@@ -66,12 +66,12 @@ public final class Counter implements GenServer<String, Counter.State> {
         return switch (request) {
             case Increment i -> {
                 State next = new State(s.count() + 1);
-                yield reply(next.count(), next);
+                yield reply(i, next.count(), next);
             }
-            case Get g -> reply(s.count(), s);
+            case Get g -> reply(g, s.count(), s);
             case RemindAt r -> {
                 ServerContext.current().remindAt("tick", r.at(), MissedTicks.FIRE_ONCE);
-                yield reply(s.count(), s);
+                yield reply(r, s.count(), s);
             }
             default -> throw new IllegalArgumentException("unknown request " + request);
         };

@@ -2,6 +2,7 @@ package io.github.pgs.internal;
 
 import io.github.pgs.Call;
 import io.github.pgs.From;
+import io.github.pgs.ReplyTypeException;
 import io.github.pgs.ServerId;
 
 import java.util.concurrent.CompletableFuture;
@@ -9,9 +10,12 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A call on its way to a server, and the {@link From} through which it is answered. The reply future is
  * completed at most once; a reply given on the owning server's thread during a handler is held back by the
- * activation until that handler's state is durable.
+ * activation until that handler's state is durable. Every value is checked against the request's declared reply
+ * type ({@link ReplyTypes}) before it reaches the caller; a wrong one fails the caller with a typed error.
  */
 final class CallEnvelope<R> implements Envelope, From<R> {
+
+    private static final System.Logger LOG = System.getLogger("io.github.pgs");
 
     final Call<R> request;
     final CompletableFuture<R> future;
@@ -33,11 +37,26 @@ final class CallEnvelope<R> implements Envelope, From<R> {
         if (future.isDone()) {
             return false;
         }
+        ReplyTypeException wrong = ReplyTypes.check(server, request, value);
+        if (wrong != null) {
+            LOG.log(System.Logger.Level.WARNING, wrong.getMessage());
+            return fail(wrong);
+        }
         Activation<?, ?> a = owner;
         if (a != null && a.holdsTurn()) {
             return a.holdReply(() -> future.complete(value));
         }
         return future.complete(value);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> From<T> typed(Call<T> request) {
+        if (request != this.request) {
+            throw new IllegalArgumentException("this caller sent " + this.request.getClass().getName()
+                    + ", not the given " + (request == null ? "null" : request.getClass().getName()));
+        }
+        return (From<T>) this;
     }
 
     @Override
@@ -52,8 +71,14 @@ final class CallEnvelope<R> implements Envelope, From<R> {
         return future.completeExceptionally(error);
     }
 
-    /** Completes at once, bypassing any hold (used by the activation itself). */
+    /** Completes at once, bypassing any hold (used by the activation itself), or fails if the type is wrong. */
     void completeNow(Object value) {
+        ReplyTypeException wrong = ReplyTypes.check(server, request, value);
+        if (wrong != null) {
+            LOG.log(System.Logger.Level.WARNING, wrong.getMessage());
+            future.completeExceptionally(wrong);
+            return;
+        }
         @SuppressWarnings("unchecked") R r = (R) value;
         future.complete(r);
     }

@@ -119,8 +119,8 @@ class BadInputTest {
         @Override
         public CallResult<Bag> handleCall(Call<?> request, From<?> from, Bag s) {
             return switch (request) {
-                case BagGet g -> reply(s.count(), s);
-                case BagInc i -> reply(s.count() + 1, new Bag(s.count() + 1, s.any(), s.items(), s.extras()));
+                case BagGet g -> reply(g, s.count(), s);
+                case BagInc i -> reply(i, s.count() + 1, new Bag(s.count() + 1, s.any(), s.items(), s.extras()));
                 default -> throw new IllegalArgumentException("unknown " + request);
             };
         }
@@ -225,8 +225,8 @@ class BadInputTest {
         @Override
         public CallResult<Counted> handleCall(Call<?> request, From<?> from, Counted s) {
             return switch (request) {
-                case Count c -> reply(s.count(), s);
-                case Bump b -> reply(s.count() + 1, new Counted(s.count() + 1));
+                case Count c -> reply(c, s.count(), s);
+                case Bump b -> reply(b, s.count() + 1, new Counted(s.count() + 1));
                 case Throw t -> throw error(t.kind());
                 default -> throw new IllegalArgumentException("unknown " + request);
             };
@@ -342,9 +342,9 @@ class BadInputTest {
         @Override
         public CallResult<Live> handleCall(Call<?> request, From<?> from, Live s) {
             return switch (request) {
-                case Count c -> reply(s.count(), s);
-                case Bump b -> reply(s.count() + 1, new Live(s.count() + 1, false));
-                case Poison p -> reply(s.count() + 1, new Live(s.count() + 1, true));
+                case Count c -> reply(c, s.count(), s);
+                case Bump b -> reply(b, s.count() + 1, new Live(s.count() + 1, false));
+                case Poison p -> reply(p, s.count() + 1, new Live(s.count() + 1, true));
                 default -> throw new IllegalArgumentException("unknown " + request);
             };
         }

@@ -69,9 +69,9 @@ class ReminderRestartTest {
                     ServerContext ctx = ServerContext.current();
                     ctx.remindAt("once", sc.at(), MissedTicks.FIRE_ONCE);
                     ctx.remindEvery("tick", sc.at(), sc.period(), MissedTicks.SKIP);
-                    yield reply(true, s);
+                    yield reply(sc, true, s);
                 }
-                case Read r -> reply(s, s);
+                case Read r -> reply(r, s, s);
                 default -> throw new IllegalArgumentException("unknown call " + request);
             };
         }

@@ -104,17 +104,17 @@ public final class Tally implements GenServer<String, Tally.State> {
                     if (i.request() != 0 && !HANDLED.add(i.request())) {
                         HANDLED_TWICE.add(i.request());
                     }
-                    yield reply(s.count() + 1, new State(s.count() + 1, s.padding()));
+                    yield reply(i, s.count() + 1, new State(s.count() + 1, s.padding()));
                 }
-                case Get g -> reply(s.count(), s);
-                case IncNoPersist i -> reply(s.count() + 1, new State(s.count() + 1, s.padding())).noPersist();
+                case Get g -> reply(g, s.count(), s);
+                case IncNoPersist i -> reply(i, s.count() + 1, new State(s.count() + 1, s.padding())).noPersist();
                 case Hold h -> {
                     h.entered().countDown();
                     await(h.release());
-                    yield reply(s.count() + 1, new State(s.count() + 1, s.padding()));
+                    yield reply(h, s.count() + 1, new State(s.count() + 1, s.padding()));
                 }
-                case Pad p -> reply(s.count(), new State(s.count(), "p".repeat(p.bytes())));
-                case Quit q -> stop(q.normal() ? StopReason.NORMAL : StopReason.error("quit"), "bye", s);
+                case Pad p -> reply(p, s.count(), new State(s.count(), "p".repeat(p.bytes())));
+                case Quit q -> stop(q.normal() ? StopReason.NORMAL : StopReason.error("quit"), q, "bye", s);
                 default -> throw new IllegalArgumentException("unknown call " + request);
             };
         } finally {

@@ -33,7 +33,10 @@ final class Refs implements AutoCloseable {
 
         @Override
         public CallResult<Long> handleCall(Call<?> request, From<?> from, Long state) {
-            return reply(state, state);
+            return switch (request) {
+                case Get g -> reply(g, state, state);
+                default -> throw new IllegalArgumentException("unknown call " + request);
+            };
         }
 
         @Override

@@ -44,7 +44,10 @@ class RuntimeIntegrationTest {
 
         @Override
         public CallResult<Lobby> handleCall(Call<?> request, From<?> from, Lobby state) {
-            return reply(state.members(), state);
+            return switch (request) {
+                case Members m -> reply(m, state.members(), state);
+                default -> throw new IllegalArgumentException("unknown call " + request);
+            };
         }
 
         @Override

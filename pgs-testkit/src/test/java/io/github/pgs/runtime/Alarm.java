@@ -71,34 +71,34 @@ public final class Alarm implements GenServer<String, Alarm.State> {
         return switch (request) {
             case At a -> {
                 ctx.remindAt(a.name(), a.at(), a.missed());
-                yield reply(true, s);
+                yield reply(a, true, s);
             }
             case After a -> {
                 ctx.remindAfter(a.name(), a.delay());
-                yield reply(true, s);
+                yield reply(a, true, s);
             }
             case Every e -> {
                 ctx.remindEvery(e.name(), e.first(), e.period(), e.missed());
-                yield reply(true, s);
+                yield reply(e, true, s);
             }
-            case Cancel c -> reply(ctx.cancelReminder(c.name()), s);
-            case Fired f -> reply(s.fired(), s);
-            case Scheduled q -> reply(ctx.reminders(), s);
+            case Cancel c -> reply(c, ctx.cancelReminder(c.name()), s);
+            case Fired f -> reply(f, s.fired(), s);
+            case Scheduled q -> reply(q, ctx.reminders(), s);
             case AtThenBoom b -> {
                 ctx.remindAt(b.name(), b.at());
                 throw new IllegalStateException("boom after scheduling " + b.name());
             }
             case AtNoPersist a -> {
                 ctx.remindAt(a.name(), a.at());
-                yield reply(true, s).noPersist();
+                yield reply(a, true, s).noPersist();
             }
             case Many m -> {
                 for (int i = 0; i < m.count(); i++) {
                     ctx.remindAt("r" + i, m.at());
                 }
-                yield reply(m.count(), s);
+                yield reply(m, m.count(), s);
             }
-            case Done d -> stop(StopReason.NORMAL, "bye", s);
+            case Done d -> stop(StopReason.NORMAL, d, "bye", s);
             default -> throw new IllegalArgumentException("unknown call " + request);
         };
     }

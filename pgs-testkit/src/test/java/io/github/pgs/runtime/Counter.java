@@ -49,7 +49,15 @@ public final class Counter implements GenServer<String, Counter.State> {
     /** Sets a volatile timer that sends "tick" (worth 100) to handleInfo. */
     public record StartTimer(java.time.Duration delay, boolean periodic, boolean keepsAlive) {}
     public record CancelTimer() {}
+    /** Sets a timer and cancels it at once: only the server's own handler may do that. */
+    public record TouchContext() {}
     public record WhoAmI() implements Call<ServerRef> {}
+    /** Answers with a String through a hand-built (untyped) result: the escape hatch. */
+    public record WrongReply() implements Call<Long> {}
+    /** Answers with a String through the caller's {@code From}, made raw by an unchecked cast. */
+    public record WrongDeferredReply() implements Call<Long> {}
+    /** Replies whether the caller's {@code From} can be typed by another request than its own. */
+    public record TypedByOther() implements Call<Boolean> {}
 
     /** Per activation, like any field of a behaviour. */
     private io.github.pgs.TimerRef timer;
@@ -90,32 +98,46 @@ public final class Counter implements GenServer<String, Counter.State> {
                 throw new IllegalStateException("bad state in " + s.name());
             }
             return switch (request) {
-                case Poison p -> reply(POISONED, s.withCount(POISONED));
-                case Get g -> reply(s.count(), s);
-                case Inc i -> reply(s.count() + 1, s.withCount(s.count() + 1));
-                case IncNoPersist i -> reply(s.count() + 1, s.withCount(s.count() + 1)).noPersist();
-                case IncThenContinue i -> reply(s.count() + 1, s.withCount(s.count() + 1)).thenContinue("again");
+                case Poison p -> reply(p, POISONED, s.withCount(POISONED));
+                case Get g -> reply(g, s.count(), s);
+                case Inc i -> reply(i, s.count() + 1, s.withCount(s.count() + 1));
+                case IncNoPersist i -> reply(i, s.count() + 1, s.withCount(s.count() + 1)).noPersist();
+                case IncThenContinue i -> reply(i, s.count() + 1, s.withCount(s.count() + 1)).thenContinue("again");
                 case Boom b -> throw new IllegalStateException("boom in " + s.name());
-                case StopWith st -> stop(st.reason(), "bye", s);
+                case StopWith st -> stop(st.reason(), st, "bye", s);
                 case Hang h -> {
                     await(h.release());
-                    yield reply(s.count(), s);
+                    yield reply(h, s.count(), s);
                 }
-                case Grow g -> reply(s.count(), new State("x".repeat(g.bytes()), s.count(), s.friends()));
+                case Grow g -> reply(g, s.count(), new State("x".repeat(g.bytes()), s.count(), s.friends()));
                 case AddFriend f -> {
                     List<ServerRef> fs = new ArrayList<>(s.friends());
                     fs.add(f.friend());
-                    yield reply(fs.size(), new State(s.name(), s.count(), List.copyOf(fs)));
+                    yield reply(f, fs.size(), new State(s.name(), s.count(), List.copyOf(fs)));
                 }
                 case AskFriends a -> {
                     long sum = 0;
                     for (ServerRef f : s.friends()) {
                         sum += f.call(new Get());
                     }
-                    yield reply(sum, s);
+                    yield reply(a, sum, s);
                 }
-                case CallSelf c -> reply(c.self().call(new Get()), s);
-                case WhoAmI w -> reply(io.github.pgs.ServerContext.current().self(), s);
+                case CallSelf c -> reply(c, c.self().call(new Get()), s);
+                case WhoAmI w -> reply(w, io.github.pgs.ServerContext.current().self(), s);
+                case WrongReply w -> new io.github.pgs.Reply<>("not a number", s.withCount(s.count() + 1), true, null);
+                case WrongDeferredReply w -> {
+                    @SuppressWarnings("unchecked") From<Object> raw = (From<Object>) from;
+                    raw.reply("not a number");
+                    yield noreply(s);
+                }
+                case TypedByOther t -> {
+                    try {
+                        from.typed(new Get());
+                        yield reply(t, true, s);
+                    } catch (IllegalArgumentException e) {
+                        yield reply(t, false, s);
+                    }
+                }
                 default -> throw new IllegalArgumentException("unknown call " + request);
             };
         } finally {
@@ -132,6 +154,10 @@ public final class Counter implements GenServer<String, Counter.State> {
                 io.github.pgs.ServerContext ctx = io.github.pgs.ServerContext.current();
                 timer = t.periodic() ? ctx.sendInterval("tick", t.delay(), t.keepsAlive())
                         : ctx.sendAfter("tick", t.delay(), t.keepsAlive());
+                yield noreply(s);
+            }
+            case TouchContext t -> {
+                io.github.pgs.ServerContext.current().sendAfter("never", java.time.Duration.ofDays(1)).cancel();
                 yield noreply(s);
             }
             case CancelTimer c -> {

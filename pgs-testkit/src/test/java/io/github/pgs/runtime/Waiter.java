@@ -39,16 +39,15 @@ public final class Waiter implements GenServer<String, Waiter.Live> {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public CallResult<Live> handleCall(Call<?> request, From<?> from, Live s) {
         return switch (request) {
             case Await a -> {
                 List<From<Long>> w = new ArrayList<>(s.waiting());
-                w.add((From<Long>) from);
+                w.add(from.typed(a));
                 yield noreply(new Live(s.signals(), List.copyOf(w)));
             }
-            case Count c -> reply(s.signals(), s);
-            case Waiting w -> reply(s.waiting().size(), s);
+            case Count c -> reply(c, s.signals(), s);
+            case Waiting w -> reply(w, s.waiting().size(), s);
             default -> throw new IllegalArgumentException(String.valueOf(request));
         };
     }

@@ -44,10 +44,10 @@ public final class Player implements GenServer<String, Player.State> {
             case Move m -> {
                 State next = new State(s.name(), s.score() + Math.abs(m.dx()) + Math.abs(m.dy()),
                         s.x() + m.dx(), s.y() + m.dy(), s.moves() + 1);
-                yield reply(next.score(), next);
+                yield reply(m, next.score(), next);
             }
-            case ReadScore r -> reply(s.score(), s);
-            case Inspect i -> reply(s, s);
+            case ReadScore r -> reply(r, s.score(), s);
+            case Inspect i -> reply(i, s, s);
             default -> throw new IllegalArgumentException("unknown request " + request);
         };
     }

@@ -135,13 +135,12 @@ public final class ModelCounter implements GenServer<String, ModelCounter.Live> 
         probe.enter(id);
         try {
             return switch (request) {
-                case Get g -> reply(s.count(), s);
-                case Inc i -> reply(s.count() + i.by(), new Live(s.count() + i.by(), s.waiting()));
-                case IncNoPersist i -> reply(s.count() + 1, new Live(s.count() + 1, s.waiting())).noPersist();
+                case Get g -> reply(g, s.count(), s);
+                case Inc i -> reply(i, s.count() + i.by(), new Live(s.count() + i.by(), s.waiting()));
+                case IncNoPersist i -> reply(i, s.count() + 1, new Live(s.count() + 1, s.waiting())).noPersist();
                 case Defer d -> {
                     List<From<Long>> waiting = new ArrayList<>(s.waiting());
-                    @SuppressWarnings("unchecked") From<Long> caller = (From<Long>) from;
-                    waiting.add(caller);
+                    waiting.add(from.typed(d));
                     yield noreply(new Live(s.count(), waiting));
                 }
                 case Release r -> {
@@ -152,7 +151,7 @@ public final class ModelCounter implements GenServer<String, ModelCounter.Live> 
                             answered++;
                         }
                     }
-                    yield reply(answered, new Live(next, List.of()));
+                    yield reply(r, answered, new Live(next, List.of()));
                 }
                 case Crash c -> {
                     if (c.error()) {
@@ -160,7 +159,7 @@ public final class ModelCounter implements GenServer<String, ModelCounter.Live> 
                     }
                     throw new IllegalStateException("crash requested in " + id);
                 }
-                case StopWith st -> stop(st.normal() ? StopReason.NORMAL : StopReason.error("stop requested"), "bye", s);
+                case StopWith st -> stop(st.normal() ? StopReason.NORMAL : StopReason.error("stop requested"), st, "bye", s);
                 default -> throw new IllegalArgumentException("unknown call " + request);
             };
         } finally {

@@ -32,12 +32,12 @@ public final class Tally implements GenServer<String, Tally.State> {
     @Override
     public CallResult<State> handleCall(Call<?> request, From<?> from, State s) {
         return switch (request) {
-            case Add a -> reply(s.count() + a.n(), new State(s.name(), s.count() + a.n(), s.tags()));
-            case Get g -> reply(s.count(), s);
+            case Add a -> reply(a, s.count() + a.n(), new State(s.name(), s.count() + a.n(), s.tags()));
+            case Get g -> reply(g, s.count(), s);
             case Tag t -> {
                 List<String> tags = new ArrayList<>(s.tags());
                 tags.add(t.tag());
-                yield reply(tags.size(), new State(s.name(), s.count(), List.copyOf(tags)));
+                yield reply(t, tags.size(), new State(s.name(), s.count(), List.copyOf(tags)));
             }
             case Boom b -> throw new IllegalStateException("boom in " + s.name());
             default -> throw new IllegalArgumentException("unknown call " + request);

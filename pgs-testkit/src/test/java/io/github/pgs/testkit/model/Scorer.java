@@ -45,11 +45,11 @@ public final class Scorer implements GenServer<String, Scorer.State> {
     @Override
     public CallResult<State> handleCall(Call<?> request, From<?> from, State s) {
         return switch (request) {
-            case Score q -> reply(s.score(), s);
+            case Score q -> reply(q, s.score(), s);
             case Move m -> {
                 List<String> moves = new java.util.ArrayList<>(s.moves());
                 moves.add(m.name());
-                yield reply(s.score() + m.points(), new State(s.player(), s.score() + m.points(), List.copyOf(moves)));
+                yield reply(m, s.score() + m.points(), new State(s.player(), s.score() + m.points(), List.copyOf(moves)));
             }
             case Ignore i -> noreply(s);
             default -> throw new IllegalArgumentException("unknown " + request);
