@@ -226,12 +226,12 @@ public final class Activation<A, S> implements Runnable {
                 Envelope e;
                 synchronized (this) {
                     if (phase == Lifecycle.DEAD || phase == Lifecycle.QUARANTINED) {
-                        scheduled = false;
+                        endDrain();
                         return;
                     }
                     e = mailbox.poll();
                     if (e == null) {
-                        scheduled = false;
+                        endDrain();
                         return;
                     }
                     if (e.counted()) {
@@ -244,11 +244,23 @@ public final class Activation<A, S> implements Runnable {
             // Only a bug in the runtime can get here; never leave the server wedged with scheduled == true.
             LOG.log(System.Logger.Level.ERROR, "runtime failure in server " + id, t);
             die(StopReason.crash(t), true, null);
+            synchronized (this) {
+                endDrain();
+            }
         } finally {
             CURRENT.remove();
-            thread = null;
             registry.drainEnded();
         }
+    }
+
+    /**
+     * Ends this drain, under the monitor: the drain thread is forgotten in the same step that lets the next
+     * sender start a new drain. Clearing it later (after the monitor is released) could clear the next drain's
+     * thread instead, and that drain's handlers would run without their server's context.
+     */
+    private void endDrain() {
+        thread = null;
+        scheduled = false;
     }
 
     // ---------------------------------------------------------------- ServerContext support
@@ -1154,8 +1166,7 @@ public final class Activation<A, S> implements Runnable {
             mailbox.clear();
         }
         counted = 0;
-        scheduled = false;
-        return rest;
+        return rest; // the drain loop ends itself (endDrain) once it sees the final phase
     }
 
     private void failAll(List<Envelope> envelopes, GenServerException error) {
