@@ -10,8 +10,8 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The timeouts of callers that block ({@code ref.call}, {@code stop}, {@code start}, operator actions), on the
@@ -21,30 +21,33 @@ import java.util.concurrent.atomic.AtomicReference;
  * <h2>Algorithm</h2>
  * A timed park per call would register a task with the JDK's delay scheduler and cancel it when the reply comes,
  * which is most of the cost of a timeout that never fires. Here a caller pushes a {@link Wait} (its future and
- * deadline) on a lock-free stack and waits for the future without a timeout. One sweep task, scheduled every
- * {@link #PERIOD_NANOS} on the runtime's scheduler while there are waits, takes the stack, drops the waits whose
- * future is done and fails those past their deadline with a {@link CallTimeoutException}, which wakes their
- * caller. A timeout therefore fires between its deadline and one period later; a caller whose timeout is shorter
- * than {@link #SHORTEST_SWEPT_NANOS}, where that slack would matter, gets a task of its own at its deadline.
+ * deadline) on a lock-free stack and waits for the future without a timeout. One sweep task on the runtime's
+ * scheduler takes the stack, drops the waits whose future is done, fails those past their deadline with a
+ * {@link CallTimeoutException} (which wakes their caller), and schedules itself again at the earliest deadline
+ * still pending, but no sooner than {@link #PERIOD_NANOS} later, so that close deadlines share one sweep. A
+ * timeout therefore fires between its deadline and one period later. A caller whose deadline is earlier than the
+ * sweep scheduled (the common case, equal timeouts in a row, never is) brings the sweep forward. A caller whose
+ * timeout is shorter than {@link #SHORTEST_SWEPT_NANOS}, where a period of slack would matter, gets a task of its
+ * own at its deadline. Sweeps run only at deadlines, so a manual clock that jumps far ahead runs few of them.
  *
  * <h2>Hazards</h2>
- * Starting and stopping the sweep never lose a wait: a caller pushes its wait, then reads {@link #sweeping}; a
- * sweep that finds nothing to watch clears {@link #sweeping}, then reads the stack again. One of the two sees the
- * other, so either the caller schedules a sweep or the sweep goes on. Sweeps never overlap (at most one is
- * scheduled), and the scheduler's hand-off orders one sweep's view of {@link #pending} before the next one's.
- * A sweep that throws (a future that refuses to fail) keeps the wait for the next sweep.
+ * No wait is left without a sweep: a caller pushes its wait, then reads {@link #nextSweepAt}; a sweep clears it
+ * (under {@link #lock}) before it takes the stack. So either the sweep sees the wait, or the caller sees no sweep
+ * due before its deadline and schedules one. Sweeps never overlap ({@link #sweeping} is held while one runs), and
+ * a sweep task that was replaced by an earlier one does nothing when it runs. A wait that cannot be failed (its
+ * future throws) is kept for the next sweep.
  */
 final class CallDeadlines {
 
     private static final System.Logger LOG = System.getLogger("io.github.pgs");
 
-    /** How often the sweep runs while there are waits. */
+    /** The least time between two sweeps; the most a swept timeout fires late. */
     static final long PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    private static final Duration PERIOD = Duration.ofNanos(PERIOD_NANOS);
     /** Timeouts shorter than this get a timer of their own: a period of slack would be a large share of them. */
     static final long SHORTEST_SWEPT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** Longer timeouts are not enforced at all (their deadline would overflow); the caller just waits. */
     static final long LONGEST_SWEPT_NANOS = Long.MAX_VALUE / 4;
+    private static final long NONE = Long.MAX_VALUE;
 
     /** One blocked caller: what it waits for, until when, and whether its timeout fired. */
     static final class Wait {
@@ -66,8 +69,13 @@ final class CallDeadlines {
     private final TimeSource time;
     private final Scheduler scheduler;
     private final AtomicReference<Wait> incoming = new AtomicReference<>();
-    private final AtomicBoolean sweeping = new AtomicBoolean();
-    private Wait pending; // the sweep's own list of waits not yet done
+    private final Object lock = new Object();
+    private final ReentrantLock sweeping = new ReentrantLock();
+    /** When the scheduled sweep runs ({@link #NONE}: none is scheduled, or one is running). */
+    private volatile long nextSweepAt = NONE;
+    private Runnable scheduledSweep; // guarded by lock: the one sweep task that is still to run
+    private Scheduler.Cancellable scheduledHandle; // guarded by lock
+    private Wait pending; // guarded by sweeping: the waits not yet done
 
     CallDeadlines(TimeSource time, Scheduler scheduler) {
         this.time = time;
@@ -125,36 +133,85 @@ final class CallDeadlines {
             head = incoming.get();
             w.next = head;
         } while (!incoming.compareAndSet(head, w));
-        if (!sweeping.get() && sweeping.compareAndSet(false, true)) {
-            scheduler.schedule(PERIOD, this::sweepTask);
+        if (w.deadline - nextSweepAt < 0) {
+            sweepBy(w.deadline);
         }
         return w;
     }
 
-    /** Whether a sweep is scheduled. */
+    /** Whether a sweep is scheduled (for tests). */
     boolean sweeping() {
-        return sweeping.get();
+        return nextSweepAt != NONE;
     }
 
-    private void sweepTask() {
-        try {
-            sweep(time.nanoTime());
-        } catch (Throwable t) {
-            // callers wait without a timeout and rely on the sweep: it must go on whatever happened
-            LOG.log(System.Logger.Level.ERROR, "call deadline sweep failed; sweeping again", t);
-        }
-        if (pending == null && incoming.get() == null) {
-            sweeping.set(false);
-            // a caller that pushed before the flag was cleared may have seen it set: look once more
-            if (incoming.get() == null || !sweeping.compareAndSet(false, true)) {
+    /** Makes sure a sweep runs at {@code at} at the latest (now at the earliest). */
+    private void sweepBy(long at) {
+        synchronized (lock) {
+            if (nextSweepAt != NONE && nextSweepAt - at <= 0) {
                 return;
             }
+            if (scheduledHandle != null) {
+                scheduledHandle.cancel();
+            }
+            Runnable task = new Runnable() {
+                @Override
+                public void run() {
+                    sweepTask(this);
+                }
+            };
+            scheduledSweep = task;
+            nextSweepAt = at;
+            scheduledHandle = scheduler.schedule(Duration.ofNanos(Math.max(0, at - time.nanoTime())), task);
         }
-        scheduler.schedule(PERIOD, this::sweepTask);
+    }
+
+    private void sweepTask(Runnable self) {
+        synchronized (lock) {
+            if (scheduledSweep != self) {
+                return; // replaced by an earlier sweep, which has run or will
+            }
+            scheduledSweep = null;
+            scheduledHandle = null;
+            nextSweepAt = NONE; // from here on a new wait schedules its own sweep
+        }
+        long earliest;
+        sweeping.lock();
+        try {
+            long now = time.nanoTime();
+            try {
+                sweep(now);
+            } catch (Throwable t) {
+                // callers wait without a timeout and rely on the sweep: it must go on whatever happened
+                LOG.log(System.Logger.Level.ERROR, "call deadline sweep failed; sweeping again", t);
+            }
+            earliest = NONE;
+            for (Wait w = pending; w != null; w = w.next) {
+                if (w.deadline - earliest < 0) {
+                    earliest = w.deadline;
+                }
+            }
+            if (earliest != NONE) {
+                earliest = Math.max(earliest, now + PERIOD_NANOS);
+            }
+        } finally {
+            sweeping.unlock();
+        }
+        if (earliest != NONE) {
+            sweepBy(earliest);
+        }
     }
 
     /** Moves new waits into the pending list, drops the done ones and expires the late ones. */
     void sweep(long now) {
+        sweeping.lock();
+        try {
+            sweepLocked(now);
+        } finally {
+            sweeping.unlock();
+        }
+    }
+
+    private void sweepLocked(long now) {
         Wait w = incoming.getAndSet(null);
         while (w != null) {
             Wait next = w.next;
@@ -188,6 +245,15 @@ final class CallDeadlines {
 
     /** The waits the last sweep kept (for tests). */
     int pendingCount() {
+        sweeping.lock();
+        try {
+            return countPending();
+        } finally {
+            sweeping.unlock();
+        }
+    }
+
+    private int countPending() {
         int n = 0;
         for (Wait w = pending; w != null; w = w.next) {
             n++;

@@ -87,27 +87,47 @@ class CallDeadlinesTest {
     }
 
     @Test
-    void theSweepIsScheduledOnlyWhileThereAreWaits_andTimesOutAsTheClockMoves() {
+    void sweepsRunAtDeadlinesOnly_andStopWhenNothingWaits() {
         assertThat(deadlines.sweeping()).isFalse();
         CompletableFuture<String> f = new CompletableFuture<>();
         deadlines.register(f, ID, Duration.ofSeconds(1));
         assertThat(deadlines.sweeping()).isTrue();
         assertThat(clock.scheduled()).isEqualTo(1);
 
-        clock.advance(Duration.ofMillis(990));
+        clock.advance(Duration.ofMillis(999));
         assertThat(f).as("not yet due").isNotDone();
-        clock.advance(Duration.ofMillis(20));
+        clock.advance(Duration.ofMillis(1));
         assertThatThrownBy(f::join).hasCauseInstanceOf(CallTimeoutException.class);
-
-        clock.advance(Duration.ofMillis(20)); // the next sweep finds nothing to watch and is not scheduled again
-        assertThat(deadlines.sweeping()).isFalse();
+        assertThat(deadlines.sweeping()).as("nothing left to watch").isFalse();
         assertThat(clock.scheduled()).isZero();
 
-        CompletableFuture<String> again = new CompletableFuture<>();
-        deadlines.register(again, ID, Duration.ofSeconds(1));
+        CompletableFuture<String> answered = new CompletableFuture<>();
+        deadlines.register(answered, ID, Duration.ofSeconds(1));
         assertThat(deadlines.sweeping()).as("the next wait schedules a sweep again").isTrue();
-        again.complete("reply");
-        clock.advance(Duration.ofMillis(20));
+        answered.complete("reply");
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(deadlines.sweeping()).isFalse();
+        assertThat(answered.join()).isEqualTo("reply");
+    }
+
+    @Test
+    void anEarlierDeadlineBringsTheSweepForward_andALaterOneDoesNotAddSweeps() {
+        CompletableFuture<String> late = new CompletableFuture<>();
+        CompletableFuture<String> early = new CompletableFuture<>();
+        CompletableFuture<String> later = new CompletableFuture<>();
+        deadlines.register(late, ID, Duration.ofHours(1));
+        deadlines.register(early, ID, Duration.ofSeconds(1));
+        deadlines.register(later, ID, Duration.ofHours(2));
+        assertThat(clock.scheduled()).as("one sweep, at the earliest deadline").isEqualTo(1);
+
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(early).isCompletedExceptionally();
+        assertThat(late).isNotDone();
+        assertThat(clock.scheduled()).as("the next sweep, at the next deadline").isEqualTo(1);
+
+        clock.advance(Duration.ofDays(365)); // a far jump runs only the sweeps at the two deadlines
+        assertThat(late).isCompletedExceptionally();
+        assertThat(later).isCompletedExceptionally();
         assertThat(deadlines.sweeping()).isFalse();
     }
 
