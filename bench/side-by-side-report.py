@@ -31,6 +31,14 @@ SCENARIO_ORDER = ["S1-durable-throughput", "S1-limit-autocommit", "S1-limit-grou
 
 
 def variant(d):
+    """The row a run belongs to within its implementation; runs of the external harnesses get their own rows."""
+    v = base_variant(d)
+    if d.get("harness") == "external":
+        v = (v + " (external)").strip()
+    return v
+
+
+def base_variant(d):
     impl = d["impl"]
     if impl == "pgs":
         v = d.get("store", "?")
@@ -220,6 +228,25 @@ def main():
         if target is None:
             md.append(f"| {name} | {r:.2f}× | {', '.join(f'{p:.2f}' for p in per)} |")
     md.append("")
+    cross = []
+    for (sc, impl, var), rs in groups.items():
+        if not var.endswith("(external)"):
+            continue
+        own = find(groups, sc, impl, var[:-len("(external)")].strip())
+        key = MAIN.get(sc, ("calls_per_s",))[0]
+        if own and med(own, key) and med(rs, key):
+            cross.append((sc, label(impl, var[:-len("(external)")].strip()), med(own, key), med(rs, key),
+                          sorted(r[key] for r in own if r.get(key)), sorted(r[key] for r in rs if r.get(key))))
+    if cross:
+        md.append("## Cross-check: the repository's peers against the external harnesses\n")
+        md.append("Same scenarios, same session, interleaved; ratio of medians (repository / external), with each "
+                  "side's range:\n")
+        md.append("| scenario | implementation | repository (median) | external (median) | ratio | repository range | external range |")
+        md.append("|---|---|---|---|---|---|---|")
+        for sc, name, a_, b_, ra, rb in cross:
+            md.append(f"| {sc} | {name} | {fmt(a_)} | {fmt(b_)} | {a_ / b_:.2f} | {fmt(ra[0])}–{fmt(ra[-1])} | "
+                      f"{fmt(rb[0])}–{fmt(rb[-1])} |")
+        md.append("")
     md.append("## Medians (every run in parentheses)\n")
     md.append("| scenario | implementation | runs | throughput, median (each run) | p50 / p99 / p99.9 ms (median) | CPU busy % | verify |")
     md.append("|---|---|---|---|---|---|---|")

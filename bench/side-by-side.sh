@@ -7,18 +7,24 @@
 #                S2 (PostgreSQL; Pekko; read limit), S4 (ephemeral, in-memory store; Pekko sharded, direct)
 #          mem   S3 memory, 1,000,000 servers (ours on SQLite; Pekko plain and durable-mem)
 #          extra S2 from SQLite and Redis, S1 on PostgreSQL in write-behind mode
+#          cross  the peers from the repository beside the external harnesses of PEERS_SRC (required for this
+#                 group): S1, S2, S4 on Pekko and the PostgreSQL limits, each run by both, interleaved
 #          (default: core mem)
 # Environment:
 #   JAVA       JDK 21+ java binary (default /usr/lib/jvm/temurin-25-jdk-amd64/bin/java)
 #   JVM_FLAGS  default "-Xms4g -Xmx8g -XX:+UseG1GC" (the peers' flags)
 #   MEM_REPS   repetitions of the mem group (default: REPS)
-#   PEERS_SRC  the peer projects (default /work/shared/peers, read-only: they are built in a copy)
-#   PEERS_WORK where the copy is built (default /tmp/pgs-peers-build)
+#   PEERS_SRC  optional: a directory with external peer harnesses (pekko/ and jdbc-limit/, standalone Maven
+#              projects with the same scenarios and fields) to cross-check the repository's own pgs-bench-peers;
+#              read-only, built in a copy. Only the cross group uses them; without it nothing outside the
+#              repository is read.
+#   PEERS_WORK where that copy is built (default ${TMPDIR:-/tmp}/pgs-peers-build)
 #   SKIP_BUILD 1: use the jars already built
 #   PYTHON     a python3 with matplotlib (default: python3 on PATH, else /usr/bin/python3)
 #   RUN_ARGS   extra arguments appended to every run (e.g. "--W=2 --D=5 --N=20000 --A=100000" for a smoke run)
-# Output: docs/benchmarks/results/run-<timestamp>.jsonl (one JSON line per run), .log (stderr of the runs),
-#         .machine.txt; then docs/benchmarks/RESULTS.md and docs/benchmarks/*.png from that run.
+#   REPORT_DIR where RESULTS.md, the plots and results/ go (default docs/benchmarks; a smoke run goes elsewhere)
+# Output: REPORT_DIR/results/run-<timestamp>.jsonl (one JSON line per run), .log (stderr of the runs),
+#         .machine.txt; then REPORT_DIR/RESULTS.md and REPORT_DIR/*.png from that run.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,11 +34,12 @@ REPS=${1:-3}
 shift $(( $# > 0 ? 1 : 0 )) || true
 GROUPS_=${*:-core mem}
 MEM_REPS=${MEM_REPS:-$REPS}
-PEERS_SRC=${PEERS_SRC:-/work/shared/peers}
-PEERS_WORK=${PEERS_WORK:-/tmp/pgs-peers-build}
+PEERS_SRC=${PEERS_SRC:-}
+PEERS_WORK=${PEERS_WORK:-${TMPDIR:-/tmp}/pgs-peers-build}
 RUN_ARGS=${RUN_ARGS:-}
 DB_ARGS="--db-url=jdbc:postgresql://127.0.0.1:5432/bench --db-user=bench --db-password=bench"
-RESULTS_DIR=$ROOT/docs/benchmarks/results
+REPORT_DIR=${REPORT_DIR:-$ROOT/docs/benchmarks}
+RESULTS_DIR=$REPORT_DIR/results
 STAMP=$(date +%Y%m%d-%H%M%S)
 OUT=$RESULTS_DIR/run-$STAMP.jsonl
 LOG=$RESULTS_DIR/run-$STAMP.log
@@ -73,21 +80,28 @@ pg "grant pg_checkpoint to bench" >/dev/null 2>&1   # NOTICE when already grante
 
 # ------------------------------------------------------------------ build
 PGS_JAR=$ROOT/pgs-bench/target/pgs-bench.jar
-PEKKO_JAR=$PEERS_WORK/pekko/target/pekko-peer.jar
-LIMIT_JAR=$PEERS_WORK/jdbc-limit/target/jdbc-limit.jar
+PEERS_JAR=$ROOT/pgs-bench-peers/target/pgs-bench-peers.jar
+EXT_PEKKO_JAR=$PEERS_WORK/pekko/target/pekko-peer.jar
+EXT_LIMIT_JAR=$PEERS_WORK/jdbc-limit/target/jdbc-limit.jar
+case " $GROUPS_ " in *" cross "*) [ -n "$PEERS_SRC" ] || die "the cross group needs PEERS_SRC (external harnesses)";; esac
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  say "building pgs-bench (mvn -q -pl pgs-bench package)"
-  (cd "$ROOT" && mvn -B -q -pl pgs-bench package -DskipTests) >&2 || die "pgs-bench build failed"
-  say "copying the peers to $PEERS_WORK and building them"
-  mkdir -p "$PEERS_WORK"
-  for p in pekko jdbc-limit; do
-    rm -rf "${PEERS_WORK:?}/$p"
-    cp -r "$PEERS_SRC/$p" "$PEERS_WORK/$p"
-    rm -rf "$PEERS_WORK/$p/target"
-    (cd "$PEERS_WORK/$p" && mvn -B -q package) >&2 || die "building peer $p failed"
-  done
+  say "building pgs-bench and pgs-bench-peers (mvn -q -pl pgs-bench,pgs-bench-peers -am package)"
+  (cd "$ROOT" && mvn -B -q -pl pgs-bench,pgs-bench-peers -am package -DskipTests) >&2 || die "build failed"
+  if [ -n "$PEERS_SRC" ]; then
+    say "copying the external harnesses of $PEERS_SRC to $PEERS_WORK and building them"
+    mkdir -p "$PEERS_WORK"
+    for p in pekko jdbc-limit; do
+      rm -rf "${PEERS_WORK:?}/$p"
+      cp -r "$PEERS_SRC/$p" "$PEERS_WORK/$p"
+      rm -rf "$PEERS_WORK/$p/target"
+      (cd "$PEERS_WORK/$p" && mvn -B -q package) >&2 || die "building external harness $p failed"
+    done
+  fi
 fi
-for j in "$PGS_JAR" "$PEKKO_JAR" "$LIMIT_JAR"; do [ -f "$j" ] || die "missing $j"; done
+for j in "$PGS_JAR" "$PEERS_JAR"; do [ -f "$j" ] || die "missing $j"; done
+if [ -n "$PEERS_SRC" ]; then
+  for j in "$EXT_PEKKO_JAR" "$EXT_LIMIT_JAR"; do [ -f "$j" ] || die "missing $j"; done
+fi
 
 # ------------------------------------------------------------------ machine
 mkdir -p "$RESULTS_DIR"
@@ -105,6 +119,7 @@ mkdir -p "$RESULTS_DIR"
   echo "redis: $(redis-cli info server | grep redis_version | tr -d '\r'); appendonly=$(redis-cli config get appendonly | tail -1), appendfsync=$(redis-cli config get appendfsync | tail -1)"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "reps: $REPS (mem: $MEM_REPS), groups: $GROUPS_, extra run args: ${RUN_ARGS:-none}"
+  echo "peers: pgs-bench-peers (this repository)${PEERS_SRC:+; external harnesses for the cross group: $PEERS_SRC}"
 } > "$MACHINE"
 say "machine: $(tr '\n' ';' < "$MACHINE")"
 
@@ -114,7 +129,8 @@ TOTAL=0
 FAILED=0
 REP=0
 run() {
-  local label=$1; shift
+  local label=$1 harness=repo; shift
+  if [ "$1" = --external ]; then harness=external; shift; fi
   local t0=$SECONDS line
   echo "### $label: $*" >> "$LOG"
   line=$(timeout 300 "$JAVA" $JVM_FLAGS "$@" $RUN_ARGS 2>>"$LOG" | grep '^{' || true)
@@ -124,13 +140,16 @@ run() {
     say "  $label: FAILED (see $LOG)"
     return 0
   fi
-  line="${line%\}},\"rep\":$REP}"   # the repetition, so that ratios pair the i-th runs of each side
+  # the repetition, so that ratios pair the i-th runs of each side; which harness ran it
+  line="${line%\}},\"rep\":$REP,\"harness\":\"$harness\"}"
   echo "$line" | tee -a "$LOG" >> "$OUT"
   say "  $label ($((SECONDS - t0)) s): $("$PY" "$ROOT/bench/side-by-side-report.py" --brief "$line")"
 }
 pgs()   { run "pgs $*" -jar "$PGS_JAR" $DB_ARGS "$@"; }
-pekko() { run "pekko $*" -jar "$PEKKO_JAR" $DB_ARGS "$@"; }
-limit() { run "jdbc-limit $*" -jar "$LIMIT_JAR" $DB_ARGS "$@"; }
+pekko() { run "pekko $*" -jar "$PEERS_JAR" $DB_ARGS "$@"; }
+limit() { run "limit $*" -jar "$PEERS_JAR" $DB_ARGS "$@"; }
+ext_pekko() { run "external pekko $*" --external -jar "$EXT_PEKKO_JAR" $DB_ARGS "$@"; }
+ext_limit() { run "external jdbc-limit $*" --external -jar "$EXT_LIMIT_JAR" $DB_ARGS "$@"; }
 
 core() {
   pekko --scenario=S1
@@ -138,9 +157,9 @@ core() {
   pgs   --scenario=S1 --store=postgres
   limit --scenario=S1-limit-groupcommit --batch-style=unnest
   pgs   --scenario=S1 --store=sqlite
-  pgs   --scenario=S1-limit-sqlite
+  limit --scenario=S1-limit-sqlite
   pgs   --scenario=S1 --store=redis
-  pgs   --scenario=S1-limit-redis --redis-op=evalsha
+  limit --scenario=S1-limit-redis --redis-op=evalsha
   pekko --scenario=S2
   pgs   --scenario=S2 --store=postgres
   limit --scenario=S2-limit
@@ -160,10 +179,25 @@ extra() {
   pgs   --scenario=S1 --store=postgres --write-mode=write-behind
 }
 
+cross() {
+  pekko     --scenario=S1
+  ext_pekko --scenario=S1
+  limit     --scenario=S1-limit-autocommit
+  ext_limit --scenario=S1-limit-autocommit
+  limit     --scenario=S1-limit-groupcommit --batch-style=unnest
+  ext_limit --scenario=S1-limit-groupcommit --batch-style=unnest
+  pekko     --scenario=S2
+  ext_pekko --scenario=S2
+  limit     --scenario=S2-limit
+  ext_limit --scenario=S2-limit
+  pekko     --scenario=S4
+  ext_pekko --scenario=S4
+}
+
 START=$SECONDS
 say "results -> $OUT"
 for g in $GROUPS_; do
-  case $g in core|mem|extra) ;; *) die "unknown group $g (core, mem, extra)";; esac
+  case $g in core|mem|extra|cross) ;; *) die "unknown group $g (core, mem, extra, cross)";; esac
 done
 MAX_REPS=$(( REPS > MEM_REPS ? REPS : MEM_REPS ))
 for r in $(seq "$MAX_REPS"); do
@@ -180,6 +214,6 @@ echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$MACHINE"
 echo "runs: $TOTAL, failed: $FAILED, minutes: $(( (SECONDS - START) / 60 ))" >> "$MACHINE"
 
 # ------------------------------------------------------------------ report
-"$PY" "$ROOT/bench/side-by-side-report.py" "$OUT" --machine "$MACHINE" --out "$ROOT/docs/benchmarks" \
+"$PY" "$ROOT/bench/side-by-side-report.py" "$OUT" --machine "$MACHINE" --out "$REPORT_DIR" \
   || die "report failed"
-say "wrote $ROOT/docs/benchmarks/RESULTS.md and plots"
+say "wrote $REPORT_DIR/RESULTS.md and plots"

@@ -64,9 +64,17 @@ public final class ClosedLoop {
      * @param totalOk     requests completed over the whole run, warm-up and drain included
      * @param totalErrors requests failed over the whole run
      * @param cpuBusyPct  machine-wide CPU use during the window
+     * @param costsAtStart CPU and bytes written at the window's start ({@code null} unless asked for with
+     *                     {@link #measureCosts})
+     * @param costsAtEnd   the same at the window's end
      */
     public record Result(long ok, long errors, double seconds, Histogram histogram, long totalOk, long totalErrors,
-                         double cpuBusyPct) {
+                         double cpuBusyPct, Costs costsAtStart, Costs costsAtEnd) {
+
+        /** Adds the per-call costs of the window ({@link Costs#describe}), if they were measured. */
+        public JsonLine describeCosts(JsonLine json) {
+            return costsAtStart == null ? json : Costs.describe(json, costsAtStart, costsAtEnd, ok);
+        }
     }
 
     private static final int ERRORS_PRINTED = 5;
@@ -82,6 +90,8 @@ public final class ClosedLoop {
     private volatile boolean stop;
     private volatile int limit = Integer.MAX_VALUE;
     private CountDownLatch done;
+    private boolean measureCosts;
+    private Options postgres;
 
     /**
      * @param callers        concurrent callers (&ge; 1)
@@ -98,17 +108,38 @@ public final class ClosedLoop {
     }
 
     /**
+     * Makes {@link #timed} snapshot {@link Costs} at the window's start and end; {@code postgres} non-null: also
+     * that server's WAL. Returns this driver.
+     */
+    public ClosedLoop measureCosts(Options postgres) {
+        this.measureCosts = true;
+        this.postgres = postgres;
+        return this;
+    }
+
+    /**
      * Runs for {@code warmupS + durationS} seconds and measures the last {@code durationS}; then stops the
      * callers and waits until every request in flight has completed, so {@link Result#totalOk()} counts every
      * acknowledged request.
      */
     public Result timed(BlockingOp blocking, AsyncOp async, double warmupS, double durationS)
             throws InterruptedException {
+        return timed(blocking, async, warmupS, durationS, () -> { }, () -> { });
+    }
+
+    /**
+     * As {@link #timed(BlockingOp, AsyncOp, double, double)}, running {@code atWindowStart} and {@code atWindowEnd}
+     * on the measuring thread as the window opens and closes (to read counters of the system under test).
+     */
+    public Result timed(BlockingOp blocking, AsyncOp async, double warmupS, double durationS, Runnable atWindowStart,
+                        Runnable atWindowEnd) throws InterruptedException {
         start(blocking, async);
         sleep(warmupS);
         long okAt = ok.sum();
         long errAt = errors.sum();
         recorder.getIntervalHistogram();
+        atWindowStart.run();
+        Costs k0 = measureCosts ? Costs.snapshot(postgres) : null;
         CpuUsage c0 = CpuUsage.snapshot();
         long t0 = System.nanoTime();
         sleep(durationS);
@@ -116,13 +147,15 @@ public final class ClosedLoop {
         long errEnd = errors.sum();
         long t1 = System.nanoTime();
         CpuUsage c1 = CpuUsage.snapshot();
+        Costs k1 = measureCosts ? Costs.snapshot(postgres) : null;
+        atWindowEnd.run();
         Histogram h = recorder.getIntervalHistogram();
         stop = true;
         if (!done.await(drainTimeoutMs, TimeUnit.MILLISECONDS)) {
             System.err.println("WARN: callers did not drain within " + drainTimeoutMs + " ms");
         }
         return new Result(okEnd - okAt, errEnd - errAt, (t1 - t0) / 1e9, h, ok.sum(), errors.sum(),
-                CpuUsage.busyPct(c0, c1));
+                CpuUsage.busyPct(c0, c1), k0, k1);
     }
 
     /** Issues exactly {@code n} requests (indexes {@code 0..n-1}) and measures all of them. */
@@ -136,7 +169,7 @@ public final class ClosedLoop {
         long t1 = System.nanoTime();
         CpuUsage c1 = CpuUsage.snapshot();
         return new Result(ok.sum(), errors.sum(), (t1 - t0) / 1e9, recorder.getIntervalHistogram(), ok.sum(),
-                errors.sum(), CpuUsage.busyPct(c0, c1));
+                errors.sum(), CpuUsage.busyPct(c0, c1), null, null);
     }
 
     private void start(BlockingOp blocking, AsyncOp async) {

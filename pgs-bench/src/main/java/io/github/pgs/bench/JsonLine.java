@@ -4,6 +4,8 @@ import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URL;
+import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -36,7 +38,11 @@ public final class JsonLine {
         return this;
     }
 
-    /** A version from the build ({@code pgs.version}, {@code pgjdbc.version}, ...), or {@code null}. */
+    /**
+     * A version from the build ({@code pgs.version}, {@code pgjdbc.version}, {@code pekko.version}, ...), or
+     * {@code null}. Read from every {@code /pgs-bench-versions.properties} on the class path (each benchmark
+     * module ships one with the versions of its own dependencies).
+     */
     public static String version(String key) {
         return VERSIONS.getProperty(key);
     }
@@ -47,9 +53,12 @@ public final class JsonLine {
 
     private static Properties loadVersions() {
         Properties p = new Properties();
-        try (InputStream in = JsonLine.class.getResourceAsStream("/pgs-bench-versions.properties")) {
-            if (in != null) {
-                p.load(in);
+        try {
+            Enumeration<URL> files = JsonLine.class.getClassLoader().getResources("pgs-bench-versions.properties");
+            while (files.hasMoreElements()) {
+                try (InputStream in = files.nextElement().openStream()) {
+                    p.load(in);
+                }
             }
         } catch (IOException ignored) {
             // versions are informational only

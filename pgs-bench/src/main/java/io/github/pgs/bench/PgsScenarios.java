@@ -70,6 +70,18 @@ public final class PgsScenarios {
 
     // ---------------------------------------------------------------- shared
 
+    Options options() {
+        return o;
+    }
+
+    ClosedLoop.Mode mode() {
+        return mode;
+    }
+
+    Duration callTimeout() {
+        return callTimeout;
+    }
+
     /** The codec the runtime would pick: the highest-priority provider on the class path. */
     static StateCodec codec() {
         return ServiceLoader.load(StateCodecProvider.class).stream().map(ServiceLoader.Provider::get)
@@ -78,28 +90,28 @@ public final class PgsScenarios {
                 .create();
     }
 
-    private WriteMode writeMode() {
+    WriteMode writeMode() {
         return WriteMode.valueOf(o.str("write-mode", "write-through").toUpperCase(Locale.ROOT).replace('-', '_'));
     }
 
-    private TypeOptions typeOptions(Duration idleTimeout) {
+    TypeOptions typeOptions(Duration idleTimeout) {
         return TypeOptions.builder().callTimeout(callTimeout).writeMode(writeMode()).idleTimeout(idleTimeout).build();
     }
 
-    private ServerType<String, Counter.State> counterType(Duration idleTimeout) {
+    ServerType<String, Counter.State> counterType(Duration idleTimeout) {
         return ServerType.builder(Counter.class).factory(Counter::new).options(typeOptions(idleTimeout)).build();
     }
 
-    private Duration idleTimeout(double defaultSeconds) {
+    Duration idleTimeout(double defaultSeconds) {
         return Duration.ofMillis((long) (o.decimal("idle-timeout-s", defaultSeconds) * 1000));
     }
 
-    private ServerRuntime runtime(Storage storage, StateCodec codec, Duration idleTimeout) {
+    ServerRuntime runtime(Storage storage, StateCodec codec, Duration idleTimeout) {
         return ServerRuntime.builder().name("bench").storage(storage).codec(codec)
                 .register(counterType(idleTimeout)).build();
     }
 
-    private JsonLine base(String scenario, String store) {
+    JsonLine base(String scenario, String store) {
         return new JsonLine()
                 .put("impl", "pgs")
                 .put("scenario", scenario)
@@ -112,40 +124,12 @@ public final class PgsScenarios {
                 .put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
     }
 
-    private static ServerRef[] refs(ServerRuntime runtime, String prefix, int n) {
+    static ServerRef[] refs(ServerRuntime runtime, String prefix, int n) {
         ServerRef[] r = new ServerRef[n];
         for (int i = 0; i < n; i++) {
             r[i] = runtime.ref(Counter.class, prefix + i);
         }
         return r;
-    }
-
-    static int[] permutation(int n) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        Random rnd = new Random(42);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
-    }
-
-    static long heapAfterGc() throws InterruptedException {
-        var mem = ManagementFactory.getMemoryMXBean();
-        for (int i = 0; i < 4; i++) {
-            System.gc();
-            Thread.sleep(300);
-        }
-        return mem.getHeapMemoryUsage().getUsed();
-    }
-
-    private static double mb(long bytes) {
-        return Math.round(bytes / 1048576.0 * 10) / 10.0;
     }
 
     // ---------------------------------------------------------------- S1
@@ -331,7 +315,7 @@ public final class PgsScenarios {
             seed(storage, "w-", warmN, one);
             double seedS = (System.nanoTime() - t0) / 1e9;
             if (store.equals("postgres")) {
-                Stores.checkpoint(o);
+                Endpoints.checkpoint(o);
             }
             ServerRuntime runtime = runtime(storage, codec, idleTimeout(60));
             LongAdder wrong = new LongAdder();
@@ -343,7 +327,7 @@ public final class PgsScenarios {
                         warmN);
             }
             long revivedBefore = runtime.stats().revivals();
-            int[] perm = permutation(n);
+            int[] perm = BenchSupport.permutation(n);
             LongAdder wrongMeasured = new LongAdder();
             ClosedLoop.Result r = new ClosedLoop(c, mode, callTimeout.toMillis()).fixed(
                     i -> check(runtime.ref(Counter.class, "s2-" + perm[i]).call(Counter.GET), wrongMeasured),
@@ -407,12 +391,12 @@ public final class PgsScenarios {
                 runtime.petrify(new ServerId(Counter.TYPE, "w-" + i));
             }
             awaitActive(runtime, 0, 120);
-            long heapBase = heapAfterGc();
+            long heapBase = BenchSupport.heapAfterGc();
             ClosedLoop.Result r = new ClosedLoop(c, mode, callTimeout.toMillis()).fixed(
                     i -> runtime.ref(Counter.class, Integer.toString(i)).call(Counter.GET),
                     i -> runtime.ref(Counter.class, Integer.toString(i)).callAsync(Counter.GET), n);
             int active = runtime.activeCount();
-            long heapActive = heapAfterGc();
+            long heapActive = BenchSupport.heapAfterGc();
             histogram("active", n);
             long tp0 = System.nanoTime();
             for (int i = 0; i < n; i++) {
@@ -420,17 +404,17 @@ public final class PgsScenarios {
             }
             int left = awaitActive(runtime, 0, 180);
             double petrifyS = (System.nanoTime() - tp0) / 1e9;
-            long heapPetrified = heapAfterGc();
+            long heapPetrified = BenchSupport.heapAfterGc();
             histogram("petrified", n);
             runtime.close();
             return json.put("A", n).put("C", c)
                     .put("activated", r.ok()).put("activation_errors", r.errors())
                     .put("activations_per_s", Math.round(r.ok() / r.seconds())).put("cpu_busy_pct", r.cpuBusyPct())
                     .put("active_entities_reported", active)
-                    .put("heap_base_mb", mb(heapBase)).put("heap_active_mb", mb(heapActive))
+                    .put("heap_base_mb", BenchSupport.mb(heapBase)).put("heap_active_mb", BenchSupport.mb(heapActive))
                     .put("bytes_per_active_entity", Math.round((heapActive - heapBase) / (double) n))
                     .put("passivation_s", Math.round(petrifyS * 100) / 100.0).put("entities_left", left)
-                    .put("heap_after_passivation_mb", mb(heapPetrified))
+                    .put("heap_after_passivation_mb", BenchSupport.mb(heapPetrified))
                     .put("bytes_per_entity_after_passivation", Math.round((heapPetrified - heapBase) / (double) n));
         } finally {
             storage.close();

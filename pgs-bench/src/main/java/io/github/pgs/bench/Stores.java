@@ -12,25 +12,18 @@ import io.github.pgs.spi.StoredState;
 import io.github.pgs.sqlite.SqliteOptions;
 import io.github.pgs.sqlite.SqliteStorage;
 import io.github.pgs.store.InMemoryStorage;
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.SQLException;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * Opens the store a run asks for ({@code --store=memory|sqlite|postgres|redis}), empty, and reads back what
@@ -50,20 +43,8 @@ public final class Stores {
     public static final String PG_TABLE = "pgs_bench_state";
     /** The Redis namespace the harness owns. */
     public static final String REDIS_NAMESPACE = "pgsbench";
-    /** Default PostgreSQL URL: the {@code test} database of the local server. */
-    public static final String DEFAULT_DB_URL = "jdbc:postgresql://127.0.0.1:5432/test";
-    /** Default PostgreSQL user (trust authentication on loopback). */
-    public static final String DEFAULT_DB_USER = "postgres";
-    /** Default Redis URI. */
-    public static final String DEFAULT_REDIS_URI = "redis://127.0.0.1:6379/0";
 
     private Stores() {
-    }
-
-    /** The default SQLite file: {@code ${java.io.tmpdir}/pgs-bench/pgs.db}. */
-    public static Path sqlitePath(Options o) {
-        return Path.of(o.str("sqlite-path", Path.of(System.getProperty("java.io.tmpdir"), "pgs-bench", "pgs.db")
-                .toString()));
     }
 
     /** The store name, lower case. */
@@ -77,11 +58,36 @@ public final class Stores {
      * @throws IllegalArgumentException for an unknown store name
      */
     public static Storage openEmpty(String store, Options o, JsonLine json) throws Exception {
+        return open(store, o, json, null, true);
+    }
+
+    /** The SQLite file of a data set: {@code --sqlite-path}, or {@code <name>.db} beside it. */
+    public static Path sqliteFile(Options o, String dataSet) {
+        Path file = Endpoints.sqlitePath(o);
+        return dataSet == null ? file : file.resolveSibling(dataSet + ".db");
+    }
+
+    /** The PostgreSQL table of a data set: {@value #PG_TABLE}, or {@value #PG_TABLE}{@code _<name>}. */
+    public static String pgTable(String dataSet) {
+        return dataSet == null ? PG_TABLE : PG_TABLE + "_" + dataSet;
+    }
+
+    /**
+     * Opens the store named {@code store} for the data set {@code dataSet} ({@code null}: the default file, table
+     * and namespace; else a file, table and namespace of its own, which a long run can keep between JVMs), empty
+     * first if {@code empty}, and records its settings in {@code json}.
+     *
+     * @throws IllegalArgumentException for an unknown store name
+     */
+    public static Storage open(String store, Options o, JsonLine json, String dataSet, boolean empty)
+            throws Exception {
         return switch (store) {
             case "memory" -> new InMemoryStorage();
             case "sqlite" -> {
-                Path file = sqlitePath(o);
-                deleteSqlite(file);
+                Path file = sqliteFile(o, dataSet);
+                if (empty) {
+                    Endpoints.deleteSqlite(file);
+                }
                 SqliteOptions.Builder b = SqliteStorage.builder(file)
                         .synchronous(SqliteOptions.Synchronous.valueOf(
                                 o.str("sqlite-sync", "FULL").toUpperCase(Locale.ROOT)));
@@ -104,14 +110,17 @@ public final class Stores {
                 yield s;
             }
             case "postgres" -> {
-                String url = o.str("db-url", DEFAULT_DB_URL);
-                String user = o.str("db-user", DEFAULT_DB_USER);
+                String url = o.str("db-url", Endpoints.DEFAULT_DB_URL);
+                String user = o.str("db-user", Endpoints.DEFAULT_DB_USER);
                 String password = o.str("db-password", null);
-                try (Connection c = DriverManager.getConnection(url, user, password);
-                     Statement st = c.createStatement()) {
-                    st.execute("DROP TABLE IF EXISTS \"public\".\"" + PG_TABLE + "\"");
+                String table = pgTable(dataSet);
+                if (empty) {
+                    try (Connection c = DriverManager.getConnection(url, user, password);
+                         Statement st = c.createStatement()) {
+                        st.execute("DROP TABLE IF EXISTS \"public\".\"" + table + "\"");
+                    }
                 }
-                PostgresOptions.Builder b = PostgresOptions.builder().table(PG_TABLE);
+                PostgresOptions.Builder b = PostgresOptions.builder().table(table);
                 if (o.has("pool")) {
                     b.poolSize(o.integer("pool", PostgresOptions.DEFAULT_POOL_SIZE));
                 }
@@ -125,7 +134,7 @@ public final class Stores {
                     b.maxWait(maxWait(o));
                 }
                 PostgresStorage s = PostgresStorage.open(url, user, password, b.build());
-                checkpoint(o);
+                Endpoints.checkpoint(o);
                 json.put("pool", s.options().poolSize()).put("writers", s.options().writers())
                         .put("max_batch", s.options().maxBatch())
                         .put("max_wait_us", s.options().maxWait().toNanos() / 1000)
@@ -134,9 +143,12 @@ public final class Stores {
                 yield s;
             }
             case "redis" -> {
-                String uri = o.str("redis-uri", DEFAULT_REDIS_URI);
-                deleteRedisKeys(uri, REDIS_NAMESPACE + ":*");
-                RedisOptions.Builder b = RedisOptions.builder().namespace(REDIS_NAMESPACE);
+                String uri = o.str("redis-uri", Endpoints.DEFAULT_REDIS_URI);
+                String namespace = dataSet == null ? REDIS_NAMESPACE : REDIS_NAMESPACE + "-" + dataSet;
+                if (empty) {
+                    Endpoints.deleteRedisKeys(uri, namespace + ":*");
+                }
+                RedisOptions.Builder b = RedisOptions.builder().namespace(namespace);
                 if (o.has("writers")) {
                     b.writers(o.integer("writers", RedisOptions.DEFAULT_WRITERS));
                 }
@@ -150,8 +162,8 @@ public final class Stores {
                 json.put("writers", s.options().writers()).put("max_batch", s.options().maxBatch())
                         .put("max_wait_us", s.options().maxWait().toNanos() / 1000)
                         .put("lettuce", JsonLine.version("lettuce.version"))
-                        .put("redis_appendonly", redisConfig(uri, "appendonly"))
-                        .put("redis_appendfsync", redisConfig(uri, "appendfsync"));
+                        .put("redis_appendonly", Endpoints.redisConfig(uri, "appendonly"))
+                        .put("redis_appendfsync", Endpoints.redisConfig(uri, "appendfsync"));
                 yield s;
             }
             default -> throw new IllegalArgumentException("--store must be memory, sqlite, postgres or redis: " + store);
@@ -162,15 +174,25 @@ public final class Stores {
         return Duration.ofNanos((long) (o.decimal("max-wait-us", 0) * 1000));
     }
 
-    /** {@code CHECKPOINT} on PostgreSQL (as the peers do before measuring); a refusal is only a warning. */
-    public static void checkpoint(Options o) {
-        try (Connection c = DriverManager.getConnection(o.str("db-url", DEFAULT_DB_URL),
-                o.str("db-user", DEFAULT_DB_USER), o.str("db-password", null));
-             Statement st = c.createStatement()) {
-            st.execute("CHECKPOINT");
-        } catch (SQLException e) {
-            System.err.println("WARN: CHECKPOINT failed (the role needs pg_checkpoint): " + e.getMessage());
-        }
+    /**
+     * Bytes the data set takes in the store: SQLite the file and its log; PostgreSQL
+     * {@code pg_total_relation_size} of the table (indexes and TOAST included) plus its history table; -1 for the
+     * others.
+     */
+    public static long bytes(String store, Options o, String dataSet) throws Exception {
+        return switch (store) {
+            case "sqlite" -> Endpoints.sqliteBytes(sqliteFile(o, dataSet));
+            case "postgres" -> {
+                try (Connection c = Endpoints.postgres(o); Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT coalesce(pg_total_relation_size(to_regclass('public."
+                             + pgTable(dataSet) + "')), 0) + coalesce(pg_total_relation_size(to_regclass('public."
+                             + pgTable(dataSet) + "_history')), 0)")) {
+                    rs.next();
+                    yield rs.getLong(1);
+                }
+            }
+            default -> -1;
+        };
     }
 
     /**
@@ -179,57 +201,32 @@ public final class Stores {
      * @return {rows, sum of counts}
      */
     public static long[] sumCounts(Storage storage, StateCodec codec) {
-        long rows = 0;
-        long sum = 0;
+        long[] sums = new long[2];
+        forEachStored(storage, codec, Counter.TYPE, Counter.State.class, (key, s) -> {
+            sums[0]++;
+            sums[1] += s.count();
+        });
+        return sums;
+    }
+
+    /**
+     * Calls {@code action} with the key and decoded state of every live state of {@code type} in the store, in key
+     * order: listed and loaded through the SPI in pages of 1,000.
+     */
+    public static <S> void forEachStored(Storage storage, StateCodec codec, String type, Class<S> stateClass,
+                                         BiConsumer<String, S> action) {
         String after = null;
         do {
-            KeyPage page = storage.list(Counter.TYPE, after, 1000);
+            KeyPage page = storage.list(type, after, 1000);
             List<ServerId> ids = new ArrayList<>(page.keys().size());
-            page.keys().forEach(k -> ids.add(new ServerId(Counter.TYPE, k)));
+            page.keys().forEach(k -> ids.add(new ServerId(type, k)));
             for (Map.Entry<ServerId, StoredState> e : storage.loadAll(ids).entrySet()) {
                 if (e.getValue().hasPayload()) {
-                    Counter.State s = (Counter.State) codec.decode(e.getValue().payload(), Counter.State.class, null);
-                    rows++;
-                    sum += s.count();
+                    action.accept(e.getKey().key(), stateClass.cast(codec.decode(e.getValue().payload(), stateClass,
+                            null)));
                 }
             }
             after = page.nextAfter();
         } while (after != null);
-        return new long[] {rows, sum};
-    }
-
-    static void deleteSqlite(Path file) throws IOException {
-        for (String suffix : new String[] {"", "-wal", "-shm", "-journal"}) {
-            Files.deleteIfExists(Path.of(file + suffix));
-        }
-    }
-
-    /** Deletes every key matching {@code pattern} with SCAN + UNLINK. */
-    static void deleteRedisKeys(String uri, String pattern) {
-        RedisClient client = RedisClient.create(uri);
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            RedisCommands<String, String> r = c.sync();
-            ScanCursor cursor = ScanCursor.INITIAL;
-            do {
-                KeyScanCursor<String> page = r.scan(cursor, ScanArgs.Builder.matches(pattern).limit(1000));
-                if (!page.getKeys().isEmpty()) {
-                    r.unlink(page.getKeys().toArray(new String[0]));
-                }
-                cursor = page;
-            } while (!cursor.isFinished());
-        } finally {
-            client.shutdown();
-        }
-    }
-
-    static String redisConfig(String uri, String parameter) {
-        RedisClient client = RedisClient.create(uri);
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            return c.sync().configGet(parameter).get(parameter);
-        } catch (RuntimeException e) {
-            return null;
-        } finally {
-            client.shutdown();
-        }
     }
 }
