@@ -25,9 +25,21 @@ MAIN = {
     "S2-limit": ("rows_per_s", "rows/s"),
     "S3-memory": ("bytes_per_active_entity", "B/active server"),
     "S4-inmemory-throughput": ("calls_per_s", "calls/s"),
+    "S5-open-loop": ("calls_per_s", "calls/s"),
+    "S6-big-states": ("calls_per_s", "calls/s"),
+    "S6-limit": ("rows_per_s", "rows/s"),
+    "S7-seed": ("seed_per_s", "seeded/s"),
+    "S7-many-servers": ("calls_per_s", "calls/s"),
 }
+# the scenarios of the closed-loop comparison (general tables and plots); S5-S7 have sections of their own
+CLASSIC = {"S1-durable-throughput", "S1-limit-autocommit", "S1-limit-groupcommit", "S1-limit-sqlite",
+           "S1-limit-redis", "S2-cold-activation", "S2-limit", "S3-memory", "S4-inmemory-throughput"}
 SCENARIO_ORDER = ["S1-durable-throughput", "S1-limit-autocommit", "S1-limit-groupcommit", "S1-limit-sqlite",
-                  "S1-limit-redis", "S2-cold-activation", "S2-limit", "S4-inmemory-throughput", "S3-memory"]
+                  "S1-limit-redis", "S2-cold-activation", "S2-limit", "S4-inmemory-throughput", "S3-memory",
+                  "S5-open-loop", "S6-big-states", "S6-limit", "S7-seed", "S7-many-servers"]
+
+
+PLOTTED = set()
 
 
 def variant(d):
@@ -40,6 +52,18 @@ def variant(d):
 
 def base_variant(d):
     impl = d["impl"]
+    sc = d["scenario"]
+    if sc == "S5-open-loop":
+        pct = d.get("rate_pct")
+        rate = f"{pct:g}%" if pct else f"{d.get('target_rate')}/s"
+        return " ".join(x for x in (d.get("store", "durable jdbc" if impl == "pekko" else ""), d.get("schedule"),
+                                    rate) if x)
+    if sc in ("S6-big-states", "S6-limit"):
+        size = d.get("state_bytes_target")
+        store = d.get("store") or ("sqlite" if impl == "sqlite-limit" else "postgresql")
+        return f"{store} {size // 1024 if size and size >= 1024 else size}{' KiB' if size and size >= 1024 else ' B'}"
+    if sc in ("S7-many-servers", "S7-seed"):
+        return f"{d.get('store')} N={d.get('stored'):,}"
     if impl == "pgs":
         v = d.get("store", "?")
         if d.get("write_mode") not in (None, "write-through"):
@@ -98,6 +122,9 @@ def brief(line):
         parts.append(f"p50 {ms(lat(d, 'p50'))} ms, p99 {ms(lat(d, 'p99'))} ms")
     if "cpu_busy_pct" in d:
         parts.append(f"cpu {d['cpu_busy_pct']}%")
+    if "sustained" in d:
+        parts.append("sustained" if d["sustained"] else f"NOT sustained (overloaded {d.get('overloaded')}, "
+                                                        f"max lag {ms(d.get('max_lag_us'))} ms)")
     if "verify" in d:
         parts.append(f"verify {d['verify']}")
     return "; ".join(parts)
@@ -165,6 +192,8 @@ def main():
         return
     runs, groups = load(a.jsonl)
     os.makedirs(a.out, exist_ok=True)
+    plots(groups, a.out)
+    extra_plots(runs, a.out)
     machine = open(a.machine).read().strip() if a.machine and os.path.exists(a.machine) else ""
 
     # ---------------------------------------------------------------- targets and ratios
@@ -247,6 +276,9 @@ def main():
             md.append(f"| {sc} | {name} | {fmt(a_)} | {fmt(b_)} | {a_ / b_:.2f} | {fmt(ra[0])}–{fmt(ra[-1])} | "
                       f"{fmt(rb[0])}–{fmt(rb[-1])} |")
         md.append("")
+    md.extend(s5_section(runs))
+    md.extend(s6_section(runs))
+    md.extend(s7_section(runs))
     md.append("## Medians (every run in parentheses)\n")
     md.append("| scenario | implementation | runs | throughput, median (each run) | p50 / p99 / p99.9 ms (median) | CPU busy % | verify |")
     md.append("|---|---|---|---|---|---|---|")
@@ -281,9 +313,9 @@ def main():
     md.append("; ".join(spread) if spread else "single repetition: no spread measured")
     md.append("")
     md.append("## Plots\n")
-    md.append("![throughput](throughput.png)\n")
-    md.append("![latency](latency.png)\n")
-    md.append("![memory](memory.png)\n")
+    for name in ("throughput", "latency", "memory", "s5-latency-vs-rate", "s6-big-states", "s7-many-servers"):
+        if name in PLOTTED:
+            md.append(f"![{name}]({name}.png)\n")
     md.append("## Every run\n")
     md.append("| # | scenario | implementation | main metric | p50 ms | p99 ms | p99.9 ms | CPU % | errors | verify |")
     md.append("|---|---|---|---|---|---|---|---|---|---|")
@@ -299,8 +331,6 @@ def main():
     with open(os.path.join(a.out, "RESULTS.md"), "w") as f:
         f.write("\n".join(md))
 
-    plots(groups, a.out)
-
 
 def plots(groups, out):
     import matplotlib
@@ -311,7 +341,7 @@ def plots(groups, out):
               "redis-limit": "#9467bd"}
 
     # throughput
-    rows = [(k, rs) for k, rs in groups.items() if k[0] != "S3-memory"]
+    rows = [(k, rs) for k, rs in groups.items() if k[0] in CLASSIC and k[0] != "S3-memory"]
     if rows:
         fig, ax = plt.subplots(figsize=(10, 0.42 * len(rows) + 1.5))
         names, vals, lo, hi, cols = [], [], [], [], []
@@ -335,10 +365,12 @@ def plots(groups, out):
         ax.set_title("Throughput: ours (blue), Pekko (red), store limits (grey/brown/purple)")
         fig.tight_layout()
         fig.savefig(os.path.join(out, "throughput.png"), dpi=110)
+        PLOTTED.add("throughput")
         plt.close(fig)
 
     # latency percentiles
-    rows = [(k, rs) for k, rs in groups.items() if k[0] != "S3-memory" and med_lat(rs, "p50") is not None]
+    rows = [(k, rs) for k, rs in groups.items()
+            if k[0] in CLASSIC and k[0] != "S3-memory" and med_lat(rs, "p50") is not None]
     if rows:
         fig, ax = plt.subplots(figsize=(10, 0.5 * len(rows) + 1.5))
         y = list(range(len(rows)))[::-1]
@@ -356,6 +388,7 @@ def plots(groups, out):
         ax.set_title("Latency percentiles")
         fig.tight_layout()
         fig.savefig(os.path.join(out, "latency.png"), dpi=110)
+        PLOTTED.add("latency")
         plt.close(fig)
 
     # memory
@@ -379,7 +412,205 @@ def plots(groups, out):
         ax.set_title("Memory per server")
         fig.tight_layout()
         fig.savefig(os.path.join(out, "memory.png"), dpi=110)
+        PLOTTED.add("memory")
         plt.close(fig)
+
+
+# ---------------------------------------------------------------- S5, S6, S7
+
+def by(runs, scenario, key):
+    """Runs of one scenario grouped by key(run), in first-seen order."""
+    out = OrderedDict()
+    for d in runs:
+        if d["scenario"] == scenario:
+            out.setdefault(key(d), []).append(d)
+    return out
+
+
+def per_rep(rs, field):
+    return ", ".join(fmt(r.get(field)) for r in rs)
+
+
+def s5_key(d):
+    impl = "ours " + d["store"] if d["impl"] == "pgs" else d["impl"]
+    return impl, d.get("schedule"), d.get("rate_pct") or 0, d.get("target_rate")
+
+
+def s5_section(runs):
+    groups = by(runs, "S5-open-loop", s5_key)
+    if not groups:
+        return []
+    md = ["## S5: tail latency under open load\n",
+          "Requests issued on a schedule at a fixed rate (a percentage of the implementation's own S1 median of this "
+          "session), latency from the intended send time (HdrHistogram); medians over the repetitions. "
+          "*sustained*: repetitions that kept up (no overload, every call completed, ≥ 99 % of the intended calls in "
+          "the window, no error). Goal: p99 ≤ 5 ms at 75 % on SQLite and PostgreSQL.\n",
+          "| implementation | schedule | rate | target calls/s | achieved calls/s | p50 ms | p99 ms | p99.9 ms | max ms "
+          "| p99 per repetition, ms | sustained | verify |",
+          "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for (impl, sch, pct, rate), rs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])):
+        md.append(f"| {impl} | {sch} | {pct:g} % | {fmt(rate)} | {fmt(med(rs, 'calls_per_s'))} | "
+                  f"{ms(med_lat(rs, 'p50'))} | {ms(med_lat(rs, 'p99'))} | {ms(med_lat(rs, 'p999'))} | "
+                  f"{ms(med_lat(rs, 'max'))} | {', '.join(ms(lat(r, 'p99')) for r in rs)} | "
+                  f"{sum(1 for r in rs if r.get('sustained'))}/{len(rs)} | "
+                  f"{','.join(sorted(set(r.get('verify', '–') for r in rs)))} |")
+    goal = []
+    for store in ("sqlite", "postgres"):
+        rs = [r for (impl, sch, pct, rate), g in groups.items() for r in g
+              if impl == "ours " + store and pct == 75]
+        if rs:
+            p99 = [lat(r, "p99") / 1000 for r in rs]
+            goal.append(f"{store}: p99 at 75 % = {', '.join(f'{x:.2f}' for x in p99)} ms "
+                        f"({'met' if all(x <= 5 for x in p99) else '**missed**'} in every run)")
+    if goal:
+        md.append("")
+        md.append("Goal check: " + "; ".join(goal) + ".")
+    md.append("")
+    return md
+
+
+def s6_section(runs):
+    ours = by(runs, "S6-big-states", lambda d: (d["store"], d.get("state_bytes_target")))
+    limits = by(runs, "S6-limit", lambda d: ("sqlite" if d["impl"] == "sqlite-limit" else "postgres",
+                                           d.get("state_bytes_target")))
+    if not ours and not limits:
+        return []
+    md = ["## S6: big states\n",
+          "S1 with ledgers of the given size (one field changes per call) beside the store's own limit writing the "
+          "same payloads (at most C = 64 rows in flight, no library). Per call: CPU of our JVM, CPU of the whole "
+          "machine (database server included), bytes handed to write calls (`wchar`: SQLite's log and checkpoint "
+          "writes; for PostgreSQL the bytes sent to the server) and PostgreSQL's WAL bytes. Goal: at 8 KiB, "
+          "≥ 0.5× the limit.\n",
+          "| store | state | ours calls/s (median) | limit rows/s (median) | ours / limit (per repetition) | "
+          "p99 ms ours | JVM CPU µs/call ours / limit | machine CPU µs/call ours / limit | wchar B/call ours / limit "
+          "| WAL B/call ours / limit | verify |",
+          "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for key in sorted(set(ours) | set(limits), key=lambda k: (k[0], k[1] or 0)):
+        a, b = ours.get(key, []), limits.get(key, [])
+        ma, mb = med(a, "calls_per_s"), med(b, "rows_per_s")
+        ratio = f"{ma / mb:.2f}×" if ma and mb else "–"
+        per = []
+        if a and b:
+            rb = {r.get("rep"): r for r in b}
+            per = [f"{x['calls_per_s'] / rb[x.get('rep')]['rows_per_s']:.2f}" for x in a if x.get("rep") in rb]
+        size = a[0].get("state_bytes") if a else b[0].get("state_bytes")
+
+        def pair(field):
+            return f"{fmt(med(a, field))} / {fmt(med(b, field))}"
+        md.append(f"| {key[0]} | {fmt(size)} B | {fmt(ma)} | {fmt(mb)} | {ratio} ({', '.join(per)}) | "
+                  f"{ms(med_lat(a, 'p99'))} | {pair('jvm_cpu_us_per_call')} | {pair('machine_cpu_us_per_call')} | "
+                  f"{pair('wchar_bytes_per_call')} | {pair('wal_bytes_per_call')} | "
+                  f"{','.join(sorted(set(r.get('verify', '–') for r in a + b)))} |")
+    md.append("")
+    return md
+
+
+def s7_section(runs):
+    groups = by(runs, "S7-many-servers", lambda d: (d["store"], d["stored"]))
+    seeds = by(runs, "S7-seed", lambda d: (d["store"], d["stored"]))
+    if not groups:
+        return []
+    md = ["## S7: many stored servers\n",
+          "N counters seeded through the store, calls on Zipf-distributed keys (s = 1.1) over all N with a bounded "
+          "active set; the activation probe revives distinct keys drawn uniformly from all N (what one activation "
+          "costs at this N). Medians over the repetitions (fresh JVMs on the same seeded data set).\n",
+          "| store | stored N | seeded/s | store bytes per server | activation probe /s | activation p50 / p99 ms "
+          "| calls/s (each) | p99 ms | revivals/s | petrifications/s | active at end | heap per active server B "
+          "| distinct keys | verify |",
+          "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for key in sorted(groups, key=lambda k: (k[0], k[1])):
+        rs = groups[key]
+        sd = seeds.get(key, [])
+        md.append(f"| {key[0]} | {key[1]:,} | {fmt(med(sd, 'seed_per_s'))} | {fmt(med(rs, 'store_bytes_per_server'))} "
+                  f"| {fmt(med(rs, 'activations_probe_per_s'))} | {ms(med(rs, 'activation_p50_us'))} / "
+                  f"{ms(med(rs, 'activation_p99_us'))} | {fmt(med(rs, 'calls_per_s'))} ({per_rep(rs, 'calls_per_s')}) "
+                  f"| {ms(med_lat(rs, 'p99'))} | {fmt(med(rs, 'revivals_per_s'))} | "
+                  f"{fmt(med(rs, 'petrifications_per_s'))} | {fmt(med(rs, 'active_at_end'))} | "
+                  f"{fmt(med(rs, 'heap_per_active_server'))} | {fmt(med(rs, 'distinct_keys'))} | "
+                  f"{','.join(sorted(set(r.get('verify', '–') for r in rs)))} |")
+    md.append("")
+    return md
+
+
+def extra_plots(runs, out):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    groups = by(runs, "S5-open-loop", s5_key)
+    if groups:
+        fig, ax = plt.subplots(figsize=(9, 5.5))
+        lines = OrderedDict()
+        for (impl, sch, pct, rate), rs in groups.items():
+            measured = [r for r in rs if r.get("calls")]   # a run that stopped before its window has no latency
+            if measured:
+                lines.setdefault((impl, sch), []).append((med(rs, "target_rate"), med_lat(measured, "p50"),
+                                                          med_lat(measured, "p99"),
+                                                          all(r.get("sustained") for r in rs)))
+        for (impl, sch), pts in lines.items():
+            pts.sort()
+            x = [p[0] for p in pts]
+            line, = ax.plot(x, [p[2] / 1000 for p in pts], marker="o", label=f"{impl} {sch}: p99")
+            ax.plot(x, [p[1] / 1000 for p in pts], ls=":", color=line.get_color(), label=f"{impl} {sch}: p50")
+            bad = [p for p in pts if not p[3]]
+            if bad:
+                ax.scatter([p[0] for p in bad], [p[2] / 1000 for p in bad], marker="x", s=80, color="k", zorder=3)
+        ax.axhline(5, color="k", ls="--", lw=0.8)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("offered rate, calls/s (log; points at 25/50/75/90 % of each one's S1 median)")
+        ax.set_ylabel("latency from intended send time, ms (log; dashed: 5 ms; x: not sustained)")
+        ax.set_title("S5: latency vs rate (open loop)")
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(os.path.join(out, "s5-latency-vs-rate.png"), dpi=110)
+        plt.close(fig)
+        PLOTTED.add("s5-latency-vs-rate")
+
+    ours = by(runs, "S6-big-states", lambda d: (d["store"], d.get("state_bytes_target")))
+    limits = by(runs, "S6-limit", lambda d: ("sqlite" if d["impl"] == "sqlite-limit" else "postgres",
+                                           d.get("state_bytes_target")))
+    if ours or limits:
+        fig, ax = plt.subplots(figsize=(9, 4.5))
+        keys = sorted(set(ours) | set(limits), key=lambda k: (k[0], k[1] or 0))
+        x = list(range(len(keys)))
+        ax.bar([i - 0.2 for i in x], [med(ours.get(k, []), "calls_per_s") or 0 for k in keys], width=0.4,
+               color="#1f77b4", label="ours, calls/s")
+        ax.bar([i + 0.2 for i in x], [med(limits.get(k, []), "rows_per_s") or 0 for k in keys], width=0.4,
+               color="#8c564b", label="store limit, rows/s")
+        ax.set_xticks(x)
+        ax.set_xticklabels([f"{k[0]}\n{(k[1] or 0) // 1024} KiB" for k in keys], fontsize=8)
+        ax.set_yscale("log")
+        ax.set_ylabel("median throughput (log)")
+        ax.set_title("S6: big states, ours beside the store's own limit at the same payload")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(os.path.join(out, "s6-big-states.png"), dpi=110)
+        plt.close(fig)
+        PLOTTED.add("s6-big-states")
+
+    groups = by(runs, "S7-many-servers", lambda d: (d["store"], d["stored"]))
+    if groups:
+        fig, axes = plt.subplots(1, 3, figsize=(13, 4))
+        for store in sorted({k[0] for k in groups}):
+            pts = sorted((k[1], rs) for k, rs in groups.items() if k[0] == store)
+            n = [p[0] for p in pts]
+            axes[0].plot(n, [med(rs, "activation_p99_us") / 1000 for _, rs in pts], marker="o", label=f"{store} p99")
+            axes[0].plot(n, [med(rs, "activation_p50_us") / 1000 for _, rs in pts], marker=".", ls=":",
+                         label=f"{store} p50")
+            axes[1].plot(n, [med(rs, "store_bytes_per_server") for _, rs in pts], marker="o", label=store)
+            axes[2].plot(n, [med(rs, "calls_per_s") for _, rs in pts], marker="o", label=store)
+        for ax, title in zip(axes, ("activation latency, ms", "store bytes per server", "Zipf calls/s")):
+            ax.set_xscale("log")
+            ax.set_xlabel("stored servers N")
+            ax.set_title(title)
+            ax.legend(fontsize=7)
+        axes[0].set_yscale("log")
+        fig.suptitle("S7: growth with the number of stored servers")
+        fig.tight_layout()
+        fig.savefig(os.path.join(out, "s7-many-servers.png"), dpi=110)
+        plt.close(fig)
+        PLOTTED.add("s7-many-servers")
 
 
 if __name__ == "__main__":

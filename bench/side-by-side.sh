@@ -9,6 +9,12 @@
 #          extra S2 from SQLite and Redis, S1 on PostgreSQL in write-behind mode
 #          cross  the peers from the repository beside the external harnesses of PEERS_SRC (required for this
 #                 group): S1, S2, S4 on Pekko and the PostgreSQL limits, each run by both, interleaved
+#          s5     tail latency under open load: first S1 of ours (SQLite, PostgreSQL) and Pekko, S5_MAX_REPS times
+#                 (unless S1 runs of this session exist already), then S5 at S5_RATES percent of each one's
+#                 median S1, with each schedule of S5_SCHEDULES (Pekko: poisson only)
+#          s6     big states: ours and the store's own limit at each size of S6_SIZES, SQLite and PostgreSQL
+#          s7     many servers: at each N of S7_SIZES on each store of S7_STORES, seeded once (first repetition,
+#                 timeout SEED_TIMEOUT), then measured in a fresh JVM per repetition on the same data set
 #          (default: core mem)
 # Environment:
 #   JAVA       JDK 21+ java binary (default /usr/lib/jvm/temurin-25-jdk-amd64/bin/java)
@@ -22,6 +28,11 @@
 #   SKIP_BUILD 1: use the jars already built
 #   PYTHON     a python3 with matplotlib (default: python3 on PATH, else /usr/bin/python3)
 #   RUN_ARGS   extra arguments appended to every run (e.g. "--W=2 --D=5 --N=20000 --A=100000" for a smoke run)
+#   S5_RATES   default "25 50 75 90"; S5_SCHEDULES default "poisson constant"; S5_MAX_REPS default 3;
+#   S5_ARGS    default "--W=5 --D=15"
+#   S6_SIZES   default "1024 8192 65536"; S6_ARGS default "--W=5 --D=15"
+#   S7_SIZES   default "100000 1000000 10000000"; S7_STORES default "sqlite postgres"; S7_ARGS default "--W=10 --D=20"
+#   RUN_TIMEOUT  seconds one run may take (default 300); SEED_TIMEOUT for an S7 seed (default 3600)
 #   REPORT_DIR where RESULTS.md, the plots and results/ go (default docs/benchmarks; a smoke run goes elsewhere)
 # Output: REPORT_DIR/results/run-<timestamp>.jsonl (one JSON line per run), .log (stderr of the runs),
 #         .machine.txt; then REPORT_DIR/RESULTS.md and REPORT_DIR/*.png from that run.
@@ -37,6 +48,17 @@ MEM_REPS=${MEM_REPS:-$REPS}
 PEERS_SRC=${PEERS_SRC:-}
 PEERS_WORK=${PEERS_WORK:-${TMPDIR:-/tmp}/pgs-peers-build}
 RUN_ARGS=${RUN_ARGS:-}
+S5_RATES=${S5_RATES:-25 50 75 90}
+S5_SCHEDULES=${S5_SCHEDULES:-poisson constant}
+S5_MAX_REPS=${S5_MAX_REPS:-3}
+S5_ARGS=${S5_ARGS:---W=5 --D=15}
+S6_SIZES=${S6_SIZES:-1024 8192 65536}
+S6_ARGS=${S6_ARGS:---W=5 --D=15}
+S7_SIZES=${S7_SIZES:-100000 1000000 10000000}
+S7_STORES=${S7_STORES:-sqlite postgres}
+S7_ARGS=${S7_ARGS:---W=10 --D=20}
+RUN_TIMEOUT=${RUN_TIMEOUT:-300}
+SEED_TIMEOUT=${SEED_TIMEOUT:-3600}
 DB_ARGS="--db-url=jdbc:postgresql://127.0.0.1:5432/bench --db-user=bench --db-password=bench"
 REPORT_DIR=${REPORT_DIR:-$ROOT/docs/benchmarks}
 RESULTS_DIR=$REPORT_DIR/results
@@ -124,7 +146,8 @@ mkdir -p "$RESULTS_DIR"
 say "machine: $(tr '\n' ';' < "$MACHINE")"
 
 # ------------------------------------------------------------------ runs
-# One fresh JVM per run, at most 5 minutes; the JSON line goes to OUT, everything else to LOG.
+# One fresh JVM per run, at most TIMEOUT seconds (RUN_TIMEOUT); the JSON line goes to OUT, everything else to LOG.
+TIMEOUT=$RUN_TIMEOUT
 TOTAL=0
 FAILED=0
 REP=0
@@ -133,7 +156,7 @@ run() {
   if [ "$1" = --external ]; then harness=external; shift; fi
   local t0=$SECONDS line
   echo "### $label: $*" >> "$LOG"
-  line=$(timeout 300 "$JAVA" $JVM_FLAGS "$@" $RUN_ARGS 2>>"$LOG" | grep '^{' || true)
+  line=$(timeout "$TIMEOUT" "$JAVA" $JVM_FLAGS "$@" $RUN_ARGS 2>>"$LOG" | grep '^{' || true)
   TOTAL=$((TOTAL + 1))
   if [ -z "$line" ]; then
     FAILED=$((FAILED + 1))
@@ -194,10 +217,72 @@ cross() {
   ext_pekko --scenario=S4
 }
 
+# The median S1 calls/s of this session's runs of one implementation (impl, store; "" for Pekko), or 0.
+s1_max() {
+  "$PY" - "$OUT" "$1" "$2" <<'PYEOF'
+import json, statistics, sys
+out, impl, store = sys.argv[1:4]
+vals = []
+try:
+    for line in open(out):
+        d = json.loads(line)
+        if (d["scenario"] == "S1-durable-throughput" and d["impl"] == impl and d.get("store", "") == store
+                and d.get("write_mode", "write-through") == "write-through" and d.get("harness", "repo") == "repo"
+                and d.get("verify") == "ok"):
+            vals.append(d["calls_per_s"])
+except FileNotFoundError:
+    pass
+print(int(statistics.median(vals)) if vals else 0)
+PYEOF
+}
+
+S5_MAX_SQLITE=; S5_MAX_PG=; S5_MAX_PEKKO=
+s5() {
+  if [ -z "$S5_MAX_SQLITE" ]; then
+    if [ "$(s1_max pgs sqlite)" = 0 ] || [ "$(s1_max pgs postgres)" = 0 ] || [ "$(s1_max pekko '')" = 0 ]; then
+      for _ in $(seq "$S5_MAX_REPS"); do
+        pgs   --scenario=S1 --store=sqlite
+        pgs   --scenario=S1 --store=postgres
+        pekko --scenario=S1
+      done
+    fi
+    S5_MAX_SQLITE=$(s1_max pgs sqlite); S5_MAX_PG=$(s1_max pgs postgres); S5_MAX_PEKKO=$(s1_max pekko '')
+    say "S5 rates from the S1 medians of this session: SQLite $S5_MAX_SQLITE, PostgreSQL $S5_MAX_PG, Pekko $S5_MAX_PEKKO calls/s"
+    for m in "$S5_MAX_SQLITE" "$S5_MAX_PG" "$S5_MAX_PEKKO"; do [ "$m" -gt 0 ] || die "no verified S1 run to set S5 rates from"; done
+  fi
+  for pct in $S5_RATES; do
+    for sch in $S5_SCHEDULES; do
+      pgs --scenario=S5 --store=sqlite --rate-pct="$pct" --s1-max="$S5_MAX_SQLITE" --schedule="$sch" $S5_ARGS
+      pgs --scenario=S5 --store=postgres --rate-pct="$pct" --s1-max="$S5_MAX_PG" --schedule="$sch" $S5_ARGS
+    done
+    pekko --scenario=S5 --rate-pct="$pct" --s1-max="$S5_MAX_PEKKO" --schedule=poisson $S5_ARGS
+  done
+}
+s6() {
+  for size in $S6_SIZES; do
+    pgs   --scenario=S6 --store=sqlite --state-bytes="$size" $S6_ARGS
+    limit --scenario=S6-limit-sqlite --state-bytes="$size" $S6_ARGS
+    pgs   --scenario=S6 --store=postgres --state-bytes="$size" $S6_ARGS
+    limit --scenario=S6-limit-postgres --state-bytes="$size" $S6_ARGS
+  done
+}
+s7() {
+  for n in $S7_SIZES; do
+    for st in $S7_STORES; do
+      if [ "$REP" = 1 ]; then   # (re)seed once; later repetitions reuse the data set
+        TIMEOUT=$SEED_TIMEOUT
+        pgs --scenario=S7 --store="$st" --stored="$n" --seed-only --reseed
+        TIMEOUT=$RUN_TIMEOUT
+      fi
+      pgs --scenario=S7 --store="$st" --stored="$n" $S7_ARGS
+    done
+  done
+}
+
 START=$SECONDS
 say "results -> $OUT"
 for g in $GROUPS_; do
-  case $g in core|mem|extra|cross) ;; *) die "unknown group $g (core, mem, extra, cross)";; esac
+  case $g in core|mem|extra|cross|s5|s6|s7) ;; *) die "unknown group $g (core, mem, extra, cross, s5, s6, s7)";; esac
 done
 MAX_REPS=$(( REPS > MEM_REPS ? REPS : MEM_REPS ))
 for r in $(seq "$MAX_REPS"); do

@@ -3,6 +3,7 @@ package io.github.pgs.bench;
 import io.github.pgs.RuntimeStats;
 import io.github.pgs.ServerId;
 import io.github.pgs.ServerRuntime;
+import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateCodec;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
@@ -23,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <ol>
  *   <li><b>Seed</b> (skipped when the data set already holds a complete seed of N, so repetitions in fresh JVMs
- *       reuse it; {@code --reseed} forces it): N counters at 0 written straight through {@code Storage.save},
+ *       reuse it; {@code --reseed} forces it; {@code --seed-only} stops after it, scenario {@code S7-seed}): N counters at 0 written straight through {@code Storage.save},
  *       256 in flight, into a data set of their own ({@code s7_<N>}: file {@code s7_<N>.db} beside
  *       {@code --sqlite-path}, or table {@code pgs_bench_state_s7_<N>}), then a completion marker.</li>
  *   <li><b>Activation probe</b>: one {@code Get} each on {@code --probe} (default 20,000) distinct keys drawn
@@ -106,6 +107,15 @@ final class ManyServers {
                 Endpoints.checkpoint(o);
             }
             long storeBytes = Stores.bytes(store, o, dataSet);
+            if (o.bool("seed-only", false)) {
+                long rows = countKeys(storage, Counter.TYPE);
+                return json.put("scenario", "S7-seed").put("stored", n).put("seeded", seedS > 0)
+                        .put("seed_s", seedS > 0 ? BenchSupport.round(seedS, 1) : null)
+                        .put("seed_per_s", seedS > 0 ? Math.round(n / seedS) : null)
+                        .put("store_bytes", storeBytes)
+                        .put("store_bytes_per_server", Math.round(storeBytes / (double) n))
+                        .put("db_rows", rows).put("verify", rows == n ? "ok" : "mismatch");
+            }
             long heapBase = BenchSupport.heapAfterGc();
             ServerRuntime runtime = ServerRuntime.builder().name("bench").storage(storage).codec(codec)
                     .maxActive(maxActive).register(s.counterType(s.idleTimeout(60))).build();
@@ -208,6 +218,18 @@ final class ManyServers {
         }
         storage.save(new StateWrite(marker, 0, markerPayload, 1));
         return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** The number of keys of {@code type} in the store, listed through the SPI in pages of 10,000. */
+    private static long countKeys(Storage storage, String type) {
+        long rows = 0;
+        String after = null;
+        do {
+            KeyPage page = storage.list(type, after, 10_000);
+            rows += page.keys().size();
+            after = page.nextAfter();
+        } while (after != null);
+        return rows;
     }
 
     /** {@code count} distinct keys of {@code 0..n-1}, uniformly. */

@@ -161,14 +161,14 @@ public final class OpenLoop {
         long next = gaps.next();
         while (next < endNs) {
             long now = System.nanoTime() - start;
+            if (c0 == null && now >= warmNs) {
+                c0 = CpuUsage.snapshot();
+            }
             if (now < next) {
                 if (next - now > PARK_MARGIN_NS) {
                     LockSupport.parkNanos(next - now - PARK_MARGIN_NS);
                 }
                 continue;
-            }
-            if (c0 == null && next >= warmNs) {
-                c0 = CpuUsage.snapshot();
             }
             if (outstanding.get() >= maxOutstanding) {
                 overloaded = true;
