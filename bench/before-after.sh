@@ -10,6 +10,9 @@
 #   JVM_FLAGS    default "-Xms4g -Xmx8g -XX:+UseG1GC"
 #   SCENARIOS    what to run, ";"-separated argument lists (default: S1 on PostgreSQL, S1 on SQLite, S4 on the
 #                in-memory store and ephemeral, S3 on SQLite)
+#   LIMITS       store limits to run beside them in every repetition, ";"-separated argument lists for
+#                pgs-bench-peers.jar built from B (e.g. "--scenario=S1-limit-sqlite"); the summary then gives each
+#                revision's S1 ratio to the limit of the same repetition (default: none)
 #   RUN_ARGS     extra arguments for every run (e.g. "--W=2 --D=4 --A=50000" for a smoke run)
 #   WORK         where the worktrees and jars go (default ${TMPDIR:-/tmp}/pgs-before-after)
 #   OUT_DIR      where results go (default docs/benchmarks/results)
@@ -40,23 +43,30 @@ die() { say "ERROR: $*"; exit 1; }
 mkdir -p "$WORK" "$OUT_DIR"
 
 # ------------------------------------------------------------------ build each revision in its own worktree
-build() { # rev -> prints the jar path
-  local rev=$1 sha dir
+LIMITS=${LIMITS:-}
+build() { # rev [with-peers] -> prints the jar path
+  local rev=$1 peers=${2:-} sha dir modules=pgs-bench
   sha=$(git -C "$ROOT" rev-parse --short "$rev^{commit}") || die "unknown revision $rev"
   dir=$WORK/src-$sha
-  if [ ! -f "$WORK/pgs-bench-$sha.jar" ]; then
+  [ -n "$peers" ] && modules=pgs-bench,pgs-bench-peers
+  if [ ! -f "$WORK/pgs-bench-$sha.jar" ] || { [ -n "$peers" ] && [ ! -d "$WORK/peers-$sha" ]; }; then
     rm -rf "$dir"
     git -C "$ROOT" worktree prune
     git -C "$ROOT" worktree add --detach -f "$dir" "$sha" >&2
-    say "building pgs-bench at $rev ($sha)"
-    (cd "$dir" && mvn -B -q -pl pgs-bench -am package -DskipTests) >&2 || die "build of $rev failed"
+    say "building $modules at $rev ($sha)"
+    (cd "$dir" && mvn -B -q -pl "$modules" -am package -DskipTests) >&2 || die "build of $rev failed"
     cp "$dir/pgs-bench/target/pgs-bench.jar" "$WORK/pgs-bench-$sha.jar"
+    if [ -n "$peers" ]; then
+      rm -rf "$WORK/peers-$sha"
+      mkdir -p "$WORK/peers-$sha"
+      cp -r "$dir/pgs-bench-peers/target/pgs-bench-peers.jar" "$dir/pgs-bench-peers/target/lib" "$WORK/peers-$sha/"
+    fi
     git -C "$ROOT" worktree remove --force "$dir"
   fi
   echo "$WORK/pgs-bench-$sha.jar"
 }
 JAR_A=$(build "$A")
-JAR_B=$(build "$B")
+JAR_B=$(build "$B" ${LIMITS:+peers})
 SHA_A=$(git -C "$ROOT" rev-parse --short "$A^{commit}")
 SHA_B=$(git -C "$ROOT" rev-parse --short "$B^{commit}")
 say "A = $A ($SHA_A), B = $B ($SHA_B); results -> $OUT"
@@ -80,7 +90,13 @@ run() { # rev-label sha jar rep args...
   say "  $label $*: $(echo "$line" | "$PY" -c 'import json,sys; d=json.loads(sys.stdin.read()); print(d.get("calls_per_s") or d.get("bytes_per_active_entity"), d.get("verify", ""))')"
 }
 IFS=';' read -r -a LISTS <<< "$SCENARIOS"
+LIMIT_LISTS=()
+[ -n "$LIMITS" ] && IFS=';' read -r -a LIMIT_LISTS <<< "$LIMITS"
 for rep in $(seq "$REPS"); do
+  for args in "${LIMIT_LISTS[@]}"; do
+    # shellcheck disable=SC2086
+    run limit "$SHA_B" "$WORK/peers-$SHA_B/pgs-bench-peers.jar" "$rep" $args
+  done
   for args in "${LISTS[@]}"; do
     # shellcheck disable=SC2086
     if [ $((rep % 2)) = 1 ]; then

@@ -18,11 +18,10 @@ import java.sql.Statement;
 import java.util.BitSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The stores' own limits for S6: the same payloads as our ledgers ({@link LedgerPayloads}, {@code --state-bytes},
- * default 8,192), written the way our stores write them but without the library (no runtime, no encoding, no
+ * default 8,192; each write changes one field of a random entry), written the way our stores write them but without the library (no runtime, no encoding, no
  * version check): one row per key ({@code key, version, payload}), {@code version} incremented by each write, at
  * most C rows in flight (C closed-loop callers can have no more writes outstanding). Reports rows/s, commits/s,
  * per-batch latency, and per row the CPU and bytes written ({@link Costs}); verified by the sum of the stored
@@ -77,7 +76,6 @@ public final class BigStateLimits {
         String sync = SqliteLimit.synchronous(o);
         int pageSize = o.integer("sqlite-page-size", 4096);
         LedgerPayloads payloads = new LedgerPayloads(k, o.integer("state-bytes", 8_192));
-        long[] versions = new long[k];
         Path file = Endpoints.besideSqlite(o, "limit-state.db");
         Endpoints.deleteSqlite(file);
         try (Connection conn = DriverManager.getConnection("jdbc:sqlite:" + file)) {
@@ -96,7 +94,7 @@ public final class BigStateLimits {
                             for (int x = 0; x < b; x++) {
                                 int key = rnd.nextInt(k);
                                 upsert.setString(1, "Ledger|" + key);
-                                upsert.setBytes(2, payloads.forWrite(key, ++versions[key]));
+                                upsert.setBytes(2, payloads.nextWrite(key));
                                 upsert.addBatch();
                             }
                             try {
@@ -142,7 +140,6 @@ public final class BigStateLimits {
         double warm = o.decimal("W", 10);
         double dur = o.decimal("D", 20);
         LedgerPayloads payloads = new LedgerPayloads(k, o.integer("state-bytes", 8_192));
-        AtomicLongArray versions = new AtomicLongArray(k);
         AtomicInteger ids = new AtomicInteger();
         ThreadLocal<Integer> writer = ThreadLocal.withInitial(ids::getAndIncrement);
         PostgresLimits pg = new PostgresLimits(o);
@@ -164,7 +161,7 @@ public final class BigStateLimits {
                         byte[][] bytes = new byte[b][];
                         for (int x = 0; x < b; x++) {
                             names[x] = "Ledger|" + keys[x];
-                            bytes[x] = payloads.forWrite(keys[x], versions.incrementAndGet(keys[x]));
+                            bytes[x] = payloads.nextWrite(keys[x]);
                         }
                         try (Connection conn = ds.getConnection()) {
                             conn.setAutoCommit(false);
