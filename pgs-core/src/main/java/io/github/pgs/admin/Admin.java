@@ -9,6 +9,7 @@ import io.github.pgs.VersionConflictException;
 import io.github.pgs.internal.ReminderSet;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateCodec;
+import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
 import io.github.pgs.spi.StoredState;
 import io.github.pgs.spi.TimeSource;
@@ -185,21 +186,7 @@ public final class Admin {
             throw new NotStoredException(id, s.version());
         }
         byte[] payload = s.payload();
-        ServerInfo.Format format = ServerInfo.Format.HEX;
-        String state = null;
-        if (codec.isText()) {
-            String text = StateText.utf8(payload);
-            if (text != null) {
-                state = StateText.prettyJson(text);
-                format = state != null ? ServerInfo.Format.JSON : ServerInfo.Format.TEXT;
-                if (state == null) {
-                    state = text;
-                }
-            }
-        }
-        if (state == null) {
-            state = StateText.hex(payload);
-        }
+        Rendered rendered = render(payload);
         boolean historySupported = true;
         List<StoredVersion> history = new ArrayList<>();
         try {
@@ -211,7 +198,55 @@ public final class Admin {
             historySupported = false;
         }
         return new ServerInfo(id, status(id), s.version(), s.schemaVersion(), Instant.ofEpochMilli(s.updatedAtMillis()),
-                payload.length, codec.name(), format, state, historySupported, history, reminders(id, s));
+                payload.length, codec.name(), rendered.format(), rendered.text(), historySupported, history,
+                reminders(id, s));
+    }
+
+    /**
+     * One version of {@code id} rendered the way {@link #inspect} renders the current one: the current stored
+     * version, or an older one the store keeps as history. For comparing versions before a rollback.
+     *
+     * @throws NotStoredException            if there is no live state
+     * @throws IllegalArgumentException      if {@code version} is neither the current one nor a kept one
+     * @throws UnsupportedOperationException if an older version is asked of a store that keeps no history
+     * @throws StorageException              if the store fails
+     */
+    public StoredVersionState inspectVersion(ServerId id, long version) {
+        Objects.requireNonNull(id, "id");
+        StoredState s = storage.load(id);
+        if (!s.hasPayload()) {
+            throw new NotStoredException(id, s.version());
+        }
+        StoredState found = s.version() == version ? s : null;
+        if (found == null) {
+            for (StoredState h : storage.history(id)) {
+                if (h.version() == version) {
+                    found = h;
+                    break;
+                }
+            }
+        }
+        if (found == null || found.payload() == null) {
+            throw new IllegalArgumentException(id + " has no kept version " + version);
+        }
+        Rendered r = render(found.payload());
+        return new StoredVersionState(id, found.version(), found.schemaVersion(),
+                Instant.ofEpochMilli(found.updatedAtMillis()), found.payload().length, r.format(), r.text());
+    }
+
+    private record Rendered(ServerInfo.Format format, String text) {}
+
+    /** JSON indented when the codec writes text and the payload is one JSON value, else the text, else hex. */
+    private Rendered render(byte[] payload) {
+        if (codec.isText()) {
+            String text = StateText.utf8(payload);
+            if (text != null) {
+                String json = StateText.prettyJson(text);
+                return json != null ? new Rendered(ServerInfo.Format.JSON, json)
+                        : new Rendered(ServerInfo.Format.TEXT, text);
+            }
+        }
+        return new Rendered(ServerInfo.Format.HEX, StateText.hex(payload));
     }
 
     private static List<io.github.pgs.Reminder> reminders(ServerId id, StoredState s) {
@@ -335,6 +370,46 @@ public final class Admin {
             }
             runtime.awaitQuiescence(Duration.ofMillis(10));
         }
+    }
+
+    // ---------------------------------------------------------------- repairing
+
+    /**
+     * Rolls {@code id} back to the state it had {@code stepsBack} kept versions ago (1 = the previous one), written
+     * as a new version with the server's reminders left as they are. Through a runtime that has the type
+     * registered this is {@link ServerRuntime#rollback} (an active server is petrified first, a quarantine is
+     * lifted). On a bare store, or for a type the runtime does not know, the write is version-checked against the
+     * version read just before, so a server some runtime writes meanwhile makes it fail rather than be
+     * overwritten; the store then keeps one more history entry than before (the replaced state), which the
+     * type's next ordinary write prunes back to its own depth.
+     *
+     * @return the new version
+     * @throws NotStoredException               if there is no live state
+     * @throws IllegalArgumentException         if {@code stepsBack} is below 1 or more than the versions kept
+     * @throws VersionConflictException         if the state was written between the read and the rollback
+     * @throws UnsupportedOperationException    if the store keeps no history
+     * @throws StorageException                 if the store fails
+     */
+    public long rollback(ServerId id, int stepsBack) {
+        Objects.requireNonNull(id, "id");
+        if (stepsBack < 1) {
+            throw new IllegalArgumentException("stepsBack must be >= 1: " + stepsBack);
+        }
+        if (runtime != null && runtime.types().stream().anyMatch(t -> t.name().equals(id.type()))) {
+            return runtime.rollback(id, stepsBack);
+        }
+        StoredState current = storage.load(id);
+        if (!current.hasPayload()) {
+            throw new NotStoredException(id, current.version());
+        }
+        List<StoredState> history = storage.history(id);
+        if (stepsBack > history.size()) {
+            throw new IllegalArgumentException(id + " keeps " + history.size() + " older versions; cannot go back "
+                    + stepsBack);
+        }
+        StoredState target = history.get(stepsBack - 1);
+        return storage.save(new StateWrite(id, current.version(), target.payload(),
+                target.schemaVersion(), history.size() + 1, current.reminders(), current.remindAtMillis()));
     }
 
     // ---------------------------------------------------------------- expiring
