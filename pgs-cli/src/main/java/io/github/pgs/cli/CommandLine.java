@@ -14,9 +14,9 @@ final class CommandLine {
 
     /** Options followed by a value. */
     static final Set<String> VALUED = Set.of("user", "password-env", "schema", "table", "namespace", "after", "limit",
-            "older-than", "version");
+            "older-than", "version", "types", "port", "bind");
     /** Options that are flags. */
-    static final Set<String> FLAGS = Set.of("dry-run", "help");
+    static final Set<String> FLAGS = Set.of("dry-run", "help", "read-only");
 
     final String store;
     final String command;
@@ -33,6 +33,37 @@ final class CommandLine {
     /** Whether these arguments ask for help (no store needed). */
     static boolean isHelp(String[] argv) {
         return argv.length >= 1 && (argv[0].equals("help") || argv[0].equals("--help") || argv[0].equals("-h"));
+    }
+
+    /**
+     * {@code argv} with {@code console --store STORE ...} rewritten to the usual {@code STORE console ...}; other
+     * command lines unchanged.
+     *
+     * @throws UsageException if {@code console} comes without {@code --store}
+     */
+    static String[] storeFirst(String[] argv) {
+        if (argv.length == 0 || !argv[0].equals("console")) {
+            return argv;
+        }
+        List<String> rest = new ArrayList<>();
+        String store = null;
+        for (int i = 1; i < argv.length; i++) {
+            if (argv[i].equals("--store") && i + 1 < argv.length && store == null) {
+                store = argv[++i];
+            } else if (argv[i].startsWith("--store=") && store == null) {
+                store = argv[i].substring("--store=".length());
+            } else {
+                rest.add(argv[i]);
+            }
+        }
+        if (store == null) {
+            throw new UsageException("console: missing --store STORE");
+        }
+        List<String> out = new ArrayList<>();
+        out.add(store);
+        out.add("console");
+        out.addAll(rest);
+        return out.toArray(String[]::new);
     }
 
     /**

@@ -13,11 +13,13 @@ import io.github.pgs.admin.NotStoredException;
 import io.github.pgs.admin.ServerEntry;
 import io.github.pgs.admin.ServerInfo;
 import io.github.pgs.admin.ServerPage;
+import io.github.pgs.console.ConsoleServer;
 import io.github.pgs.jackson.JsonStateCodec;
 import io.github.pgs.spi.Storage;
 import io.github.pgs.spi.TimeSource;
 
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 
 /**
@@ -70,6 +73,11 @@ public final class PgsCli {
                                                     its ref stays valid and starts it fresh
               expire TYPE --older-than AGE [--dry-run]
                                                     delete the state of TYPE not written for AGE
+              console [--types T1,T2] [--port N] [--bind ADDR] [--read-only]
+                                                    the admin console in a browser: serves it on
+                                                    127.0.0.1 (or ADDR) and prints its address with a
+                                                    random access token; runs until stopped (Ctrl-C).
+                                                    Also written: pgs console --store STORE ...
               help                                  this text
 
             STORE OPTIONS
@@ -95,29 +103,62 @@ public final class PgsCli {
     private final PrintStream err;
     private final Map<String, String> env;
     private final Clock clock;
+    private final CountDownLatch stopConsole;
 
     PgsCli(PrintStream out, PrintStream err, Map<String, String> env, Clock clock) {
+        this(out, err, env, clock, new CountDownLatch(1));
+    }
+
+    PgsCli(PrintStream out, PrintStream err, Map<String, String> env, Clock clock, CountDownLatch stopConsole) {
         this.out = out;
         this.err = err;
         this.env = env;
         this.clock = clock;
+        this.stopConsole = stopConsole;
     }
 
     /** Runs the tool and exits with its status. */
     public static void main(String[] args) {
         int status = run(args, System.out, System.err);
         System.out.flush();
-        System.exit(status);
+        if (!stopping) {
+            // after Ctrl-C the JVM is already exiting; exit() would wait for the shutdown hook waiting for us
+            System.exit(status);
+        }
     }
+
+    /** Set when Ctrl-C (or a kill) has begun the JVM's shutdown. */
+    private static volatile boolean stopping;
 
     /** Runs the tool on the system clock and environment, printing to {@code out} and {@code err}. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        return new PgsCli(out, err, System.getenv(), Clock.systemUTC()).execute(args);
+        CountDownLatch stop = new CountDownLatch(1);
+        // Ctrl-C stops a running console: the hook lets it close its server and the store before the JVM exits
+        Thread main = Thread.currentThread();
+        Thread hook = new Thread(() -> {
+            stopping = true;
+            stop.countDown();
+            try {
+                main.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "pgs-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return new PgsCli(out, err, System.getenv(), Clock.systemUTC(), stop).execute(args);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: the JVM is exiting after Ctrl-C
+            }
+        }
     }
 
     // ---------------------------------------------------------------- commands
 
-    private sealed interface Command permits ListCmd, CountCmd, InspectCmd, DeleteCmd, ExpireCmd {
+    private sealed interface Command permits ListCmd, CountCmd, InspectCmd, DeleteCmd, ExpireCmd, ConsoleCmd {
     }
 
     private record ListCmd(String type, String after, int limit) implements Command {}
@@ -125,6 +166,7 @@ public final class PgsCli {
     private record InspectCmd(ServerId id) implements Command {}
     private record DeleteCmd(ServerId id, Long version) implements Command {}
     private record ExpireCmd(String type, Duration olderThan, boolean dryRun) implements Command {}
+    private record ConsoleCmd(List<String> types, int port, InetAddress bind, boolean readOnly) implements Command {}
 
     int execute(String[] args) {
         if (CommandLine.isHelp(args)) {
@@ -133,7 +175,7 @@ public final class PgsCli {
         }
         StoreSpec spec = null;
         try {
-            CommandLine cl = CommandLine.parse(args);
+            CommandLine cl = CommandLine.parse(CommandLine.storeFirst(args));
             if (cl.command.equals("help") || cl.flag("help")) {
                 out.print(HELP);
                 return OK;
@@ -148,6 +190,7 @@ public final class PgsCli {
                     case InspectCmd c -> inspect(admin, c);
                     case DeleteCmd c -> delete(admin, c);
                     case ExpireCmd c -> expire(admin, c);
+                    case ConsoleCmd c -> console(admin, c);
                 };
             }
         } catch (UsageException e) {
@@ -207,6 +250,21 @@ public final class PgsCli {
                 }
                 yield new ExpireCmd(type(cl.args.get(0)), Durations.parse(cl.option("older-than")),
                         cl.flag("dry-run"));
+            }
+            case "console" -> {
+                cl.expect(Set.of("types", "port", "bind", "read-only"));
+                List<String> types = cl.option("types") == null ? List.of()
+                        : java.util.Arrays.stream(cl.option("types").split(",")).map(String::trim)
+                                .filter(t -> !t.isEmpty()).map(PgsCli::type).toList();
+                int port = cl.option("port") == null ? 0 : (int) number("--port", cl.option("port"), 0, 65535);
+                InetAddress bind;
+                try {
+                    bind = cl.option("bind") == null ? InetAddress.getLoopbackAddress()
+                            : InetAddress.getByName(cl.option("bind"));
+                } catch (java.net.UnknownHostException e) {
+                    throw new UsageException("--bind: unknown address '" + Terminal.safe(cl.option("bind")) + "'");
+                }
+                yield new ConsoleCmd(types, port, bind, cl.flag("read-only"));
             }
             default -> throw new UsageException("unknown command '" + Terminal.safe(cl.command) + "'");
         };
@@ -286,6 +344,33 @@ public final class PgsCli {
         if (r.dryRun() && !r.expired().isEmpty()) {
             out.println("dry run: nothing was deleted");
         }
+        return OK;
+    }
+
+    /**
+     * Serves the console until {@link #stopConsole} is released (by the shutdown hook on Ctrl-C, or by a test).
+     */
+    private int console(Admin admin, ConsoleCmd c) {
+        try (ConsoleServer server = ConsoleServer.builder(admin).types(c.types()).bind(c.bind()).port(c.port())
+                .readOnly(c.readOnly()).start()) {
+            out.println("pgs console on " + server.url() + (c.readOnly() ? " (read-only)" : ""));
+            out.println("open: " + server.loginUrl());
+            if (!c.bind().isLoopbackAddress()) {
+                out.println("warning: listening on " + c.bind().getHostAddress() + " over plain HTTP: the access "
+                        + "token and the states travel unencrypted; prefer 127.0.0.1 with an SSH tunnel");
+            }
+            out.println("stop with Ctrl-C");
+            out.flush();
+            try {
+                stopConsole.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } catch (java.io.UncheckedIOException e) {
+            err.println("pgs: " + e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"));
+            return FAILED;
+        }
+        out.println("console stopped");
         return OK;
     }
 
