@@ -15,11 +15,11 @@ import io.github.pgs.admin.NotStoredException;
 import io.github.pgs.admin.ServerEntry;
 import io.github.pgs.admin.ServerInfo;
 import io.github.pgs.admin.ServerPage;
-import io.github.pgs.admin.ServerStatus;
 import io.github.pgs.admin.StoredVersion;
 import io.github.pgs.admin.StoredVersionState;
 import io.github.pgs.console.ConsoleRequest;
 import io.github.pgs.console.ConsoleResponse;
+import io.github.pgs.console.TypeCounts;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +42,6 @@ public final class ConsoleApi {
     /** Servers per search page unless asked otherwise, and the most a page may hold. */
     static final int DEFAULT_PAGE = 50;
     static final int MAX_PAGE = 500;
-    private static final int COUNT_PAGE = 1_000;
 
     private final Admin admin;
     private final boolean readOnly;
@@ -121,38 +120,12 @@ public final class ConsoleApi {
     }
 
     private void typeCounts(Json j, String type) {
-        j.beginObject().field("name", type);
-        if (admin.runtime() == null) {
-            j.field("stored", admin.count(type)).field("partial", false).endObject();
-            return;
+        TypeCounts c = TypeCounts.of(admin, type, countLimit);
+        j.beginObject().field("name", type).field("stored", c.stored()).field("partial", c.partial());
+        if (c.byStatus()) {
+            j.field("active", c.active()).field("petrified", c.petrified()).field("quarantined", c.quarantined());
         }
-        long stored = 0;
-        long active = 0;
-        long quarantined = 0;
-        String after = null;
-        boolean partial = false;
-        do {
-            ServerPage page = admin.list(type, after, Math.min(COUNT_PAGE, countLimit));
-            for (ServerEntry e : page.entries()) {
-                stored++;
-                if (e.status() == ServerStatus.ACTIVE) {
-                    active++;
-                } else if (e.status() == ServerStatus.QUARANTINED) {
-                    quarantined++;
-                }
-            }
-            after = page.nextAfter();
-            if (after != null && stored >= countLimit) {
-                partial = true;
-                break;
-            }
-        } while (after != null);
-        if (partial) {
-            stored = admin.count(type);
-        }
-        j.field("stored", stored).field("partial", partial).field("active", active)
-                .field("petrified", Math.max(0, stored - active - quarantined)).field("quarantined", quarantined)
-                .endObject();
+        j.endObject();
     }
 
     private ConsoleResponse stats() {
