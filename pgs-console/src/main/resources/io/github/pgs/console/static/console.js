@@ -271,7 +271,7 @@
       g.lineTo(right, y + 0.5);
       g.stroke();
       const v = max * f;
-      g.fillText(v >= 10 ? String(Math.round(v)) : v.toFixed(1), 4, y + 4);
+      g.fillText(v === 0 || max >= 10 ? String(Math.round(v)) : v.toFixed(1), 4, y + 4);
     }
     g.fillText('last ' + (SAMPLES * POLL_MS) / 1000 + ' s', left, h - 4);
     const step = (right - left) / (SAMPLES - 1);
@@ -286,6 +286,18 @@
         else g.lineTo(x, y);
       });
       g.stroke();
+      if (samples.length > 0) {
+        // the newest value as a dot, so that a single sample shows too
+        const s = samples[samples.length - 1];
+        g.fillStyle = k.color;
+        g.beginPath();
+        g.arc(right, bottom - (s[k.key] / max) * (bottom - top), 3, 0, 2 * Math.PI);
+        g.fill();
+      }
+    }
+    if (samples.length < 2) {
+      g.fillStyle = '#6b7385';
+      g.fillText('collecting: one point every ' + POLL_MS / 1000 + ' s', left + 8, top + 14);
     }
     const legend = $('legend');
     clear(legend);
