@@ -9,14 +9,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Import;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.test.context.TestPropertySource;
 
 import java.nio.file.Path;
 
@@ -28,19 +26,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * live activity, and releasing a quarantined server (its action carrying Spring Security's CSRF token). Screenshots
  * go to {@code target/console-screenshots/}.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "pgs.store=memory",
-        "pgs.types.counter.history-depth=3",
-        "pgs.types.counter.max-restarts=0",
-        "pgs.console.enabled=true",
-        "pgs.console.read-only=false",
-        "spring.application.name=Counters",
-        "spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"})
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "pgs.store=memory")
+@TestPropertySource(locations = "classpath:counters-app.properties")
 class ConsoleInApplicationBrowserTest {
 
-    @SpringBootConfiguration
-    @EnableAutoConfiguration
-    @Import({Services.class, Counter.class})
+    @CountersApp
     static class App {
         /** Open to everyone (a test), with Spring Security's CSRF protection left on. */
         @Bean

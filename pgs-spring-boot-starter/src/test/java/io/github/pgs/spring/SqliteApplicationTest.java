@@ -5,12 +5,9 @@ import io.github.pgs.ServerRef;
 import io.github.pgs.ServerRuntime;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Import;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetailsService;
@@ -18,6 +15,7 @@ import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,20 +34,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * behind the application's Spring Security (basic auth for the console and actuator, CSRF on).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "pgs.types.counter.history-depth=3",
-        "pgs.types.counter.max-restarts=0",
-        "pgs.console.enabled=true",
-        "pgs.console.read-only=false",
-        "spring.application.name=Counters",
-        // an application without a database: the JDBC starter on the test class path must not make one
-        "spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
         "management.endpoints.web.exposure.include=health,pgs",
         "management.endpoint.health.show-details=always"})
+@TestPropertySource(locations = "classpath:counters-app.properties")
 class SqliteApplicationTest {
 
-    @SpringBootConfiguration
-    @EnableAutoConfiguration
-    @Import({Services.class, Counter.class})
+    @CountersApp
     static class App {
         @Bean
         SecurityFilterChain security(HttpSecurity http) throws Exception {

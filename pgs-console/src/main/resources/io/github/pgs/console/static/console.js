@@ -588,12 +588,14 @@
 
   function showLogin(message) {
     show($('main'), false);
+    show($('refresh'), false);
     show($('login'), true);
     if (message) $('login').querySelector('p').textContent = message + ' Paste the token printed when the console started.';
   }
 
   async function start() {
     show($('login'), false);
+    show($('refresh'), true);
     show($('main'), true);
     try {
       await loadOverview();
@@ -626,12 +628,16 @@
     $('more').addEventListener('click', () => runSearch().catch((e) => notice(e.message, 'error')));
     $('diff-from').addEventListener('change', showDiff);
     $('diff-to').addEventListener('change', showDiff);
-    $('token-go').addEventListener('click', () => {
+    const useToken = () => {
       const t = $('token').value.trim();
       if (!t) return;
       sessionStorage.setItem(TOKEN_KEY, t);
       token = t;
       start();
+    };
+    $('token-go').addEventListener('click', useToken);
+    $('token').addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') useToken();
     });
     if (authMode === 'token') {
       takeTokenFromUrl();

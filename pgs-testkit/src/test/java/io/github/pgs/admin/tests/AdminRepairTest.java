@@ -13,19 +13,15 @@ import io.github.pgs.admin.NotStoredException;
 import io.github.pgs.admin.ServerInfo;
 import io.github.pgs.admin.StoredVersionState;
 import io.github.pgs.jackson.JsonStateCodec;
-import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
-import io.github.pgs.spi.Storage;
 import io.github.pgs.spi.StoredState;
+import io.github.pgs.testkit.FaultInjectingStorage;
 import io.github.pgs.testkit.ManualTime;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Collection;
-import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -122,60 +118,12 @@ class AdminRepairTest {
         store.save(new StateWrite(id, 0, "{\"n\":1}".getBytes(StandardCharsets.UTF_8), 1, 2));
         store.save(new StateWrite(id, 1, "{\"n\":2}".getBytes(StandardCharsets.UTF_8), 1, 2));
         // another writer gets in between the rollback's read of the current version and its write
-        Storage racing = new InMemoryDelegate(store) {
-            @Override
-            public List<StoredState> history(ServerId server) {
-                List<StoredState> h = store.history(server);
-                store.save(new StateWrite(id, 2, "{\"n\":3}".getBytes(StandardCharsets.UTF_8), 1, 2));
-                return h;
-            }
-        };
+        FaultInjectingStorage racing = new FaultInjectingStorage(store).conflictNextSaves(id, 1);
         Admin bare = Admin.of(racing, JsonStateCodec.create());
 
         assertThatThrownBy(() -> bare.rollback(id, 1)).isInstanceOf(VersionConflictException.class);
-        assertThat(new String(store.load(id).payload(), StandardCharsets.UTF_8)).isEqualTo("{\"n\":3}");
-    }
-
-    /** Forwards everything to another store. */
-    private static class InMemoryDelegate implements Storage {
-        private final Storage delegate;
-
-        InMemoryDelegate(Storage delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public StoredState load(ServerId id) {
-            return delegate.load(id);
-        }
-
-        @Override
-        public Map<ServerId, StoredState> loadAll(Collection<ServerId> ids) {
-            return delegate.loadAll(ids);
-        }
-
-        @Override
-        public long save(StateWrite write) {
-            return delegate.save(write);
-        }
-
-        @Override
-        public long delete(ServerId id, long expectedVersion) {
-            return delegate.delete(id, expectedVersion);
-        }
-
-        @Override
-        public List<StoredState> history(ServerId id) {
-            return delegate.history(id);
-        }
-
-        @Override
-        public KeyPage list(String type, String afterKey, int limit) {
-            return delegate.list(type, afterKey, limit);
-        }
-
-        @Override
-        public void close() {
-        }
+        StoredState now = store.load(id);
+        assertThat(now.version()).isEqualTo(3);
+        assertThat(new String(now.payload(), StandardCharsets.UTF_8)).isEqualTo("{\"n\":2}");
     }
 }
