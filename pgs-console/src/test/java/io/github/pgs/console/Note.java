@@ -29,8 +29,8 @@ public final class Note implements GenServer<String, Note.State> {
     @Override
     public CallResult<State> handleCall(Call<?> request, From<?> from, State s) {
         return switch (request) {
-            case Write w -> reply(s.edits() + 1, new State(s.owner(), w.text(), s.edits() + 1, List.of("edited")));
-            case Read r -> reply(s.text(), s);
+            case Write w -> reply(w, s.edits() + 1, new State(s.owner(), w.text(), s.edits() + 1, List.of("edited")));
+            case Read r -> reply(r, s.text(), s);
             case Boom b -> throw new IllegalStateException("boom");
             default -> throw new IllegalArgumentException("unknown call " + request);
         };

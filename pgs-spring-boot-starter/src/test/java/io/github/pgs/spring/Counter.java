@@ -37,9 +37,9 @@ public class Counter implements GenServer<String, Counter.State> {
         return switch (request) {
             case Add a -> {
                 long n = s.count() + a.n();
-                yield reply(n, new State(s.name(), n, labels.label(s.name(), n)));
+                yield reply(a, n, new State(s.name(), n, labels.label(s.name(), n)));
             }
-            case Label l -> reply(s.label(), s);
+            case Label l -> reply(l, s.label(), s);
             case Boom b -> throw new IllegalStateException("boom");
             default -> throw new IllegalArgumentException("unknown call " + request);
         };
