@@ -14,9 +14,9 @@ final class CommandLine {
 
     /** Options followed by a value. */
     static final Set<String> VALUED = Set.of("user", "password-env", "schema", "table", "namespace", "after", "limit",
-            "older-than", "version", "types", "port", "bind");
+            "older-than", "version", "types", "port", "bind", "max-chars", "indent-depth");
     /** Options that are flags. */
-    static final Set<String> FLAGS = Set.of("dry-run", "help", "read-only");
+    static final Set<String> FLAGS = Set.of("dry-run", "help", "read-only", "compact");
 
     final String store;
     final String command;

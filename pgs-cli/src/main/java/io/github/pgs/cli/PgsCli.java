@@ -13,6 +13,7 @@ import io.github.pgs.admin.NotStoredException;
 import io.github.pgs.admin.ServerEntry;
 import io.github.pgs.admin.ServerInfo;
 import io.github.pgs.admin.ServerPage;
+import io.github.pgs.admin.StateText;
 import io.github.pgs.console.ConsoleServer;
 import io.github.pgs.jackson.JsonStateCodec;
 import io.github.pgs.spi.Storage;
@@ -68,7 +69,11 @@ public final class PgsCli {
               list TYPE [--after KEY] [--limit N]   servers of TYPE holding state, in key order
                                                     (N from 1 to 10000, default 50)
               count TYPE                            how many servers of TYPE hold state
-              inspect TYPE:KEY                      one server's version, timestamps and state
+              inspect TYPE:KEY [--compact] [--indent-depth D] [--max-chars N]
+                                                    one server's version, timestamps and state;
+                                                    JSON indented to depth D (default 8, 0 to 64;
+                                                    --compact: 0), cut after N characters
+                                                    (default 1048576) with a "[... truncated:" line
               delete TYPE:KEY [--version V]         delete one server's state (only if at version V);
                                                     its ref stays valid and starts it fresh
               expire TYPE --older-than AGE [--dry-run]
@@ -163,7 +168,7 @@ public final class PgsCli {
 
     private record ListCmd(String type, String after, int limit) implements Command {}
     private record CountCmd(String type) implements Command {}
-    private record InspectCmd(ServerId id) implements Command {}
+    private record InspectCmd(ServerId id, StateText text) implements Command {}
     private record DeleteCmd(ServerId id, Long version) implements Command {}
     private record ExpireCmd(String type, Duration olderThan, boolean dryRun) implements Command {}
     private record ConsoleCmd(List<String> types, int port, InetAddress bind, boolean readOnly) implements Command {}
@@ -235,8 +240,22 @@ public final class PgsCli {
                 yield new CountCmd(type(cl.args.get(0)));
             }
             case "inspect" -> {
-                cl.expect(Set.of(), "TYPE:KEY");
-                yield new InspectCmd(id(cl.args.get(0)));
+                cl.expect(Set.of("compact", "indent-depth", "max-chars"), "TYPE:KEY");
+                if (cl.flag("compact") && cl.option("indent-depth") != null) {
+                    throw new UsageException("inspect: --compact and --indent-depth exclude each other");
+                }
+                StateText text = StateText.DEFAULTS;
+                if (cl.flag("compact")) {
+                    text = StateText.COMPACT;
+                } else if (cl.option("indent-depth") != null) {
+                    text = text.withIndentDepth((int) number("--indent-depth", cl.option("indent-depth"), 0,
+                            StateText.MAX_INDENT_DEPTH));
+                }
+                if (cl.option("max-chars") != null) {
+                    text = text.withMaxChars((int) number("--max-chars", cl.option("max-chars"), 1,
+                            Integer.MAX_VALUE));
+                }
+                yield new InspectCmd(id(cl.args.get(0)), text);
             }
             case "delete" -> {
                 cl.expect(Set.of("version"), "TYPE:KEY");
@@ -290,7 +309,7 @@ public final class PgsCli {
     }
 
     private int inspect(Admin admin, InspectCmd c) {
-        ServerInfo info = admin.inspect(c.id());
+        ServerInfo info = admin.withStateText(c.text()).inspect(c.id());
         Instant now = clock.instant();
         Table t = new Table("", "");
         t.row("server", info.id());
@@ -307,7 +326,8 @@ public final class PgsCli {
                     + (r.missedTicks() == MissedTicks.SKIP ? ", skips missed ticks" : ""));
         }
         t.row("state", info.format().name().toLowerCase(Locale.ROOT)
-                + (info.format() == ServerInfo.Format.JSON ? "" : " (" + info.codec() + " codec)"));
+                + (info.format() == ServerInfo.Format.JSON ? "" : " (" + info.codec() + " codec)")
+                + (info.stateTruncated() ? ", cut at " + c.text().maxChars() + " characters (see --max-chars)" : ""));
         t.print(out, false);
         out.println();
         switch (info.format()) {

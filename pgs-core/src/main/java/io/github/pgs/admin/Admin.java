@@ -74,12 +74,14 @@ public final class Admin {
     private final StateCodec codec;
     private final ServerRuntime runtime;
     private final TimeSource clock;
+    private final StateText stateText;
 
-    private Admin(Storage storage, StateCodec codec, ServerRuntime runtime, TimeSource clock) {
+    private Admin(Storage storage, StateCodec codec, ServerRuntime runtime, TimeSource clock, StateText stateText) {
         this.storage = storage;
         this.codec = codec;
         this.runtime = runtime;
         this.clock = clock;
+        this.stateText = stateText;
     }
 
     /**
@@ -93,7 +95,7 @@ public final class Admin {
         if (!runtime.isPersistent()) {
             throw new IllegalArgumentException("runtime '" + runtime.name() + "' is ephemeral: nothing is stored");
         }
-        return new Admin(runtime.storage(), runtime.codec(), runtime, TimeSource.SYSTEM);
+        return new Admin(runtime.storage(), runtime.codec(), runtime, TimeSource.SYSTEM, StateText.DEFAULTS);
     }
 
     /**
@@ -102,12 +104,26 @@ public final class Admin {
      */
     public static Admin of(Storage storage, StateCodec codec) {
         return new Admin(Objects.requireNonNull(storage, "storage"), Objects.requireNonNull(codec, "codec"), null,
-                TimeSource.SYSTEM);
+                TimeSource.SYSTEM, StateText.DEFAULTS);
     }
 
     /** This admin with {@code clock} as "now" for {@link #expire} (only its wall-clock millis are read). */
     public Admin withClock(TimeSource clock) {
-        return new Admin(storage, codec, runtime, Objects.requireNonNull(clock, "clock"));
+        return new Admin(storage, codec, runtime, Objects.requireNonNull(clock, "clock"), stateText);
+    }
+
+    /**
+     * This admin with {@code stateText} rendering the states {@link #inspect} shows (default
+     * {@link StateText#DEFAULTS}: indented to depth {@value StateText#DEFAULT_INDENT_DEPTH}, at most
+     * {@value StateText#DEFAULT_MAX_CHARS} characters).
+     */
+    public Admin withStateText(StateText stateText) {
+        return new Admin(storage, codec, runtime, clock, Objects.requireNonNull(stateText, "stateText"));
+    }
+
+    /** How {@link #inspect} renders states. */
+    public StateText stateText() {
+        return stateText;
     }
 
     /** The clock {@link #expire} reads. */
@@ -171,9 +187,10 @@ public final class Admin {
     }
 
     /**
-     * The stored state of {@code id} with its metadata, the state rendered as text (see {@link ServerInfo}) and
-     * the older versions the store keeps and its durable reminders. This is what the store holds: an active write-behind or on-petrify
-     * server may hold newer state in memory.
+     * The stored state of {@code id} with its metadata, the state rendered as text by this admin's
+     * {@link StateText} (bounded: see {@link #withStateText}), the older versions the store keeps and its durable
+     * reminders. This is what the store holds: an active write-behind or on-petrify server may hold newer state in
+     * memory.
      *
      * @throws NotStoredException if there is no live state (never written, or deleted)
      * @throws CodecException     if the stored reminders are corrupt
@@ -186,7 +203,7 @@ public final class Admin {
             throw new NotStoredException(id, s.version());
         }
         byte[] payload = s.payload();
-        Rendered rendered = render(payload);
+        StateText.Rendered state = stateText.render(payload, codec.isText());
         boolean historySupported = true;
         List<StoredVersion> history = new ArrayList<>();
         try {
@@ -198,8 +215,8 @@ public final class Admin {
             historySupported = false;
         }
         return new ServerInfo(id, status(id), s.version(), s.schemaVersion(), Instant.ofEpochMilli(s.updatedAtMillis()),
-                payload.length, codec.name(), rendered.format(), rendered.text(), historySupported, history,
-                reminders(id, s));
+                payload.length, codec.name(), state.format(), state.text(), state.truncated(), historySupported,
+                history, reminders(id, s));
     }
 
     /**
@@ -229,24 +246,10 @@ public final class Admin {
         if (found == null || found.payload() == null) {
             throw new IllegalArgumentException(id + " has no kept version " + version);
         }
-        Rendered r = render(found.payload());
+        StateText.Rendered r = stateText.render(found.payload(), codec.isText());
         return new StoredVersionState(id, found.version(), found.schemaVersion(),
-                Instant.ofEpochMilli(found.updatedAtMillis()), found.payload().length, r.format(), r.text());
-    }
-
-    private record Rendered(ServerInfo.Format format, String text) {}
-
-    /** JSON indented when the codec writes text and the payload is one JSON value, else the text, else hex. */
-    private Rendered render(byte[] payload) {
-        if (codec.isText()) {
-            String text = StateText.utf8(payload);
-            if (text != null) {
-                String json = StateText.prettyJson(text);
-                return json != null ? new Rendered(ServerInfo.Format.JSON, json)
-                        : new Rendered(ServerInfo.Format.TEXT, text);
-            }
-        }
-        return new Rendered(ServerInfo.Format.HEX, StateText.hex(payload));
+                Instant.ofEpochMilli(found.updatedAtMillis()), found.payload().length, r.format(), r.text(),
+                r.truncated());
     }
 
     private static List<io.github.pgs.Reminder> reminders(ServerId id, StoredState s) {

@@ -17,9 +17,10 @@ import java.util.Objects;
  * @param payloadBytes  the size of its encoded form
  * @param format        how {@link #state()} is rendered
  * @param state         the rendered state
+ * @param stateTruncated whether {@code state} was cut at the admin's {@link StateText#maxChars()}
  */
 public record StoredVersionState(ServerId id, long version, int schemaVersion, Instant updatedAt, int payloadBytes,
-                                 ServerInfo.Format format, String state) {
+                                 ServerInfo.Format format, String state, boolean stateTruncated) {
 
     public StoredVersionState {
         Objects.requireNonNull(id, "id");

@@ -242,7 +242,7 @@ class AdminTest {
                   "c": "x\\u0041\\n"
                 }""");
         List<String> notOneValue = List.of("", "{", "[1,]", "{\"a\" 1}", "01", "1.", "\"raw\ttab\"", "{} {}", "tru",
-                "{1:2}", "\"\\x\"", "[".repeat(600) + "]".repeat(600));
+                "{1:2}", "\"\\x\"");
         long version = 1;
         for (String bad : notOneValue) {
             store.save(new StateWrite(doc, version++, bad.getBytes(StandardCharsets.UTF_8), 1));
