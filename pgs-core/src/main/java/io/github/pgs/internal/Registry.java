@@ -135,7 +135,18 @@ public final class Registry {
         this.maxKeyBytes = maxKeyBytes;
         this.defaultOptions = defaultOptions;
         this.refMaker = refMaker;
-        this.refs = this::refFromData;
+        this.refs = new RefResolver() {
+            @Override
+            public ServerRef resolve(ServerId id) {
+                return refFromData(id);
+            }
+
+            @Override
+            public String typeName(Class<? extends GenServer<?, ?>> behaviour) {
+                TypeRuntime<?, ?> t = typesByClass.get(behaviour);
+                return t != null ? t.name() : ServerType.defaultName(behaviour);
+            }
+        };
         this.drains = new DrainPool("pgs-server", DRAIN_KEEP_ALIVE_MILLIS, DRAIN_MAX_IDLE, time, scheduler);
         this.deadlines = new CallDeadlines(time, scheduler);
         this.maxActive = maxActive;
@@ -212,9 +223,12 @@ public final class Registry {
         return refMaker.make(this, t, t.checkedId(id.key()), null);
     }
 
-    /** Refs read from stored data: the type is looked up when the ref is used, never loaded by name. */
+    /**
+     * Refs read from stored data: checked as refs made in code (the key length), but the type is looked up when
+     * the ref is used, never loaded by name.
+     */
     private ServerRef refFromData(ServerId id) {
-        return refMaker.make(this, typesByName.get(id.type()), id, null);
+        return refMaker.make(this, typesByName.get(id.type()), TypeRuntime.checkKeyLength(id, maxKeyBytes), null);
     }
 
     // ---------------------------------------------------------------- dispatch

@@ -102,10 +102,14 @@ public final class TypeRuntime<A, S> {
     }
 
     ServerId checkedId(String key) {
-        ServerId id = new ServerId(name(), key);
+        return checkKeyLength(new ServerId(name(), key), maxKeyBytes);
+    }
+
+    /** {@code id}, if its key fits in {@code maxKeyBytes}: the one check every ref goes through, made or read. */
+    static ServerId checkKeyLength(ServerId id, int maxKeyBytes) {
         int bytes = id.keyBytes();
         if (bytes > maxKeyBytes) {
-            throw new KeyTooLongException(name(), bytes, maxKeyBytes);
+            throw new KeyTooLongException(id.type(), bytes, maxKeyBytes);
         }
         return id;
     }
