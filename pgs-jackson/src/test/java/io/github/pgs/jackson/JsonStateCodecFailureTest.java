@@ -1,7 +1,9 @@
 package io.github.pgs.jackson;
 
 import io.github.pgs.CodecException;
+import io.github.pgs.KeyTooLongException;
 import io.github.pgs.ServerRef;
+import io.github.pgs.jackson.internal.MessageWithheldException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -147,11 +149,16 @@ class JsonStateCodecFailureTest {
     }
 
     @Test
-    void creatorRejection_keepsTheUserExceptionAsCause() {
+    void creatorRejection_keepsTheUserExceptionsClassAndStack_butNotItsMessage() {
         CodecException e = decodeFailure("{\"value\":-1}", Positive.class);
 
-        assertThat(e.getMessage()).contains("rejected");
-        assertThat(e).rootCause().isInstanceOf(IllegalArgumentException.class).hasMessage("value must be positive");
+        assertThat(e.getMessage()).contains("the creator of Positive rejected the data (IllegalArgumentException)");
+        assertThat(e.getCause()).isInstanceOfSatisfying(MessageWithheldException.class, w -> {
+            assertThat(w.originalClass()).isEqualTo(IllegalArgumentException.class.getName());
+            assertThat(w.getMessage()).doesNotContain("positive");
+            assertThat(w.getStackTrace()).anySatisfy(frame ->
+                    assertThat(frame.getClassName()).isEqualTo(Positive.class.getName()));
+        });
     }
 
     @Test
@@ -173,9 +180,9 @@ class JsonStateCodecFailureTest {
     }
 
     @Test
-    void resolverFailure_keepsTheResolversExceptionAsCause() {
+    void resolverFailure_keepsTheLibrarysOwnExceptionAsCause_andOthersWithoutTheirMessage() {
         byte[] bytes = codec.encode(new Contact(refs.counter("k")), Contact.class);
-        IllegalStateException refused = new IllegalStateException("resolver refused");
+        KeyTooLongException refused = new KeyTooLongException("t", 9, 8);
 
         assertThatThrownBy(() -> codec.decode(bytes, Contact.class, id -> {
             throw refused;
@@ -184,6 +191,13 @@ class JsonStateCodecFailureTest {
                 .hasMessageContaining("failed to resolve")
                 .hasMessageContaining("$.ref")
                 .cause().isSameAs(refused);
+        assertThatThrownBy(() -> codec.decode(bytes, Contact.class, id -> {
+            throw new IllegalStateException("resolver refused " + id);
+        }))
+                .isInstanceOf(CodecException.class)
+                .cause().isInstanceOf(MessageWithheldException.class)
+                .hasMessageContaining(IllegalStateException.class.getName())
+                .hasMessageNotContaining("resolver refused");
     }
 
     @Test

@@ -1,14 +1,19 @@
 package io.github.pgs.jackson.internal;
 
+import io.github.pgs.GenServer;
+import io.github.pgs.RefTo;
 import io.github.pgs.ServerId;
 import io.github.pgs.ServerRef;
 import io.github.pgs.spi.RefResolver;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.databind.BeanProperty;
 import tools.jackson.databind.DeserializationContext;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.KeyDeserializer;
+import tools.jackson.databind.ValueDeserializer;
+import tools.jackson.databind.deser.ContextualKeyDeserializer;
 import tools.jackson.databind.SerializationContext;
 import tools.jackson.databind.deser.std.StdScalarDeserializer;
 import tools.jackson.databind.module.SimpleModule;
@@ -53,7 +58,11 @@ public final class CodecModule extends SimpleModule {
         setSerializerModifier(new CanonicalOrder());
     }
 
-    static ServerRef resolveRef(String text, DeserializationContext ctxt) {
+    /**
+     * The ref {@code text} stands for, made by the read's resolver; {@code declared} is the behaviour the property
+     * declares with {@link RefTo}, or {@code null}.
+     */
+    static ServerRef resolveRef(String text, DeserializationContext ctxt, Class<? extends GenServer<?, ?>> declared) {
         Object attribute = ctxt.getAttribute(RESOLVER_ATTRIBUTE);
         if (!(attribute instanceof RefResolver resolver)) {
             throw new SafeFailure("the data holds a ServerRef but no RefResolver was given to decode it");
@@ -65,6 +74,17 @@ public final class CodecModule extends SimpleModule {
             // The parser's message quotes the text, so it is not kept as the cause.
             throw new SafeFailure("a ServerRef is not in the server id form type:key");
         }
+        if (declared != null) {
+            String expected;
+            try {
+                expected = resolver.typeName(declared);
+            } catch (RuntimeException e) {
+                throw new SafeFailure("the RefResolver failed to name the type of " + declared.getName(), e);
+            }
+            if (!id.type().equals(expected)) {
+                throw new RefMismatch(expected, id.type());
+            }
+        }
         ServerRef ref;
         try {
             ref = resolver.resolve(id);
@@ -75,6 +95,12 @@ public final class CodecModule extends SimpleModule {
             throw new SafeFailure("the RefResolver returned null for a ServerRef of type '" + id.type() + "'");
         }
         return ref;
+    }
+
+    /** The behaviour {@code property} declares its refs to point to, or {@code null}. */
+    private static Class<? extends GenServer<?, ?>> declared(BeanProperty property) {
+        RefTo to = property == null ? null : property.getAnnotation(RefTo.class);
+        return to == null ? null : to.value();
     }
 
     private static String refused(Class<?> type) {
@@ -108,8 +134,21 @@ public final class CodecModule extends SimpleModule {
 
     private static final class RefDeserializer extends StdScalarDeserializer<ServerRef> {
 
+        private final Class<? extends GenServer<?, ?>> declared;
+
         RefDeserializer() {
+            this(null);
+        }
+
+        private RefDeserializer(Class<? extends GenServer<?, ?>> declared) {
             super(ServerRef.class);
+            this.declared = declared;
+        }
+
+        @Override
+        public ValueDeserializer<?> createContextual(DeserializationContext ctxt, BeanProperty property) {
+            Class<? extends GenServer<?, ?>> d = declared(property);
+            return d == declared ? this : new RefDeserializer(d);
         }
 
         @Override
@@ -117,7 +156,7 @@ public final class CodecModule extends SimpleModule {
             if (!p.hasToken(JsonToken.VALUE_STRING)) {
                 return (ServerRef) ctxt.handleUnexpectedToken(ServerRef.class, p);
             }
-            return resolveRef(p.getString(), ctxt);
+            return resolveRef(p.getString(), ctxt, declared);
         }
 
         @Override
@@ -126,11 +165,27 @@ public final class CodecModule extends SimpleModule {
         }
     }
 
-    private static final class RefKeyDeserializer extends KeyDeserializer {
+    private static final class RefKeyDeserializer extends KeyDeserializer implements ContextualKeyDeserializer {
+
+        private final Class<? extends GenServer<?, ?>> declared;
+
+        RefKeyDeserializer() {
+            this(null);
+        }
+
+        private RefKeyDeserializer(Class<? extends GenServer<?, ?>> declared) {
+            this.declared = declared;
+        }
+
+        @Override
+        public KeyDeserializer createContextual(DeserializationContext ctxt, BeanProperty property) {
+            Class<? extends GenServer<?, ?>> d = declared(property);
+            return d == declared ? this : new RefKeyDeserializer(d);
+        }
 
         @Override
         public Object deserializeKey(String key, DeserializationContext ctxt) {
-            return resolveRef(key, ctxt);
+            return resolveRef(key, ctxt, declared);
         }
     }
 
