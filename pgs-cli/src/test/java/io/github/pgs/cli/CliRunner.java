@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /** Runs the tool's entry point in-process with a fixed clock and environment, capturing what it prints. */
 final class CliRunner {
 
@@ -24,6 +26,14 @@ final class CliRunner {
     CliRunner(Instant now, Map<String, String> env) {
         this.clock = Clock.fixed(now, ZoneOffset.UTC);
         this.env = env;
+    }
+
+    /** Runs the tool, asserting it succeeded without a word on standard error. */
+    Result ok(String... args) {
+        Result r = run(args);
+        assertThat(r.status()).as(r.toString()).isZero();
+        assertThat(r.err()).as(r.toString()).isEmpty();
+        return r;
     }
 
     Result run(String... args) {

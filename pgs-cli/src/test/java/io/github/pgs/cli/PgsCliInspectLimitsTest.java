@@ -36,16 +36,9 @@ class PgsCliInspectLimitsTest {
         }
     }
 
-    private CliRunner.Result ok(String... args) {
-        CliRunner.Result r = cli.run(args);
-        assertThat(r.status()).as(r.toString()).isZero();
-        assertThat(r.err()).as(r.toString()).isEmpty();
-        return r;
-    }
-
     @Test
     void inspect_ofADeeplyNestedState_printsAboutItsOwnSize() {
-        String out = ok(store, "inspect", "doc:deep").out();
+        String out = cli.ok(store, "inspect", "doc:deep").out();
 
         assertThat(out.length()).isLessThan(deep.length() + 2_000);
         assertThat(out).contains("state           json\n");
@@ -53,7 +46,7 @@ class PgsCliInspectLimitsTest {
 
     @Test
     void inspect_cutsAtMaxChars_andSaysSo() {
-        String out = ok(store, "inspect", "doc:deep", "--max-chars", "1000").out();
+        String out = cli.ok(store, "inspect", "doc:deep", "--max-chars", "1000").out();
 
         assertThat(out).contains("state           json, cut at 1000 characters (see --max-chars)\n")
                 .contains("\n" + StateText.TRUNCATION_MARKER + " the first 1000 characters are shown;")
@@ -62,8 +55,8 @@ class PgsCliInspectLimitsTest {
 
     @Test
     void inspect_layoutOptions() {
-        assertThat(ok(store, "inspect", "doc:small", "--compact").out()).endsWith("\n{\"a\":{\"b\":[1,2]}}\n");
-        assertThat(ok(store, "inspect", "doc:small", "--indent-depth", "1").out()).endsWith("""
+        assertThat(cli.ok(store, "inspect", "doc:small", "--compact").out()).endsWith("\n{\"a\":{\"b\":[1,2]}}\n");
+        assertThat(cli.ok(store, "inspect", "doc:small", "--indent-depth", "1").out()).endsWith("""
 
                 {
                   "a": {"b":[1,2]}

@@ -75,13 +75,6 @@ class PgsCliPostgresTest {
         }
     }
 
-    private CliRunner.Result ok(String... args) {
-        CliRunner.Result r = cli.run(args);
-        assertThat(r.status()).as(r.toString()).isZero();
-        assertThat(r.err()).as(r.toString()).isEmpty();
-        return r;
-    }
-
     private String[] pg(String... command) {
         String[] args = new String[command.length + 5];
         args[0] = "postgres:" + url;
@@ -95,32 +88,32 @@ class PgsCliPostgresTest {
 
     @Test
     void listCountInspectExpireAndDelete() {
-        assertThat(ok(pg("list", type)).out()).isEqualTo("""
+        assertThat(cli.ok(pg("list", type)).out()).isEqualTo("""
                 KEY  VERSION  UPDATED               AGE  SIZE
                 new        2  2025-01-31T11:00:00Z   1h    21
                 old        1  2025-01-21T12:00:00Z  10d    11
                 2 servers
                 """);
-        assertThat(ok(pg("count", type)).out()).isEqualTo("2\n");
-        assertThat(ok(pg("inspect", type + ":new")).out()).contains("version         2", """
+        assertThat(cli.ok(pg("count", type)).out()).isEqualTo("2\n");
+        assertThat(cli.ok(pg("inspect", type + ":new")).out()).contains("version         2", """
                 {
                   "level": 3,
                   "tags": []
                 }""");
 
-        assertThat(ok(pg("expire", type, "--older-than", "7d", "--dry-run")).out())
+        assertThat(cli.ok(pg("expire", type, "--older-than", "7d", "--dry-run")).out())
                 .startsWith("would delete 1 of 2 servers of type " + type)
                 .contains("old        1");
-        assertThat(ok(pg("expire", type, "--older-than", "7d")).out()).startsWith("deleted 1 of 2 servers");
-        assertThat(ok(pg("delete", type + ":new", "--version", "2")).out())
+        assertThat(cli.ok(pg("expire", type, "--older-than", "7d")).out()).startsWith("deleted 1 of 2 servers");
+        assertThat(cli.ok(pg("delete", type + ":new", "--version", "2")).out())
                 .isEqualTo("deleted " + type + ":new version 2 (tombstone version 3)\n");
-        assertThat(ok(pg("count", type)).out()).isEqualTo("0\n");
+        assertThat(cli.ok(pg("count", type)).out()).isEqualTo("0\n");
     }
 
     @Test
     void theShortUrlForm_works() {
         String shortForm = url.replace("jdbc:postgresql:", "postgres:");
-        assertThat(ok(shortForm, "count", type, "--user", user, "--table", TABLE).out()).isEqualTo("2\n");
+        assertThat(cli.ok(shortForm, "count", type, "--user", user, "--table", TABLE).out()).isEqualTo("2\n");
     }
 
     @Test

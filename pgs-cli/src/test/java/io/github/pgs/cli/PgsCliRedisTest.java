@@ -56,27 +56,20 @@ class PgsCliRedisTest {
         }
     }
 
-    private CliRunner.Result ok(String... args) {
-        CliRunner.Result r = cli.run(args);
-        assertThat(r.status()).as(r.toString()).isZero();
-        assertThat(r.err()).as(r.toString()).isEmpty();
-        return r;
-    }
-
     @Test
     void listInspectExpireAndDelete() {
-        assertThat(ok(uri, "list", "room", "--namespace", namespace).out())
+        assertThat(cli.ok(uri, "list", "room", "--namespace", namespace).out())
                 .matches("(?s)KEY +VERSION +UPDATED +AGE +SIZE\nlobby +1 +\\S+ +1h +13\nvault +1 +\\S+ +1h +14\n2 servers\n");
-        assertThat(ok("redis:" + uri, "inspect", "room:vault", "--namespace", namespace).out())
+        assertThat(cli.ok("redis:" + uri, "inspect", "room:vault", "--namespace", namespace).out())
                 .contains("\"open\": false");
-        assertThat(ok(uri, "expire", "room", "--older-than", "30m", "--dry-run", "--namespace", namespace).out())
+        assertThat(cli.ok(uri, "expire", "room", "--older-than", "30m", "--dry-run", "--namespace", namespace).out())
                 .startsWith("would delete 2 of 2 servers of type room");
-        assertThat(ok(uri, "expire", "room", "--older-than", "2h", "--namespace", namespace).out())
+        assertThat(cli.ok(uri, "expire", "room", "--older-than", "2h", "--namespace", namespace).out())
                 .startsWith("deleted 0 of 2 servers of type room");
-        assertThat(ok(uri, "delete", "room:lobby", "--namespace", namespace).out())
+        assertThat(cli.ok(uri, "delete", "room:lobby", "--namespace", namespace).out())
                 .isEqualTo("deleted room:lobby version 1 (tombstone version 2)\n");
-        assertThat(ok(uri, "count", "room", "--namespace", namespace).out()).isEqualTo("1\n");
-        ok(uri, "delete", "room:vault", "--namespace", namespace);
+        assertThat(cli.ok(uri, "count", "room", "--namespace", namespace).out()).isEqualTo("1\n");
+        cli.ok(uri, "delete", "room:vault", "--namespace", namespace);
     }
 
     @Test

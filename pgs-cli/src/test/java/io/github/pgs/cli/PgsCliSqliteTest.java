@@ -73,16 +73,9 @@ class PgsCliSqliteTest {
         }
     }
 
-    private CliRunner.Result ok(String... args) {
-        CliRunner.Result r = cli.run(args);
-        assertThat(r.status()).as(r.toString()).isZero();
-        assertThat(r.err()).as(r.toString()).isEmpty();
-        return r;
-    }
-
     @Test
     void list_printsAnAlignedTableInKeyOrder() {
-        assertThat(ok(store, "list", "player").out()).isEqualTo("""
+        assertThat(cli.ok(store, "list", "player").out()).isEqualTo("""
                 KEY            VERSION  UPDATED                  AGE  SIZE
                 alice                3  2025-01-30T10:00:00Z   1d 2h    50
                 bob                  1  2024-12-22T12:00:00Z     40d    24
@@ -93,26 +86,26 @@ class PgsCliSqliteTest {
 
     @Test
     void list_pagesWithAfter() {
-        CliRunner.Result first = ok(store, "list", "player", "--limit", "2");
+        CliRunner.Result first = cli.ok(store, "list", "player", "--limit", "2");
         assertThat(first.out()).contains("alice", "bob").doesNotContain("carol")
                 .endsWith("2 servers shown; more after this page: --after bob\n");
 
-        CliRunner.Result second = ok(store, "list", "player", "--after", "bob", "--limit=2");
+        CliRunner.Result second = cli.ok(store, "list", "player", "--after", "bob", "--limit=2");
         assertThat(second.out()).contains("carol%20smith").doesNotContain("alice")
                 .endsWith("1 server after the given key\n");
 
-        assertThat(ok(store, "list", "nobody").out()).isEqualTo("0 servers\n");
+        assertThat(cli.ok(store, "list", "nobody").out()).isEqualTo("0 servers\n");
     }
 
     @Test
     void count_printsTheNumberOfLiveStates() {
-        assertThat(ok(store, "count", "player").out()).isEqualTo("3\n");
-        assertThat(ok(store, "count", "nobody").out()).isEqualTo("0\n");
+        assertThat(cli.ok(store, "count", "player").out()).isEqualTo("3\n");
+        assertThat(cli.ok(store, "count", "nobody").out()).isEqualTo("0\n");
     }
 
     @Test
     void inspect_showsMetadataAndTheStateAsIndentedJson() {
-        String out = ok(store, "inspect", "player:alice").out();
+        String out = cli.ok(store, "inspect", "player:alice").out();
 
         assertThat(out).startsWith("""
                 server          player:alice
@@ -140,14 +133,14 @@ class PgsCliSqliteTest {
 
     @Test
     void inspect_ofBinaryState_printsHex_andOfAPercentEncodedKey_findsIt() {
-        assertThat(ok(store, "inspect", "blob:raw").out()).contains("state           hex (json codec)")
+        assertThat(cli.ok(store, "inspect", "blob:raw").out()).contains("state           hex (json codec)")
                 .endsWith("\n0001feff\n");
-        assertThat(ok(store, "inspect", "player:carol%20smith").out()).contains("\"name\": \"carol smith\"");
+        assertThat(cli.ok(store, "inspect", "player:carol%20smith").out()).contains("\"name\": \"carol smith\"");
     }
 
     @Test
     void controlCharactersFromData_neverReachTheTerminal() {
-        String out = ok(store, "list", "blob").out();
+        String out = cli.ok(store, "list", "blob").out();
 
         assertThat(out).doesNotContain("\u001b").contains("esc%1B%5B2Jape");
     }
@@ -171,29 +164,29 @@ class PgsCliSqliteTest {
         assertThat(stale.err()).isEqualTo(
                 "pgs: player:alice: version conflict: expected 2, stored 3; nothing deleted\n");
 
-        assertThat(ok(store, "delete", "player:alice", "--version", "3").out())
+        assertThat(cli.ok(store, "delete", "player:alice", "--version", "3").out())
                 .isEqualTo("deleted player:alice version 3 (tombstone version 4)\n");
-        assertThat(ok(store, "delete", "player:carol%20smith").out())
+        assertThat(cli.ok(store, "delete", "player:carol%20smith").out())
                 .isEqualTo("deleted player:carol%20smith version 1 (tombstone version 2)\n");
-        assertThat(ok(store, "count", "player").out()).isEqualTo("1\n");
+        assertThat(cli.ok(store, "count", "player").out()).isEqualTo("1\n");
         assertThat(cli.run(store, "delete", "player:alice").status()).isEqualTo(PgsCli.FAILED);
     }
 
     @Test
     void expire_dryRunListsWhatWouldGo_thenTheRealRunDeletesOnlyThose() {
-        assertThat(ok(store, "expire", "player", "--older-than", "30d", "--dry-run").out()).isEqualTo("""
+        assertThat(cli.ok(store, "expire", "player", "--older-than", "30d", "--dry-run").out()).isEqualTo("""
                 would delete 2 of 3 servers of type player not written since 2025-01-01T12:00:00Z (older than 30d):
                 KEY            VERSION  UPDATED                  AGE  SIZE
                 bob                  1  2024-12-22T12:00:00Z     40d    24
                 carol%20smith        1  2024-12-17T10:30:00Z  45d 1h    32
                 dry run: nothing was deleted
                 """);
-        assertThat(ok(store, "count", "player").out()).isEqualTo("3\n");
+        assertThat(cli.ok(store, "count", "player").out()).isEqualTo("3\n");
 
-        assertThat(ok(store, "expire", "player", "--older-than", "P30D").out())
+        assertThat(cli.ok(store, "expire", "player", "--older-than", "P30D").out())
                 .startsWith("deleted 2 of 3 servers of type player not written since 2025-01-01T12:00:00Z");
-        assertThat(ok(store, "list", "player").out()).contains("alice").doesNotContain("bob", "carol");
-        assertThat(ok(store, "expire", "player", "--older-than", "1d12h").out()).isEqualTo(
+        assertThat(cli.ok(store, "list", "player").out()).contains("alice").doesNotContain("bob", "carol");
+        assertThat(cli.ok(store, "expire", "player", "--older-than", "1d12h").out()).isEqualTo(
                 "deleted 0 of 1 server of type player not written since 2025-01-30T00:00:00Z (older than 1d 12h)\n");
     }
 

@@ -58,19 +58,6 @@ class CodecHardeningTest {
 
     enum Store { SQLITE, POSTGRES, REDIS }
 
-    /** A player: the type refs in an account point to. */
-    public static final class Player implements GenServer<String, Long> {
-        @Override
-        public Init<Long> init(String key) {
-            return Init.ok(0L);
-        }
-
-        @Override
-        public CallResult<Long> handleCall(Call<?> request, From<?> from, Long state) {
-            return reply(state, state);
-        }
-    }
-
     public record Email(String address) {
         public Email {
             if (address != null && !address.contains("@")) {
@@ -80,7 +67,7 @@ class CodecHardeningTest {
     }
 
     public record Account(String owner, Email email, BigInteger balance, BigDecimal rate, List<Object> notes,
-                          @RefTo(Player.class) ServerRef player) {
+                          @RefTo(Tally.class) ServerRef player) {
     }
 
     public record Get() implements Call<Account> {
@@ -169,7 +156,7 @@ class CodecHardeningTest {
     private ServerRuntime runtime(Storage store) {
         ServerRuntime r = ServerRuntime.builder().storage(store).codec(Stores.codec())
                 .shutdownTimeout(Duration.ofSeconds(10))
-                .register(ServerType.builder(Player.class).name(playerType).build())
+                .register(ServerType.builder(Tally.class).name(playerType).build())
                 .register(ServerType.builder(AccountServer.class).name(accountType).build())
                 .build();
         toClose.add(r);

@@ -1,11 +1,6 @@
 package io.github.pgs.jackson;
 
-import io.github.pgs.Call;
-import io.github.pgs.CallResult;
 import io.github.pgs.CodecException;
-import io.github.pgs.From;
-import io.github.pgs.GenServer;
-import io.github.pgs.Init;
 import io.github.pgs.QuarantinedException;
 import io.github.pgs.ServerId;
 import io.github.pgs.ServerRuntime;
@@ -30,7 +25,6 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-import static io.github.pgs.Results.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -135,21 +129,6 @@ class DecodeErrorHygieneTest {
         }
     }
 
-    public record Get() implements Call<Object> {
-    }
-
-    public static final class EmailServer implements GenServer<String, Holder> {
-        @Override
-        public Init<Holder> init(String key) {
-            throw new IllegalStateException("only stored states here");
-        }
-
-        @Override
-        public CallResult<Holder> handleCall(Call<?> request, From<?> from, Holder state) {
-            return reply(state, state);
-        }
-    }
-
     @Test
     void theQuarantineLogLine_andTheCallersException_carryNoStoredValue() {
         List<LogRecord> logged = new ArrayList<>();
@@ -171,14 +150,14 @@ class DecodeErrorHygieneTest {
         log.addHandler(capture);
         InMemoryStorage store = new InMemoryStorage();
         try (ServerRuntime runtime = ServerRuntime.builder().storage(store).codec(JsonStateCodec.create())
-                .register(ServerType.builder(EmailServer.class).name("holder").build()).build()) {
+                .register(ServerType.builder(Echo.class).name("holder").stateType(Holder.class).build()).build()) {
             int n = 0;
             for (String json : hostile()) {
                 ServerId id = new ServerId("holder", "h" + n++);
                 store.save(new StateWrite(id, 0, json.getBytes(StandardCharsets.UTF_8), 1));
 
                 QuarantinedException q = catchThrowableOfType(QuarantinedException.class,
-                        () -> runtime.ref(id).call(new Get()));
+                        () -> runtime.ref(id).call(new Echo.Get()));
 
                 assertThat(q).as(json).isNotNull();
                 assertThat(everything(q)).as(json).doesNotContain("hunter2");

@@ -20,8 +20,8 @@ import static io.github.pgs.Results.reply;
  */
 final class Refs implements AutoCloseable {
 
-    /** A counter whose state is a plain number. */
-    public static final class Counter implements GenServer<String, Long> {
+    /** A counter whose state is a plain number (extended by tests that need more types of server). */
+    public static class Counter implements GenServer<String, Long> {
 
         public record Get() implements Call<Long> {
         }

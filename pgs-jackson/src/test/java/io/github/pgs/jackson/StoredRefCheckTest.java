@@ -1,11 +1,6 @@
 package io.github.pgs.jackson;
 
-import io.github.pgs.Call;
-import io.github.pgs.CallResult;
 import io.github.pgs.CodecException;
-import io.github.pgs.From;
-import io.github.pgs.GenServer;
-import io.github.pgs.Init;
 import io.github.pgs.KeyTooLongException;
 import io.github.pgs.QuarantinedException;
 import io.github.pgs.RefTo;
@@ -25,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import static io.github.pgs.Results.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -34,29 +28,11 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 class StoredRefCheckTest {
 
     @TypeName("player")
-    public static final class Player implements GenServer<String, Long> {
-        @Override
-        public Init<Long> init(String key) {
-            return Init.ok(0L);
-        }
-
-        @Override
-        public CallResult<Long> handleCall(Call<?> request, From<?> from, Long state) {
-            return reply(state, state);
-        }
+    public static final class Player extends Refs.Counter {
     }
 
     @TypeName("guild")
-    public static final class Guild implements GenServer<String, Long> {
-        @Override
-        public Init<Long> init(String key) {
-            return Init.ok(0L);
-        }
-
-        @Override
-        public CallResult<Long> handleCall(Call<?> request, From<?> from, Long state) {
-            return reply(state, state);
-        }
+    public static final class Guild extends Refs.Counter {
     }
 
     public record Roster(String name, @RefTo(Player.class) List<ServerRef> members,
@@ -72,26 +48,7 @@ class StoredRefCheckTest {
     public record Inner(ServerRef free, @RefTo(Guild.class) ServerRef guild) {
     }
 
-    public record Hold() implements Call<ServerRef> {
-    }
-
     public record Holder(ServerRef target) {
-    }
-
-    public record Get() implements Call<Object> {
-    }
-
-    /** Hands out its state, whatever its state type (set per registration). */
-    public static final class Echo implements GenServer<String, Object> {
-        @Override
-        public Init<Object> init(String key) {
-            throw new IllegalStateException("only stored states are echoed");
-        }
-
-        @Override
-        public CallResult<Object> handleCall(Call<?> request, From<?> from, Object state) {
-            return reply(state, state);
-        }
     }
 
     private final InMemoryStorage store = new InMemoryStorage();
@@ -115,7 +72,7 @@ class StoredRefCheckTest {
         ServerId id = new ServerId(name, "s" + stored++);
         store.save(new StateWrite(id, 0, json.getBytes(StandardCharsets.UTF_8), 1));
         try {
-            return runtime.ref(id).call(new Get());
+            return runtime.ref(id).call(new Echo.Get());
         } catch (QuarantinedException e) {
             assertThat(store.load(id).payload()).isEqualTo(json.getBytes(StandardCharsets.UTF_8));
             throw (RuntimeException) e.getCause();
@@ -218,10 +175,10 @@ class StoredRefCheckTest {
             renamed.storage().save(new StateWrite(new ServerId("nested", "bad"), 0,
                     "{\"player\":\"player:p\",\"inner\":null}".getBytes(StandardCharsets.UTF_8), 1));
 
-            Nested n = (Nested) renamed.ref(new ServerId("nested", "ok")).call(new Get());
+            Nested n = (Nested) renamed.ref(new ServerId("nested", "ok")).call(new Echo.Get());
 
             assertThat(n.player()).isEqualTo(renamed.ref(Player.class, "p"));
-            assertThatThrownBy(() -> renamed.ref(new ServerId("nested", "bad")).call(new Get()))
+            assertThatThrownBy(() -> renamed.ref(new ServerId("nested", "bad")).call(new Echo.Get()))
                     .isInstanceOf(QuarantinedException.class).hasCauseInstanceOf(RefTypeMismatchException.class);
         }
         // a resolver that knows no registrations compares with the behaviour's own name (@TypeName here)

@@ -177,62 +177,52 @@ public final class LimitsModule extends SimpleModule {
         @Override
         public ValueSerializer<?> modifySerializer(SerializationConfig config, BeanDescription.Supplier beanDesc,
                 ValueSerializer<?> serializer) {
-            return bounded(beanDesc.getBeanClass()) ? new Checked(serializer) : serializer;
+            return bounded(beanDesc.getBeanClass()) ? new Checked(serializer, false) : serializer;
         }
 
         @Override
         public ValueSerializer<?> modifyKeySerializer(SerializationConfig config, JavaType valueType,
                 BeanDescription.Supplier beanDesc, ValueSerializer<?> serializer) {
             Class<?> type = valueType.getRawClass();
-            return bounded(type) ? new Checked(serializer) : type == String.class ? new NameChecked(serializer)
-                    : serializer;
+            return bounded(type) || type == String.class ? new Checked(serializer, true) : serializer;
         }
     }
 
-    /** A key serializer for strings, which are written as the name itself. */
-    private final class NameChecked extends DelegatingSerializer {
-
-        NameChecked(ValueSerializer<?> delegatee) {
-            super(delegatee);
-        }
-
-        @Override
-        protected ValueSerializer<Object> newDelegatingInstance(ValueSerializer<?> newDelegatee) {
-            return new NameChecked(newDelegatee);
-        }
-
-        @Override
-        public void serialize(Object value, JsonGenerator gen, SerializationContext ctxt) {
-            if (value instanceof String s && s.length() > maxNameLength) {
-                throw new SafeFailure("a map key is longer than maxNameLength (" + maxNameLength
-                        + " characters) and could not be read back");
-            }
-            _delegatee.serialize(value, gen, ctxt);
-        }
-    }
-
+    /** A serializer of big numbers, or a key serializer of big numbers or strings, checking before it writes. */
     private final class Checked extends DelegatingSerializer {
 
-        Checked(ValueSerializer<?> delegatee) {
+        private final boolean key;
+
+        Checked(ValueSerializer<?> delegatee, boolean key) {
             super(delegatee);
+            this.key = key;
         }
 
         @Override
         protected ValueSerializer<Object> newDelegatingInstance(ValueSerializer<?> newDelegatee) {
-            return new Checked(newDelegatee);
+            return new Checked(newDelegatee, key);
         }
 
         @Override
         public void serialize(Object value, JsonGenerator gen, SerializationContext ctxt) {
-            checkWrite(value, gen);
+            check(value, gen);
             _delegatee.serialize(value, gen, ctxt);
         }
 
         @Override
         public void serializeWithType(Object value, JsonGenerator gen, SerializationContext ctxt,
                 TypeSerializer typeSer) {
-            checkWrite(value, gen);
+            check(value, gen);
             _delegatee.serializeWithType(value, gen, ctxt, typeSer);
+        }
+
+        private void check(Object value, JsonGenerator gen) {
+            if (key && value instanceof String s && s.length() > maxNameLength) {
+                // a string key is written as the name itself
+                throw new SafeFailure("a map key is longer than maxNameLength (" + maxNameLength
+                        + " characters) and could not be read back");
+            }
+            checkWrite(value, gen);
         }
     }
 }
