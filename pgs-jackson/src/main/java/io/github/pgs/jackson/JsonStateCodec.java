@@ -97,7 +97,7 @@ import java.util.function.Consumer;
  *       anything is expanded: {@code 1e99999} is refused, never turned into 100,000 digits</td></tr>
  * </table>
  * Past a limit the decode fails with a {@link CodecException} naming the limit and the path. The same limits hold
- * on encode, so the codec never writes what it could not read back: nesting and document size, big numbers by
+ * on encode, so the codec does not write what it could not read back: nesting and document size, big numbers by
  * their digits and scale, string map keys by their length, and strings, when {@code maxStringLength} is set below
  * {@code maxDocumentBytes}, by a streaming check of documents longer than it. (Property names of JSON trees and
  * names that other key types produce are not checked on write.)
@@ -108,8 +108,9 @@ import java.util.function.Consumer;
  * ({@link Builder#customize}) or by starting from their own ({@link Builder#mapperBuilder}). Either way the
  * codec then applies, last, the settings its guarantees rest on: default typing off and class-name type ids
  * refused, its {@link ServerRef} support, map ordering by key, canonical order for sets and incomparable keys,
- * sorted JSON tree properties, no indentation, the limits above, and the strictness features (unknown and missing properties
- * per the builder options, {@code FAIL_ON_NULL_FOR_PRIMITIVES}, {@code FAIL_ON_TRAILING_TOKENS}). Its other
+ * sorted JSON tree properties, no indentation, the limits above, and the strictness features (unknown and
+ * missing properties per the builder options, {@code FAIL_ON_NULL_FOR_PRIMITIVES},
+ * {@code FAIL_ON_TRAILING_TOKENS}). Its other
  * defaults, applied only to its own mapper builder and so open to customisation, are:
  * {@code STRICT_DUPLICATE_DETECTION} on, {@code DateTimeFeature.WRITE_DATES_WITH_ZONE_ID} on and
  * {@code ADJUST_DATES_TO_CONTEXT_TIME_ZONE} off (so that zoned date-times decode equal to what was encoded),
@@ -301,9 +302,9 @@ public final class JsonStateCodec implements StateCodec {
 
     /**
      * The mapper this codec uses, with all of its settings applied (its parsers and generators enforce the
-     * codec's nesting, string, name, number and document limits; the big-number checks are in its modules). Useful to inspect JSON the codec wrote; do
-     * not use it to read stored states directly, since reading refs needs the resolver that {@link #decode}
-     * passes.
+     * codec's nesting, string, name, number and document limits; the big-number checks are in its modules).
+     * Useful to inspect JSON the codec wrote; do not use it to read stored states directly, since reading refs
+     * needs the resolver that {@link #decode} passes.
      */
     public JsonMapper mapper() {
         return mapper;

@@ -121,6 +121,10 @@ class JsonStateCodecLimitsTest {
         assertThatThrownBy(() -> codec.encode(tooFarNumber, Big.class)).hasMessageContaining("maxNumberScale");
         assertThatThrownBy(() -> codec.encode(List.<Object>of(new BigDecimal("1E+1001")), Object.class))
                 .hasMessageContaining("maxNumberScale");
+        BigInteger negative = new BigInteger("-" + "9".repeat(1_000));
+        assertThat(codec.decode(codec.encode(negative, BigInteger.class), BigInteger.class, null)).isEqualTo(negative);
+        assertThatThrownBy(() -> codec.encode(negative.subtract(BigInteger.ONE), BigInteger.class))
+                .hasMessageContaining("maxNumberLength (1000)");
         // written plainly, a big decimal within the scale limit can still have too many digits
         JsonStateCodec plain = JsonStateCodec.builder()
                 .customize(b -> b.enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)).build();

@@ -250,7 +250,8 @@ public final class Failures {
     /** Whether a path step is into a map or a JSON object tree, whose property names are data. */
     private static boolean isMap(Object from) {
         return from instanceof Map<?, ?> || from instanceof JsonNode
-                || (from instanceof Class<?> c && (Map.class.isAssignableFrom(c) || JsonNode.class.isAssignableFrom(c)));
+                || (from instanceof Class<?> c
+                        && (Map.class.isAssignableFrom(c) || JsonNode.class.isAssignableFrom(c)));
     }
 
     /** A property name read from the data, if it looks like an identifier; {@code ?} otherwise. */

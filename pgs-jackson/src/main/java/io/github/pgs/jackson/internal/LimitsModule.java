@@ -43,23 +43,24 @@ import java.math.BigInteger;
  *
  * <p>Hazards: the check must come before Jackson's conversion, which is why the token is inspected rather than
  * the result; reading the token as a {@code BigDecimal} makes the parser keep that form, so it is parsed once.
- * Numbers read into {@code Object} or a JSON tree are doubles unless big-number features are enabled, and are
- * then not checked here. Failures are {@link SafeFailure}s naming the limit, never the number.
+ * Numbers read into {@code Object} or a JSON tree are doubles, with nothing to expand; with Jackson's big-number
+ * features enabled they become compact {@code BigDecimal}s, not checked on read but refused on write past the
+ * limit. Counting a {@code BigInteger}'s digits exactly costs as much as writing it, so it is done only when its
+ * bit length leaves the count in doubt. Failures are {@link SafeFailure}s naming the limit, never the number.
  */
 public final class LimitsModule extends SimpleModule {
+
+    private static final double LOG10_2 = Math.log10(2);
 
     private final int maxNameLength;
     private final int maxLength;
     private final int maxScale;
-    /** {@code 10^maxLength}: a {@code BigInteger} at least this large in magnitude has too many digits. */
-    private final BigInteger tooLong;
 
     public LimitsModule(int maxNameLength, int maxLength, int maxScale) {
         super("pgs-limits");
         this.maxNameLength = maxNameLength;
         this.maxLength = maxLength;
         this.maxScale = maxScale;
-        this.tooLong = BigInteger.TEN.pow(maxLength);
         setDeserializerModifier(new Deserializers());
         setSerializerModifier(new Serializers());
     }
@@ -85,9 +86,22 @@ public final class LimitsModule extends SimpleModule {
             if (digits(text) > maxLength) {
                 throw new SafeFailure(tooLongToWrite("BigDecimal"));
             }
-        } else if (value instanceof BigInteger i && i.abs().compareTo(tooLong) >= 0) {
+        } else if (value instanceof BigInteger i && tooManyDigits(i.abs())) {
             throw new SafeFailure(tooLongToWrite("BigInteger"));
         }
+    }
+
+    /** Whether {@code magnitude} has more than {@code maxLength} decimal digits. */
+    private boolean tooManyDigits(BigInteger magnitude) {
+        int bits = magnitude.bitLength();
+        // a number of b bits has between floor((b - 1) log10 2) + 1 and floor(b log10 2) + 1 digits
+        if (Math.floor(bits * LOG10_2) + 1 <= maxLength) {
+            return false;
+        }
+        if (Math.floor((bits - 1) * LOG10_2) + 1 > maxLength) {
+            return true;
+        }
+        return magnitude.toString().length() > maxLength;
     }
 
     private String tooLongToWrite(String type) {
