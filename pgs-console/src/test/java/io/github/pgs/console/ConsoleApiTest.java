@@ -140,6 +140,17 @@ class ConsoleApiTest {
     }
 
     @Test
+    void server_listsItsDurableReminders() {
+        ServerRef ref = note("alice", "one");
+        ref.call(new Note.Remind("tidy-up", 90));
+
+        String info = get(console, "/api/server", "id", "note:alice").text();
+
+        assertThat(info).contains("\"reminders\":[{\"name\":\"tidy-up\",\"due\":\"", "\"period\":\"PT1H30M\"",
+                "\"missedTicks\":");
+    }
+
+    @Test
     void storedMarkup_travelsAsEscapedJsonText_never_asMarkup() {
         note("mallory", "<script>alert(1)</script></pre><img src=x onerror=alert(2)>");
 

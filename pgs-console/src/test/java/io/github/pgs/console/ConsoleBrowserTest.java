@@ -45,6 +45,7 @@ class ConsoleBrowserTest {
                 .register(ServerType.builder(Note.class)
                         .options(TypeOptions.builder().historyDepth(3).build()).build())
                 .build()) {
+            runtime.ref(Note.class, "alice").call(new Note.Remind("daily-digest", 24 * 60));
             write(runtime, "alice", "first draft", "second draft", "final text");
             write(runtime, "dave", "dave v1", "dave v2", "dave v3");
             write(runtime, "carol", "hello");
@@ -136,19 +137,20 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    void aServersStateAndHistory_display_withADiffBetweenVersions() {
+    void aServersStateHistoryAndReminders_display_withADiffBetweenVersions() {
         openServer("alice");
 
         assertThat(browser.find("#state").getText()).contains("\"text\": \"final text\"", "\"edits\": 3");
-        assertThat(browser.find("#server-meta").getText()).contains("version", "3", "schema version");
+        assertThat(browser.find("#server-meta").getText()).contains("version", "4", "schema version");
         assertThat(browser.findAll("#history tbody tr")).extracting(r -> r.getAttribute("data-version"))
-                .containsExactly("3", "2", "1");
+                .containsExactly("4", "3", "2", "1");
+        assertThat(browser.find("#reminders").getText()).contains("daily-digest", "24 h", "fire once");
         browser.visible("#diff .add");
         assertThat(browser.findAll("#diff .del")).extracting(WebElement::getText)
                 .anySatisfy(t -> assertThat(t).contains("second draft"));
         assertThat(browser.findAll("#diff .add")).extracting(WebElement::getText)
                 .anySatisfy(t -> assertThat(t).contains("final text"));
-        new Select(browser.find("#diff-from")).selectByValue("1");
+        new Select(browser.find("#diff-from")).selectByValue("2");
         browser.await(d -> browser.findAll("#diff .del").stream().anyMatch(e -> e.getText().contains("first draft")));
         browser.script("document.getElementById('history').scrollIntoView()");
         browser.screenshot("03-history-diff");

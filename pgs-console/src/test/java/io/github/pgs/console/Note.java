@@ -5,8 +5,10 @@ import io.github.pgs.CallResult;
 import io.github.pgs.From;
 import io.github.pgs.GenServer;
 import io.github.pgs.Init;
+import io.github.pgs.ServerContext;
 import io.github.pgs.TypeName;
 
+import java.time.Duration;
 import java.util.List;
 
 import static io.github.pgs.Results.reply;
@@ -20,6 +22,8 @@ public final class Note implements GenServer<String, Note.State> {
     public record Write(String text) implements Call<Integer> {}
     public record Read() implements Call<String> {}
     public record Boom() implements Call<Integer> {}
+    /** Sets a durable reminder every {@code minutes}. */
+    public record Remind(String name, int minutes) implements Call<Integer> {}
 
     @Override
     public Init<State> init(String owner) {
@@ -31,6 +35,10 @@ public final class Note implements GenServer<String, Note.State> {
         return switch (request) {
             case Write w -> reply(w, s.edits() + 1, new State(s.owner(), w.text(), s.edits() + 1, List.of("edited")));
             case Read r -> reply(r, s.text(), s);
+            case Remind r -> {
+                ServerContext.current().remindEvery(r.name(), Duration.ofMinutes(r.minutes()));
+                yield reply(r, s.edits(), s);
+            }
             case Boom b -> throw new IllegalStateException("boom");
             default -> throw new IllegalArgumentException("unknown call " + request);
         };

@@ -70,6 +70,18 @@
     return Math.round(s / 86400) + ' d ago';
   }
 
+  /** An ISO-8601 duration (PT1H30M, P2D) as "1 h 30 min", "2 d"; anything else unchanged. */
+  function period(iso) {
+    const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(iso || '');
+    if (!m) return iso;
+    const parts = [];
+    if (m[1]) parts.push(m[1] + ' d');
+    if (m[2]) parts.push(m[2] + ' h');
+    if (m[3]) parts.push(m[3] + ' min');
+    if (m[4]) parts.push(m[4] + ' s');
+    return parts.length ? parts.join(' ') : iso;
+  }
+
   function bytes(n) {
     if (n < 1024) return n + ' B';
     if (n < 1024 * 1024) return (n / 1024).toFixed(1) + ' KiB';
@@ -577,8 +589,8 @@
       body.append(el('tr', {},
         el('td', {}, r.name),
         el('td', { title: r.due }, when(r.due)),
-        el('td', {}, r.period || 'once'),
-        el('td', {}, r.missedTicks)));
+        el('td', { title: r.period || '' }, r.period ? period(r.period) : 'once'),
+        el('td', {}, r.missedTicks.replace('_', ' '))));
     }
     show($('reminders'), s.reminders.length > 0);
     show($('reminders-none'), s.reminders.length === 0);
