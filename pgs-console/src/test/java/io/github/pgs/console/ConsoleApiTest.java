@@ -135,8 +135,23 @@ class ConsoleApiTest {
         String v1 = get(console, "/api/version", "id", "note:alice", "version", "1").text();
 
         assertThat(info).contains("\"status\":\"active\"", "\"version\":2", "\"format\":\"json\"",
+                "\"stateTruncated\":false",
                 "\\\"text\\\": \\\"second\\\"", "\"history\":[{\"version\":1,");
         assertThat(v1).contains("\"version\":1", "\\\"text\\\": \\\"first\\\"");
+    }
+
+    @Test
+    void aStateLargerThanTheTextForm_isShownCut_andSaysSo() {
+        note("big", "x".repeat(5_000));
+        Console small = Console.builder(Admin.of(runtime).withStateText(
+                io.github.pgs.admin.StateText.DEFAULTS.withMaxChars(1_000))).build();
+
+        String info = get(small, "/api/server", "id", "note:big").text();
+        String v1 = get(small, "/api/version", "id", "note:big", "version", "1").text();
+
+        assertThat(info).contains("\"stateTruncated\":true", "[... truncated:");
+        assertThat(info.length()).isLessThan(3_000);
+        assertThat(v1).contains("\"stateTruncated\":true");
     }
 
     @Test

@@ -216,6 +216,7 @@ public final class ConsoleApi {
                 .field("codec", info.codec())
                 .field("format", info.format().name().toLowerCase(Locale.ROOT))
                 .field("state", info.state())
+                .field("stateTruncated", info.stateTruncated())
                 .field("historySupported", info.historySupported());
         j.name("history").beginArray();
         for (StoredVersion h : info.history()) {
@@ -243,6 +244,7 @@ public final class ConsoleApi {
                 .field("bytes", v.payloadBytes())
                 .field("format", v.format().name().toLowerCase(Locale.ROOT))
                 .field("state", v.state())
+                .field("stateTruncated", v.stateTruncated())
                 .endObject();
         return Guard.json(200, j.toString());
     }

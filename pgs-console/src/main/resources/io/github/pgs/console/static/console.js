@@ -387,6 +387,7 @@
     pair('size', bytes(s.bytes) + ', ' + s.format + (s.format === 'json' ? '' : ' (' + s.codec + ' codec)'));
 
     $('state').textContent = s.state;
+    show($('state-cut'), !!s.stateTruncated);
     renderActions();
     renderHistory();
     renderReminders();
@@ -528,8 +529,9 @@
       out.append(el('span', { class: 'same' }, 'These versions are too large to compare here.'));
       return;
     }
-    out.append(el('span', { class: 'same' }, '--- version ' + a + '\n'));
-    out.append(el('span', { class: 'same' }, '+++ version ' + b + '\n'));
+    const cut = (v) => (v.stateTruncated ? ' (cut: compared as shown)' : '');
+    out.append(el('span', { class: 'same' }, '--- version ' + a + cut(va) + '\n'));
+    out.append(el('span', { class: 'same' }, '+++ version ' + b + cut(vb) + '\n'));
     if (ops.every((o) => o.op === ' ')) {
       out.append(el('span', { class: 'same' }, '(the two versions hold the same state)'));
       return;
