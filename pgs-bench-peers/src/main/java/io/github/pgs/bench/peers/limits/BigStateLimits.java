@@ -8,7 +8,6 @@ import io.github.pgs.bench.JsonLine;
 import io.github.pgs.bench.Options;
 
 import java.nio.file.Path;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -163,22 +162,13 @@ public final class BigStateLimits {
                             names[x] = "Ledger|" + keys[x];
                             bytes[x] = payloads.nextWrite(keys[x]);
                         }
-                        try (Connection conn = ds.getConnection()) {
-                            conn.setAutoCommit(false);
+                        PostgresLimits.inTransaction(ds, conn -> {
                             try (PreparedStatement ps = conn.prepareStatement(upsert)) {
-                                Array ka = conn.createArrayOf("text", names);
-                                Array pa = conn.createArrayOf("bytea", bytes);
-                                ps.setArray(1, ka);
-                                ps.setArray(2, pa);
+                                ps.setArray(1, conn.createArrayOf("text", names));
+                                ps.setArray(2, conn.createArrayOf("bytea", bytes));
                                 ps.executeUpdate();
-                                conn.commit();
-                            } catch (SQLException e) {
-                                conn.rollback();
-                                throw e;
-                            } finally {
-                                conn.setAutoCommit(true);
                             }
-                        }
+                        });
                     }, null, warm, dur);
             long[] sums;
             try (Connection conn = ds.getConnection()) {

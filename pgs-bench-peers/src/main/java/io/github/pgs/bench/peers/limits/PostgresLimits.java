@@ -8,7 +8,6 @@ import io.github.pgs.bench.Endpoints;
 import io.github.pgs.bench.JsonLine;
 import io.github.pgs.bench.Options;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -195,22 +194,15 @@ public final class PostgresLimits {
             keys[x] = KEY_PREFIX + randomKey.getAsInt();
         }
         Arrays.sort(keys);
-        try (Connection conn = ds.getConnection()) {
-            conn.setAutoCommit(false);
+        inTransaction(ds, conn -> {
             try (PreparedStatement ps = conn.prepareStatement(UPSERT)) {
                 for (String key : keys) {
                     ps.setString(1, key);
                     ps.addBatch();
                 }
                 ps.executeBatch();
-                conn.commit();
-            } catch (SQLException e) {
-                conn.rollback();
-                throw e;
-            } finally {
-                conn.setAutoCommit(true);
             }
-        }
+        });
     }
 
     /** One multi-row UPSERT of B increments (duplicate keys summed first), one commit. */
@@ -219,16 +211,29 @@ public final class PostgresLimits {
         for (int x = 0; x < b; x++) {
             increments.merge(KEY_PREFIX + randomKey.getAsInt(), 1L, Long::sum);
         }
+        inTransaction(ds, conn -> {
+            try (PreparedStatement ps = conn.prepareStatement(UPSERT_UNNEST)) {
+                ps.setArray(1, conn.createArrayOf("text", increments.keySet().toArray(new String[0])));
+                ps.setArray(2, conn.createArrayOf("bigint", increments.values().toArray(new Long[0])));
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Statements run inside one transaction. */
+    @FunctionalInterface
+    interface SqlWork {
+        void run(Connection conn) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction on a pooled connection: committed, or rolled back and rethrown. */
+    static void inTransaction(HikariDataSource ds, SqlWork work) throws SQLException {
         try (Connection conn = ds.getConnection()) {
             conn.setAutoCommit(false);
-            try (PreparedStatement ps = conn.prepareStatement(UPSERT_UNNEST)) {
-                Array keys = conn.createArrayOf("text", increments.keySet().toArray(new String[0]));
-                Array counts = conn.createArrayOf("bigint", increments.values().toArray(new Long[0]));
-                ps.setArray(1, keys);
-                ps.setArray(2, counts);
-                ps.executeUpdate();
+            try {
+                work.run(conn);
                 conn.commit();
-            } catch (SQLException e) {
+            } catch (SQLException | RuntimeException e) {
                 conn.rollback();
                 throw e;
             } finally {

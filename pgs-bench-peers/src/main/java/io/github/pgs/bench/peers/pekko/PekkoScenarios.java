@@ -167,6 +167,21 @@ public final class PekkoScenarios {
         return table;
     }
 
+    /** Creates and empties {@code durable_state}, checkpoints, and starts the actor system. */
+    private ActorSystem<Void> emptyTableAndStart(int pool) throws Exception {
+        table.ensureSchema();
+        table.truncate();
+        table.checkpoint();
+        return startSystem(pool);
+    }
+
+    /** Refs to K durable counters {@code Counter|0..K-1} behind sharding. */
+    private static EntityRef<Command>[] durableCounters(ActorSystem<Void> system, int k) {
+        ClusterSharding sharding = ClusterSharding.get(system);
+        initDurable(sharding, DurableCounter.JDBC_TYPE, DurableCounter.JDBC_PLUGIN);
+        return refs(sharding, DurableCounter.JDBC_TYPE, "", k);
+    }
+
     // ---------------------------------------------------------------- S1
 
     /** S1 durable throughput. */
@@ -176,14 +191,9 @@ public final class PekkoScenarios {
         int pool = o.integer("pool", c);
         double warm = o.decimal("W", 10);
         double dur = o.decimal("D", 20);
-        table.ensureSchema();
-        table.truncate();
-        table.checkpoint();
-        ActorSystem<Void> system = startSystem(pool);
+        ActorSystem<Void> system = emptyTableAndStart(pool);
         try {
-            ClusterSharding sharding = ClusterSharding.get(system);
-            initDurable(sharding, DurableCounter.JDBC_TYPE, DurableCounter.JDBC_PLUGIN);
-            EntityRef<Command>[] r = refs(sharding, DurableCounter.JDBC_TYPE, "", k);
+            EntityRef<Command>[] r = durableCounters(system, k);
             IntFunction<CompletableFuture<Long>> ask = i -> r[ThreadLocalRandom.current().nextInt(k)]
                     .<Long>ask(Increment::new, askTimeout).toCompletableFuture();
             ClosedLoop.Result res = new ClosedLoop(c, mode, askTimeout.toMillis() + 30_000)
@@ -215,14 +225,9 @@ public final class PekkoScenarios {
         double warm = o.decimal("W", 10);
         double dur = o.decimal("D", 20);
         OpenLoop.Plan plan = OpenLoop.Plan.of(o);
-        table.ensureSchema();
-        table.truncate();
-        table.checkpoint();
-        ActorSystem<Void> system = startSystem(pool);
+        ActorSystem<Void> system = emptyTableAndStart(pool);
         try {
-            ClusterSharding sharding = ClusterSharding.get(system);
-            initDurable(sharding, DurableCounter.JDBC_TYPE, DurableCounter.JDBC_PLUGIN);
-            EntityRef<Command>[] r = refs(sharding, DurableCounter.JDBC_TYPE, "", k);
+            EntityRef<Command>[] r = durableCounters(system, k);
             SplittableRandom keys = new SplittableRandom(plan.seed());
             OpenLoop.Result res = plan.driver().run(
                     i -> r[keys.nextInt(k)].<Long>ask(Increment::new, askTimeout).toCompletableFuture(),
