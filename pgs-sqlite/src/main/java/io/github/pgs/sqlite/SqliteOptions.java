@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
  *       of two from 512 to 65536. A file that already exists keeps its own page size</td></tr>
  *   <tr><td>{@code checkpointBytes}</td><td>8 MiB</td><td>once the write-ahead log holds this many bytes of pages,
  *       the next commit copies it into the database file (a checkpoint), after which the log starts over</td></tr>
+ *   <tr><td>{@code writerCacheBytes}</td><td>32 MiB</td><td>the most memory the writing connection's page cache
+ *       takes (SQLite's {@code cache_size}; allocated as pages are used)</td></tr>
  * </table>
  *
  * <h2>Why small pages and a large log</h2>
@@ -44,6 +46,13 @@ import java.util.regex.Pattern;
  * 64 callers), these defaults raised the throughput by about a quarter over 4 KiB pages and a 4 MiB log; see
  * {@code docs/benchmarks/README.md}.
  *
+ * <h2>Why a larger cache for the writer</h2>
+ * To update a row, SQLite reads the row's pages first: with a state larger than a page, the whole chain of its
+ * overflow pages (an 8 KiB state is nine 1 KiB pages), which it then compares with the new content so that only
+ * the pages that differ are written. SQLite's usual cache of 2 MB holds the pages of a few hundred such states, so
+ * the single writer read most of them from the file on every save. A cache that holds the working set keeps those
+ * reads in memory; the writer's cache only grows as pages are used, so small states never fill it.
+ *
  * @param file        the database file
  * @param synchronous the sync level
  * @param busyTimeout the lock wait, &ge; 0 and at most {@link Integer#MAX_VALUE} milliseconds
@@ -53,10 +62,11 @@ import java.util.regex.Pattern;
  * @param tableName   the table name
  * @param pageSize    the page size of a new file, a power of two from 512 to 65536
  * @param checkpointBytes the log size that triggers a checkpoint, &ge; 1 (rounded up to whole pages)
+ * @param writerCacheBytes the writing connection's page cache, at least 64 KiB (rounded up to whole KiB)
  */
 public record SqliteOptions(Path file, Synchronous synchronous, Duration busyTimeout, int maxBatch,
                             Duration maxWait, int readers, String tableName, int pageSize,
-                            long checkpointBytes) {
+                            long checkpointBytes, long writerCacheBytes) {
 
     /** The default sync level: {@link Synchronous#FULL}. */
     public static final Synchronous DEFAULT_SYNCHRONOUS = Synchronous.FULL;
@@ -74,6 +84,10 @@ public record SqliteOptions(Path file, Synchronous synchronous, Duration busyTim
     public static final int DEFAULT_PAGE_SIZE = 1024;
     /** The default log size that triggers a checkpoint: 8 MiB. */
     public static final long DEFAULT_CHECKPOINT_BYTES = 8L * 1024 * 1024;
+    /** The default page cache of the writing connection: 32 MiB. */
+    public static final long DEFAULT_WRITER_CACHE_BYTES = 32L * 1024 * 1024;
+    /** The smallest page cache of the writing connection: 64 KiB. */
+    public static final long MIN_WRITER_CACHE_BYTES = 64L * 1024;
 
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
 
@@ -128,6 +142,10 @@ public record SqliteOptions(Path file, Synchronous synchronous, Duration busyTim
         if (checkpointBytes < 1) {
             throw new IllegalArgumentException("checkpointBytes must be >= 1: " + checkpointBytes);
         }
+        if (writerCacheBytes < MIN_WRITER_CACHE_BYTES || (writerCacheBytes + 1023) / 1024 > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("writerCacheBytes must be from " + MIN_WRITER_CACHE_BYTES + " to "
+                    + Integer.MAX_VALUE + " KiB: " + writerCacheBytes);
+        }
         if (!IDENTIFIER.matcher(tableName).matches() || tableName.regionMatches(true, 0, "sqlite_", 0, 7)) {
             throw new IllegalArgumentException("tableName must be an identifier [A-Za-z_][A-Za-z0-9_]{0,63} "
                     + "not starting with sqlite_: '" + tableName + "'");
@@ -148,7 +166,7 @@ public record SqliteOptions(Path file, Synchronous synchronous, Duration busyTim
     public Builder toBuilder() {
         return new Builder(file).synchronous(synchronous).busyTimeout(busyTimeout).maxBatch(maxBatch)
                 .maxWait(maxWait).readers(readers).tableName(tableName).pageSize(pageSize)
-                .checkpointBytes(checkpointBytes);
+                .checkpointBytes(checkpointBytes).writerCacheBytes(writerCacheBytes);
     }
 
     /** Collects options; values are checked by {@link #build()}. Not thread-safe. */
@@ -162,6 +180,7 @@ public record SqliteOptions(Path file, Synchronous synchronous, Duration busyTim
         private String tableName = DEFAULT_TABLE_NAME;
         private int pageSize = DEFAULT_PAGE_SIZE;
         private long checkpointBytes = DEFAULT_CHECKPOINT_BYTES;
+        private long writerCacheBytes = DEFAULT_WRITER_CACHE_BYTES;
 
         private Builder(Path file) {
             this.file = Objects.requireNonNull(file, "file");
@@ -222,6 +241,15 @@ public record SqliteOptions(Path file, Synchronous synchronous, Duration busyTim
         }
 
         /**
+         * Sets the most memory the writing connection's page cache takes (default 32 MiB, at least 64 KiB; rounded
+         * up to whole KiB). It should hold the pages that saves rewrite: about the states written often, whole.
+         */
+        public Builder writerCacheBytes(long writerCacheBytes) {
+            this.writerCacheBytes = writerCacheBytes;
+            return this;
+        }
+
+        /**
          * The options.
          *
          * @throws NullPointerException     if a value was set to {@code null}
@@ -229,7 +257,7 @@ public record SqliteOptions(Path file, Synchronous synchronous, Duration busyTim
          */
         public SqliteOptions build() {
             return new SqliteOptions(file, synchronous, busyTimeout, maxBatch, maxWait, readers, tableName,
-                    pageSize, checkpointBytes);
+                    pageSize, checkpointBytes, writerCacheBytes);
         }
 
         /**

@@ -134,7 +134,9 @@ import java.util.concurrent.ArrayBlockingQueue;
  *       (1 KiB by default, a quarter of SQLite's usual size), because a batch changes about one page per write and
  *       every changed page goes to the log whole, where {@code FULL} syncs it. The writer connection checkpoints
  *       the log into the database file once it holds {@link SqliteOptions#checkpointBytes()} (8 MiB by default),
- *       SQLite's {@code wal_autocheckpoint} counted in the file's own pages.</li>
+ *       SQLite's {@code wal_autocheckpoint} counted in the file's own pages. Its page cache holds
+ *       {@link SqliteOptions#writerCacheBytes()} (32 MiB by default), so that rewriting a state larger than a page
+ *       does not read its overflow pages back from the file on every save.</li>
  *   <li><b>Closing</b> waits for calls in progress, stops the writer thread, checkpoints the log into the main
  *       file ({@code wal_checkpoint(TRUNCATE)}) and closes all connections.</li>
  * </ul>
@@ -753,6 +755,8 @@ public final class SqliteStorage implements Storage {
                 // sync inside every COMMIT, while the single writer waits.
                 st.execute("PRAGMA synchronous = NORMAL");
                 st.execute("PRAGMA journal_size_limit = " + JOURNAL_SIZE_LIMIT);
+                // negative: in KiB (SQLite's convention); see SqliteOptions on why the writer's cache is larger
+                st.execute("PRAGMA cache_size = -" + (options.writerCacheBytes() + 1023) / 1024);
             }
         } catch (SQLException | RuntimeException e) {
             closeQuietly(c);

@@ -25,16 +25,17 @@ class SqliteOptionsTest {
         assertThat(o.tableName()).isEqualTo("pgs_state");
         assertThat(o.pageSize()).isEqualTo(1024);
         assertThat(o.checkpointBytes()).isEqualTo(8L * 1024 * 1024);
+        assertThat(o.writerCacheBytes()).isEqualTo(32L * 1024 * 1024);
     }
 
     @Test
     void builder_setsEveryOption_andToBuilderRoundTrips() {
         SqliteOptions o = SqliteStorage.builder(FILE).synchronous(SqliteOptions.Synchronous.NORMAL)
                 .busyTimeout(Duration.ofMillis(250)).maxBatch(1).maxWait(Duration.ofMillis(2)).readers(4)
-                .tableName("Game_State2").pageSize(4096).checkpointBytes(1000).build();
+                .tableName("Game_State2").pageSize(4096).checkpointBytes(1000).writerCacheBytes(1 << 20).build();
 
         assertThat(o).isEqualTo(new SqliteOptions(FILE, SqliteOptions.Synchronous.NORMAL, Duration.ofMillis(250), 1,
-                Duration.ofMillis(2), 4, "Game_State2", 4096, 1000));
+                Duration.ofMillis(2), 4, "Game_State2", 4096, 1000, 1 << 20));
         assertThat(o.toBuilder().build()).isEqualTo(o);
     }
 
@@ -68,6 +69,12 @@ class SqliteOptionsTest {
         assertThat(SqliteOptions.builder(FILE).pageSize(65536).build().pageSize()).isEqualTo(65536);
         assertThatThrownBy(() -> SqliteOptions.builder(FILE).checkpointBytes(0).build())
                 .isInstanceOf(IllegalArgumentException.class);
+        for (long bad : new long[] {0, -1, 64 * 1024 - 1, (Integer.MAX_VALUE + 1L) * 1024}) {
+            assertThatThrownBy(() -> SqliteOptions.builder(FILE).writerCacheBytes(bad).build())
+                    .as("writer cache %d", bad).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(SqliteOptions.builder(FILE).writerCacheBytes(64 * 1024).build().writerCacheBytes())
+                .isEqualTo(64 * 1024);
         assertThatThrownBy(() -> SqliteOptions.builder(FILE).synchronous(null).build())
                 .isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> SqliteOptions.builder(null)).isInstanceOf(NullPointerException.class);
