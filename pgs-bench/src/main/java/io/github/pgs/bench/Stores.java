@@ -35,7 +35,7 @@ import java.util.function.BiConsumer;
  * {@code --sqlite-path} (deleted with its log files). Connection options: {@code --db-url}, {@code --db-user},
  * {@code --db-password}, {@code --redis-uri}, {@code --sqlite-path}; store tuning: {@code --pool},
  * {@code --writers}, {@code --max-batch}, {@code --max-wait-us} (group-commit linger), {@code --sqlite-sync=FULL|NORMAL},
- * {@code --sqlite-page-size}, {@code --sqlite-checkpoint-kib}.
+ * {@code --sqlite-page-size}, {@code --sqlite-checkpoint-kib}, {@code --sqlite-cache-kib}.
  */
 public final class Stores {
 
@@ -100,10 +100,13 @@ public final class Stores {
                 b.pageSize(o.integer("sqlite-page-size", SqliteOptions.DEFAULT_PAGE_SIZE));
                 b.checkpointBytes(o.integer("sqlite-checkpoint-kib",
                         (int) (SqliteOptions.DEFAULT_CHECKPOINT_BYTES / 1024)) * 1024L);
+                b.writerCacheBytes(o.integer("sqlite-cache-kib",
+                        (int) (SqliteOptions.DEFAULT_WRITER_CACHE_BYTES / 1024)) * 1024L);
                 SqliteStorage s = b.open();
                 json.put("sqlite_synchronous", s.options().synchronous().name())
                         .put("sqlite_page_size", s.options().pageSize())
                         .put("sqlite_checkpoint_kib", s.options().checkpointBytes() / 1024)
+                        .put("sqlite_cache_kib", s.options().writerCacheBytes() / 1024)
                         .put("max_batch", s.options().maxBatch())
                         .put("max_wait_us", s.options().maxWait().toNanos() / 1000)
                         .put("sqlite_jdbc", JsonLine.version("sqlite-jdbc.version"));

@@ -28,8 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <ul>
  *   <li><b>S6-limit-sqlite</b>: one writer connection (SQLite has one writer), WAL, {@code synchronous=FULL},
- *       table {@code WITHOUT ROWID} like our store's, pages of {@code --sqlite-page-size} (default 4096), each
- *       transaction B = C single-row UPSERTs on random keys.</li>
+ *       table {@code WITHOUT ROWID} like our store's, pages of {@code --sqlite-page-size} (default 4096), a page
+ *       cache of {@code --sqlite-cache-kib} (default 32 MiB, as our store's writer), each transaction B = C
+ *       single-row UPSERTs on random keys.</li>
  *   <li><b>S6-limit-postgres</b>: {@code --writers} connections (default 2, our store's default), each running
  *       transactions of B = C / writers rows as one multi-row {@code INSERT ... SELECT FROM unnest(...) ON CONFLICT
  *       DO UPDATE} on distinct keys of its own partition (so writers never wait on each other's row locks).</li>
@@ -78,7 +79,7 @@ public final class BigStateLimits {
         Path file = Endpoints.besideSqlite(o, "limit-state.db");
         Endpoints.deleteSqlite(file);
         try (Connection conn = DriverManager.getConnection("jdbc:sqlite:" + file)) {
-            String journal = SqliteLimit.prepare(conn, pageSize, sync);
+            String journal = SqliteLimit.prepare(conn, pageSize, sync, SqliteLimit.cacheKib(o));
             try (Statement st = conn.createStatement()) {
                 st.execute("CREATE TABLE limit_state (key TEXT PRIMARY KEY, version INTEGER NOT NULL, "
                         + "payload BLOB NOT NULL) WITHOUT ROWID");
@@ -109,7 +110,7 @@ public final class BigStateLimits {
                 return line("sqlite-limit", k, c, b, 1, payloads, warm, dur, r, sums)
                         .put("sqlite_jdbc", JsonLine.version("sqlite-jdbc.version"))
                         .put("journal_mode", journal).put("sqlite_synchronous", sync)
-                        .put("sqlite_page_size", pageSize);
+                        .put("sqlite_page_size", pageSize).put("sqlite_cache_kib", SqliteLimit.cacheKib(o));
             }
         } finally {
             Endpoints.deleteSqlite(file);

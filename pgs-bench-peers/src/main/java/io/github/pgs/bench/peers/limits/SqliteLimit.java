@@ -43,11 +43,23 @@ public final class SqliteLimit {
         return sync;
     }
 
-    /** Opens {@code file} in WAL mode with the given page size and sync level; returns the journal mode. */
-    static String prepare(Connection conn, int pageSize, String sync) throws Exception {
+    /**
+     * The page cache of the limit's connection, {@code --sqlite-cache-kib}: by default 32 MiB, as our store's writer
+     * ({@code SqliteOptions.DEFAULT_WRITER_CACHE_BYTES}), so that both read the rows they rewrite from memory.
+     */
+    static int cacheKib(Options o) {
+        return o.integer("sqlite-cache-kib", 32 * 1024);
+    }
+
+    /**
+     * Opens {@code file} in WAL mode with the given page size, sync level and page cache (KiB); returns the journal
+     * mode.
+     */
+    static String prepare(Connection conn, int pageSize, String sync, int cacheKib) throws Exception {
         try (Statement st = conn.createStatement()) {
             st.execute("PRAGMA page_size=" + pageSize);
             st.execute("PRAGMA synchronous=" + sync);
+            st.execute("PRAGMA cache_size=-" + cacheKib);
             try (ResultSet rs = st.executeQuery("PRAGMA journal_mode=WAL")) {
                 rs.next();
                 return rs.getString(1);
@@ -68,7 +80,7 @@ public final class SqliteLimit {
         Endpoints.deleteSqlite(file);
         ClosedLoop.Mode mode = ClosedLoop.Mode.THREADS;
         try (Connection conn = DriverManager.getConnection("jdbc:sqlite:" + file)) {
-            String journal = prepare(conn, pageSize, sync);
+            String journal = prepare(conn, pageSize, sync, cacheKib(o));
             try (Statement st = conn.createStatement()) {
                 st.execute("CREATE TABLE limit_counter (key TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID");
             }
@@ -105,7 +117,7 @@ public final class SqliteLimit {
                         .put("cpus", Runtime.getRuntime().availableProcessors())
                         .put("sqlite_jdbc", JsonLine.version("sqlite-jdbc.version"))
                         .put("journal_mode", journal).put("sqlite_synchronous", sync)
-                        .put("sqlite_page_size", pageSize)
+                        .put("sqlite_page_size", pageSize).put("sqlite_cache_kib", cacheKib(o))
                         .put("K", k).put("C", c).put("B", b).put("writers", 1)
                         .put("warmup_s", warm).put("duration_s", dur)
                         .put("increments", r.ok() * b).put("increments_per_s", Math.round(r.ok() * b / r.seconds()))
