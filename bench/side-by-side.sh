@@ -28,11 +28,13 @@
 #   SKIP_BUILD 1: use the jars already built
 #   PYTHON     a python3 with matplotlib (default: python3 on PATH, else /usr/bin/python3)
 #   RUN_ARGS   extra arguments appended to every run (e.g. "--W=2 --D=5 --N=20000 --A=100000" for a smoke run)
-#   S5_RATES   default "25 50 75 90"; S5_SCHEDULES default "poisson constant"; S5_MAX_REPS default 3;
+#   S5_RATES   default "25 50 75 90"; S5_SCHEDULES default "poisson" ("poisson constant": both); S5_MAX_REPS default 3;
 #   S5_ARGS    default "--W=5 --D=15"
 #   S6_SIZES   default "1024 8192 65536"; S6_ARGS default "--W=5 --D=15"
 #   S7_SIZES   default "100000 1000000 10000000"; S7_STORES default "sqlite postgres"; S7_ARGS default "--W=10 --D=20"
 #   RUN_TIMEOUT  seconds one run may take (default 300); SEED_TIMEOUT for an S7 seed (default 3600)
+#   REPORT_ALSO results files of earlier sessions (run-*.jsonl) to report together with this one in RESULTS.md
+#              (e.g. the s7 session beside the core one); their machine files are included too
 #   REPORT_DIR where RESULTS.md, the plots and results/ go (default docs/benchmarks; a smoke run goes elsewhere)
 # Output: REPORT_DIR/results/run-<timestamp>.jsonl (one JSON line per run), .log (stderr of the runs),
 #         .machine.txt; then REPORT_DIR/RESULTS.md and REPORT_DIR/*.png from that run.
@@ -49,7 +51,7 @@ PEERS_SRC=${PEERS_SRC:-}
 PEERS_WORK=${PEERS_WORK:-${TMPDIR:-/tmp}/pgs-peers-build}
 RUN_ARGS=${RUN_ARGS:-}
 S5_RATES=${S5_RATES:-25 50 75 90}
-S5_SCHEDULES=${S5_SCHEDULES:-poisson constant}
+S5_SCHEDULES=${S5_SCHEDULES:-poisson}
 S5_MAX_REPS=${S5_MAX_REPS:-3}
 S5_ARGS=${S5_ARGS:---W=5 --D=15}
 S6_SIZES=${S6_SIZES:-1024 8192 65536}
@@ -299,6 +301,9 @@ echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$MACHINE"
 echo "runs: $TOTAL, failed: $FAILED, minutes: $(( (SECONDS - START) / 60 ))" >> "$MACHINE"
 
 # ------------------------------------------------------------------ report
-"$PY" "$ROOT/bench/side-by-side-report.py" "$OUT" --machine "$MACHINE" --out "$REPORT_DIR" \
-  || die "report failed"
+ALSO_MACHINES=()
+for f in ${REPORT_ALSO:-}; do ALSO_MACHINES+=(--machine "${f%.jsonl}.machine.txt"); done
+# shellcheck disable=SC2086
+"$PY" "$ROOT/bench/side-by-side-report.py" ${REPORT_ALSO:-} "$OUT" "${ALSO_MACHINES[@]}" --machine "$MACHINE" \
+  --out "$REPORT_DIR" || die "report failed"
 say "wrote $REPORT_DIR/RESULTS.md and plots"
