@@ -1,6 +1,10 @@
 package io.github.pgs;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -25,48 +29,52 @@ public record ServerId(String type, String key) {
         if (!TYPE_NAME.matcher(type).matches()) {
             throw new IllegalArgumentException("type name must match [A-Za-z0-9_.$-]{1,200}: '" + type + "'");
         }
+        requireWellFormed(key);
+    }
+
+    /** UTF-8 cannot hold an unpaired surrogate: two different keys would become the same stored key. */
+    private static void requireWellFormed(String key) {
         for (int i = 0; i < key.length(); i++) {
             char c = key.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < key.length() && Character.isLowSurrogate(key.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
-                // UTF-8 cannot hold it: two different keys would become the same stored key
                 throw new IllegalArgumentException("key contains an unpaired surrogate at index " + i);
             }
         }
     }
 
-    /** Whether {@code name} is a valid type name. */
-    public static boolean isValidTypeName(String name) {
-        return name != null && TYPE_NAME.matcher(name).matches();
+    /**
+     * The UTF-8 form of {@code key}: what stores keep, order keys by and check limits against.
+     *
+     * @throws IllegalArgumentException if {@code key} holds an unpaired surrogate (it has no UTF-8 form)
+     */
+    public static byte[] encodeKey(String key) {
+        requireWellFormed(Objects.requireNonNull(key, "key"));
+        return key.getBytes(StandardCharsets.UTF_8);
     }
 
     /**
-     * Parses the form produced by {@link #toString()}.
+     * The key whose UTF-8 form is {@code utf8}; never a lossy decode.
      *
-     * @throws IllegalArgumentException if {@code text} is not of that form
+     * @throws IllegalArgumentException if the bytes are not valid UTF-8 (the message does not quote them)
      */
-    public static ServerId parse(String text) {
-        Objects.requireNonNull(text, "text");
-        int colon = text.indexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException("not a server id (expected type:key): '" + abbreviate(text) + "'");
+    public static String decodeKey(byte[] utf8) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(utf8)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("key of " + utf8.length + " bytes is not valid UTF-8");
         }
-        return new ServerId(text.substring(0, colon), decode(text.substring(colon + 1)));
     }
 
-    /** The key's size in bytes when encoded as UTF-8, which is what limits are checked against. */
-    public int keyBytes() {
-        return key.getBytes(StandardCharsets.UTF_8).length;
-    }
-
-    @Override
-    public String toString() {
-        return type + ':' + encode(key);
-    }
-
-    private static String encode(String key) {
-        byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+    /**
+     * Bytes written as in this class's text form: RFC 3986 unreserved ASCII characters as they are, every other
+     * byte as {@code %XX}. Safe to print and log (no control characters, no spaces), and exact for any bytes.
+     */
+    public static String percentEncode(byte[] bytes) {
         StringBuilder out = new StringBuilder(bytes.length + 8);
         for (byte b : bytes) {
             int c = b & 0xFF;
@@ -80,7 +88,12 @@ public record ServerId(String type, String key) {
         return out.toString();
     }
 
-    private static String decode(String encoded) {
+    /**
+     * The bytes that {@link #percentEncode} wrote as {@code encoded} (other printable ASCII is taken as it is).
+     *
+     * @throws IllegalArgumentException if an escape is malformed or a character is not ASCII
+     */
+    public static byte[] percentDecode(String encoded) {
         byte[] out = new byte[encoded.length()];
         int n = 0;
         for (int i = 0; i < encoded.length(); i++) {
@@ -102,7 +115,36 @@ public record ServerId(String type, String key) {
                 throw new IllegalArgumentException("server id key must be percent-encoded ASCII");
             }
         }
-        return new String(out, 0, n, StandardCharsets.UTF_8);
+        return Arrays.copyOf(out, n);
+    }
+
+    /** Whether {@code name} is a valid type name. */
+    public static boolean isValidTypeName(String name) {
+        return name != null && TYPE_NAME.matcher(name).matches();
+    }
+
+    /**
+     * Parses the form produced by {@link #toString()}.
+     *
+     * @throws IllegalArgumentException if {@code text} is not of that form
+     */
+    public static ServerId parse(String text) {
+        Objects.requireNonNull(text, "text");
+        int colon = text.indexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("not a server id (expected type:key): '" + abbreviate(text) + "'");
+        }
+        return new ServerId(text.substring(0, colon), decodeKey(percentDecode(text.substring(colon + 1))));
+    }
+
+    /** The key's size in bytes when encoded as UTF-8, which is what limits are checked against. */
+    public int keyBytes() {
+        return key.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    @Override
+    public String toString() {
+        return type + ':' + percentEncode(key.getBytes(StandardCharsets.UTF_8));
     }
 
     private static String abbreviate(String s) {
