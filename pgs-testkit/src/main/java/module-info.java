@@ -9,6 +9,7 @@ module io.github.pgs.testkit {
     requires transitive io.github.pgs.core;
     requires transitive org.junit.jupiter.api;
     requires org.assertj.core;
+    requires transitive java.sql; // JdbcRawRows: the hostile-row kit for stores on JDBC
 
     exports io.github.pgs.testkit;
     exports io.github.pgs.testkit.tck;

@@ -276,7 +276,7 @@ public final class PgsScenarios {
             long fired = firing.stats().remindersFired();
             firing.close();
             long[] sums = Stores.sumCounts(storage, codec);
-            int stillDue = storage.due(Long.MAX_VALUE, null, 1).size();
+            int stillDue = storage.due(Long.MAX_VALUE, null, 1).servers().size();
             return json.put("N", n).put("C", c).put("reminder_concurrency", concurrency)
                     .put("reminder_poll_ms", poll.toMillis())
                     .put("schedule_s", Math.round(scheduleS * 100) / 100.0)

@@ -5,6 +5,7 @@ import io.github.pgs.postgres.PostgresOptions;
 import io.github.pgs.postgres.PostgresStorage;
 import io.github.pgs.redis.RedisOptions;
 import io.github.pgs.redis.RedisStorage;
+import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateCodec;
 import io.github.pgs.spi.Storage;
@@ -218,7 +219,7 @@ public final class Stores {
      */
     public static <S> void forEachStored(Storage storage, StateCodec codec, String type, Class<S> stateClass,
                                          BiConsumer<String, S> action) {
-        String after = null;
+        KeyCursor after = null;
         do {
             KeyPage page = storage.list(type, after, 1000);
             List<ServerId> ids = new ArrayList<>(page.keys().size());
@@ -229,7 +230,7 @@ public final class Stores {
                             null)));
                 }
             }
-            after = page.nextAfter();
+            after = page.next();
         } while (after != null);
     }
 }

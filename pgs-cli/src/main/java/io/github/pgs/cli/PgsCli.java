@@ -6,6 +6,7 @@ import io.github.pgs.Reminder;
 import io.github.pgs.ServerId;
 import io.github.pgs.VersionConflictException;
 import io.github.pgs.admin.Admin;
+import io.github.pgs.admin.CountReport;
 import io.github.pgs.admin.Deletion;
 import io.github.pgs.admin.ExpireFailedException;
 import io.github.pgs.admin.ExpireReport;
@@ -16,6 +17,8 @@ import io.github.pgs.admin.ServerPage;
 import io.github.pgs.admin.StateText;
 import io.github.pgs.console.ConsoleServer;
 import io.github.pgs.jackson.JsonStateCodec;
+import io.github.pgs.spi.KeyCursor;
+import io.github.pgs.spi.SkippedRow;
 import io.github.pgs.spi.Storage;
 import io.github.pgs.spi.TimeSource;
 
@@ -166,7 +169,7 @@ public final class PgsCli {
     private sealed interface Command permits ListCmd, CountCmd, InspectCmd, DeleteCmd, ExpireCmd, ConsoleCmd {
     }
 
-    private record ListCmd(String type, String after, int limit) implements Command {}
+    private record ListCmd(String type, KeyCursor after, int limit) implements Command {}
     private record CountCmd(String type) implements Command {}
     private record InspectCmd(ServerId id, StateText text) implements Command {}
     private record DeleteCmd(ServerId id, Long version) implements Command {}
@@ -231,7 +234,7 @@ public final class PgsCli {
             case "list" -> {
                 cl.expect(Set.of("after", "limit"), "TYPE");
                 String type = type(cl.args.get(0));
-                String after = cl.option("after") == null ? null : key(type, cl.option("after"));
+                KeyCursor after = cl.option("after") == null ? null : cursor(cl.option("after"));
                 yield new ListCmd(type, after, cl.option("limit") == null ? DEFAULT_LIMIT
                         : (int) number("--limit", cl.option("limit"), 1, Admin.MAX_PAGE_SIZE));
             }
@@ -296,15 +299,24 @@ public final class PgsCli {
         }
         int n = page.entries().size();
         if (page.hasMore()) {
-            out.println(servers(n) + " shown; more after this page: --after " + encodedKey(c.type(), page.nextAfter()));
+            out.println(servers(n) + " shown; more after this page: --after " + page.next().text());
         } else {
             out.println(servers(n) + (c.after() == null ? "" : " after the given key"));
+        }
+        for (SkippedRow row : page.skipped()) {
+            out.println("skipped an unreadable row (" + Terminal.safe(row.problem()) + ") at --after "
+                    + row.position());
         }
         return OK;
     }
 
     private int count(Admin admin, CountCmd c) {
-        out.println(admin.count(c.type()));
+        CountReport r = admin.countReport(c.type());
+        out.println(r.servers());
+        if (r.unreadable() > 0) {
+            err.println("pgs: skipped " + rows(r.unreadable()) + " of type " + c.type()
+                    + " that cannot be read (not counted; 'pgs list' shows where)");
+        }
         return OK;
     }
 
@@ -360,6 +372,9 @@ public final class PgsCli {
         }
         if (r.skippedChanged() > 0) {
             out.println("skipped " + servers(r.skippedChanged()) + " written or deleted meanwhile");
+        }
+        if (r.unreadable() > 0) {
+            out.println("skipped " + rows(r.unreadable()) + " that cannot be read ('pgs list' shows where)");
         }
         if (r.dryRun() && !r.expired().isEmpty()) {
             out.println("dry run: nothing was deleted");
@@ -427,6 +442,10 @@ public final class PgsCli {
         return n + (n == 1 ? " server" : " servers");
     }
 
+    private static String rows(long n) {
+        return n + (n == 1 ? " row" : " rows");
+    }
+
     /** The key as written on the command line: percent-encoded as in the server id's text form. */
     private static String encodedKey(String type, String key) {
         return new ServerId(type, key).toString().substring(type.length() + 1);
@@ -449,8 +468,13 @@ public final class PgsCli {
         }
     }
 
-    private static String key(String type, String encoded) {
-        return id(type + ":" + encoded).key();
+    /** A key written as in server ids (percent-encoded), taken as its exact bytes, valid UTF-8 or not. */
+    private static KeyCursor cursor(String encoded) {
+        try {
+            return KeyCursor.parse(encoded);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--after: " + Terminal.safe(e.getMessage()) + " (write the key percent-encoded)");
+        }
     }
 
     private static long number(String option, String text, long min, long max) {

@@ -2,24 +2,31 @@ package io.github.pgs.admin;
 
 import io.github.pgs.CallTimeoutException;
 import io.github.pgs.CodecException;
+import io.github.pgs.CorruptRecordException;
 import io.github.pgs.ServerId;
 import io.github.pgs.ServerRuntime;
 import io.github.pgs.StorageException;
 import io.github.pgs.VersionConflictException;
 import io.github.pgs.internal.ReminderSet;
+import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.spi.KeyPage;
+import io.github.pgs.spi.SkippedRow;
 import io.github.pgs.spi.StateCodec;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
+import io.github.pgs.spi.StorageCapability;
 import io.github.pgs.spi.StoredState;
 import io.github.pgs.spi.TimeSource;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Operator access to persisted servers of any type: list them page by page, count them, inspect one (metadata
@@ -145,45 +152,64 @@ public final class Admin {
 
     /**
      * One page of the servers of {@code type} that hold a live state, in ascending order of their keys' UTF-8
-     * bytes, starting after {@code afterKey} ({@code null} for the first page). Continue with
-     * {@link ServerPage#nextAfter()}.
+     * bytes, starting after {@code after} ({@code null} for the first page; {@link KeyCursor#after} or
+     * {@link KeyCursor#parse} to start after a given key). Continue with {@link ServerPage#next()}. Rows that
+     * cannot be read (a key that is not valid UTF-8, a corrupt record) are left out, listed in
+     * {@link ServerPage#skipped()} and logged as a warning; the page goes on past them.
      *
-     * @param limit at most this many entries, 1 to {@link #MAX_PAGE_SIZE}
+     * @param limit at most this many rows, 1 to {@link #MAX_PAGE_SIZE}
      * @throws IllegalArgumentException if {@code type} is not a valid type name or {@code limit} is out of range
      * @throws StorageException         if the store fails
      */
-    public ServerPage list(String type, String afterKey, int limit) {
+    public ServerPage list(String type, KeyCursor after, int limit) {
         checkType(type);
         if (limit < 1 || limit > MAX_PAGE_SIZE) {
             throw new IllegalArgumentException("limit must be 1 to " + MAX_PAGE_SIZE + ": " + limit);
         }
-        KeyPage page = storage.list(type, afterKey, limit);
+        KeyPage page = storage.list(type, after, limit);
+        UnreadableRows unreadable = new UnreadableRows("list", type, limit);
+        unreadable.addAll(page.skipped());
         List<ServerEntry> entries = new ArrayList<>(page.keys().size());
-        for (Map.Entry<ServerId, StoredState> e : loadPage(type, page)) {
+        for (Map.Entry<ServerId, StoredState> e : loadPage(type, page, unreadable)) {
             StoredState s = e.getValue();
             if (s.hasPayload()) {
                 entries.add(entry(e.getKey(), s));
             }
         }
-        return new ServerPage(entries, page.nextAfter());
+        unreadable.log();
+        return new ServerPage(entries, page.next(), unreadable.rows());
     }
 
     /**
      * The number of servers of {@code type} holding a live state. Pages through the keys (no state is loaded),
-     * so it takes time proportional to that number.
+     * so it takes time proportional to that number. Rows whose key cannot be read are not counted; see
+     * {@link #countReport}.
      *
      * @throws StorageException if the store fails
      */
     public long count(String type) {
+        return countReport(type).servers();
+    }
+
+    /**
+     * {@link #count} with the number of rows skipped because they cannot be read (each logged once as a warning,
+     * the first few of them in full).
+     *
+     * @throws StorageException if the store fails
+     */
+    public CountReport countReport(String type) {
         checkType(type);
+        UnreadableRows unreadable = new UnreadableRows("count", type, 0);
         long n = 0;
-        String after = null;
+        KeyCursor after = null;
         do {
             KeyPage page = storage.list(type, after, SCAN_PAGE);
             n += page.keys().size();
-            after = page.nextAfter();
+            unreadable.addAll(page.skipped());
+            after = page.next();
         } while (after != null);
-        return n;
+        unreadable.log();
+        return new CountReport(type, n, unreadable.count());
     }
 
     /**
@@ -204,15 +230,13 @@ public final class Admin {
         }
         byte[] payload = s.payload();
         StateText.Rendered state = stateText.render(payload, codec.isText());
-        boolean historySupported = true;
+        boolean historySupported = storage.capabilities().contains(StorageCapability.HISTORY);
         List<StoredVersion> history = new ArrayList<>();
-        try {
+        if (historySupported) {
             for (StoredState h : storage.history(id)) {
                 history.add(new StoredVersion(h.version(), h.schemaVersion(), Instant.ofEpochMilli(h.updatedAtMillis()),
                         h.payload() == null ? 0 : h.payload().length));
             }
-        } catch (UnsupportedOperationException e) {
-            historySupported = false;
         }
         return new ServerInfo(id, status(id), s.version(), s.schemaVersion(), Instant.ofEpochMilli(s.updatedAtMillis()),
                 payload.length, codec.name(), state.format(), state.text(), state.truncated(), historySupported,
@@ -443,11 +467,13 @@ public final class Admin {
         long examined = 0;
         int skippedActive = 0;
         int skippedChanged = 0;
+        UnreadableRows unreadable = new UnreadableRows("expire", type, 0);
         try {
-            String after = null;
+            KeyCursor after = null;
             do {
                 KeyPage page = storage.list(type, after, SCAN_PAGE);
-                for (Map.Entry<ServerId, StoredState> e : loadPage(type, page)) {
+                unreadable.addAll(page.skipped());
+                for (Map.Entry<ServerId, StoredState> e : loadPage(type, page, unreadable)) {
                     ServerId id = e.getKey();
                     StoredState s = e.getValue();
                     if (!s.hasPayload()) {
@@ -473,19 +499,25 @@ public final class Admin {
                     }
                     expired.add(entry);
                 }
-                after = page.nextAfter();
+                after = page.next();
             } while (after != null);
         } catch (RuntimeException e) {
             throw new ExpireFailedException(type, deleted, e);
+        } finally {
+            unreadable.log();
         }
         return new ExpireReport(type, Instant.ofEpochMilli(cutoff), dryRun, examined, expired, skippedActive,
-                skippedChanged);
+                skippedChanged, unreadable.count());
     }
 
     // ---------------------------------------------------------------- helpers
 
-    /** The records of a page's keys, in the page's (key) order whatever order the store's map has. */
-    private List<Map.Entry<ServerId, StoredState>> loadPage(String type, KeyPage page) {
+    /**
+     * The records of a page's keys, in the page's (key) order whatever order the store's map has. If the bulk load
+     * fails, the keys are loaded one by one, so that a corrupt record is skipped (and counted in
+     * {@code unreadable}) instead of failing the page; any other failure is the store's and is thrown.
+     */
+    private List<Map.Entry<ServerId, StoredState>> loadPage(String type, KeyPage page, UnreadableRows unreadable) {
         if (page.keys().isEmpty()) {
             return List.of();
         }
@@ -493,11 +525,27 @@ public final class Admin {
         for (String key : page.keys()) {
             ids.add(new ServerId(type, key));
         }
-        Map<ServerId, StoredState> loaded = storage.loadAll(ids);
+        Map<ServerId, StoredState> loaded;
+        Set<ServerId> corrupt = Set.of();
+        try {
+            loaded = storage.loadAll(ids);
+        } catch (CorruptRecordException oneBadRow) {
+            loaded = new HashMap<>();
+            corrupt = new HashSet<>();
+            for (ServerId id : ids) {
+                try {
+                    loaded.put(id, storage.load(id));
+                } catch (CorruptRecordException e) {
+                    corrupt.add(id);
+                    unreadable.add(new SkippedRow("corrupt record: " + e.field(), KeyCursor.after(id.key()).text()));
+                }
+            }
+        }
         List<Map.Entry<ServerId, StoredState>> out = new ArrayList<>(ids.size());
         for (ServerId id : ids) {
-            StoredState s = loaded.get(id);
-            out.add(Map.entry(id, s == null ? StoredState.ABSENT : s));
+            if (!corrupt.contains(id)) {
+                out.add(Map.entry(id, loaded.getOrDefault(id, StoredState.ABSENT)));
+            }
         }
         return out;
     }

@@ -18,9 +18,11 @@ import java.util.Objects;
  * @param skippedActive  old states left alone because their server was active in the admin's runtime
  * @param skippedChanged old states left alone because they were written or deleted by someone else between the
  *                       check and the deletion
+ * @param unreadable     rows skipped because they cannot be read (a key that is not valid UTF-8, a corrupt
+ *                       record); logged as a warning, neither examined nor deleted
  */
 public record ExpireReport(String type, Instant cutoff, boolean dryRun, long examined, List<ServerEntry> expired,
-                           int skippedActive, int skippedChanged) {
+                           int skippedActive, int skippedChanged, long unreadable) {
 
     public ExpireReport {
         Objects.requireNonNull(type, "type");

@@ -794,7 +794,7 @@ public final class Activation<A, S> implements Runnable {
         }
         if (!registry.remindersSupported()) {
             throw new UnsupportedOperationException("the store " + registry.storage.getClass().getName()
-                    + " keeps no reminders (Storage.due is not implemented)");
+                    + " keeps no reminders (it does not declare StorageCapability.REMINDERS)");
         }
         if (reminders == null) {
             reminders = new ReminderSet();

@@ -644,13 +644,27 @@ public final class Registry {
 
     private List<String> keys(String type) {
         List<String> out = new ArrayList<>();
-        String after = null;
+        io.github.pgs.spi.KeyCursor after = null;
         do {
             io.github.pgs.spi.KeyPage page = storage.list(type, after, 1000);
             out.addAll(page.keys());
-            after = page.nextAfter();
+            reportSkipped("recovery", page.skipped());
+            after = page.next();
         } while (after != null);
         return out;
+    }
+
+    /** Rows a scan of this runtime skipped and already reported; bounded, so a flood of bad rows stays cheap. */
+    private final Set<String> reportedRows = ConcurrentHashMap.newKeySet();
+    private static final int MAX_REPORTED_ROWS = 10_000;
+
+    /** Logs each skipped row the first time this runtime meets it (by its position, never its contents). */
+    private void reportSkipped(String scan, List<io.github.pgs.spi.SkippedRow> skipped) {
+        for (io.github.pgs.spi.SkippedRow row : skipped) {
+            if (reportedRows.size() < MAX_REPORTED_ROWS && reportedRows.add(scan + " " + row.position())) {
+                LOG.log(System.Logger.Level.WARNING, "runtime " + name + ": " + scan + " " + row);
+            }
+        }
     }
 
     private int reviveForRecovery(TypeRuntime<?, ?> t, String key, long pauseNanos) {
@@ -683,13 +697,9 @@ public final class Registry {
         if (!persistent) {
             return;
         }
-        try {
-            storage.due(1, null, 1);
-        } catch (UnsupportedOperationException e) {
+        if (!storage.capabilities().contains(io.github.pgs.spi.StorageCapability.REMINDERS)) {
             LOG.log(System.Logger.Level.DEBUG, "runtime " + name + ": the store keeps no reminders");
             return;
-        } catch (RuntimeException e) {
-            // the store keeps reminders and is failing right now; the poller retries
         }
         reminderGraceMillis = grace.toMillis();
         reminderPollMillis = Math.max(1, interval.toMillis());
@@ -777,23 +787,24 @@ public final class Registry {
     private long nextPollMillis() {
         long now = time.currentTimeMillis();
         long latest = now + reminderPollMillis * MAX_POLL_SLEEP_INTERVALS;
-        List<DueServer> first = storage.due(Long.MAX_VALUE, null, 1);
-        if (first.isEmpty()) {
-            return latest;
+        io.github.pgs.spi.DuePage first = storage.due(Long.MAX_VALUE, null, 1);
+        if (first.servers().isEmpty()) {
+            // nothing stored, or the earliest row is unreadable (then poll at the usual pace)
+            return first.skipped().isEmpty() ? latest : now + reminderPollMillis;
         }
-        return Math.min(latest, Math.max(first.get(0).remindAtMillis(), now + reminderPollMillis));
+        return Math.min(latest, Math.max(first.servers().get(0).remindAtMillis(), now + reminderPollMillis));
     }
 
     /** One pass over the due servers; returns how many were woken. */
     int wakeDueServers() {
         final int page = 500;
         long now = time.currentTimeMillis();
-        DueServer after = null;
+        io.github.pgs.spi.DueCursor after = null;
         int woken = 0;
         while (!closed) {
-            List<DueServer> due = storage.due(now, after, page);
-            for (DueServer d : due) {
-                after = d;
+            io.github.pgs.spi.DuePage due = storage.due(now, after, page);
+            reportSkipped("reminder scan", due.skipped());
+            for (DueServer d : due.servers()) {
                 TypeRuntime<?, ?> t = typesByName.get(d.id().type());
                 if (t == null || active.containsKey(d.id())) {
                     continue; // not ours to run, or active (its own timer fires) or quarantined
@@ -818,7 +829,8 @@ public final class Registry {
                 }));
                 woken++;
             }
-            if (due.size() < page) {
+            after = due.next();
+            if (after == null) {
                 break;
             }
         }

@@ -5,7 +5,7 @@ import io.github.pgs.ServerId;
 import java.util.Objects;
 
 /**
- * A server whose earliest reminder is due, as {@link Storage#due} returns it; also the cursor for the next page.
+ * A server whose earliest reminder is due, as {@link Storage#due} returns it in a {@link DuePage}.
  *
  * @param id             the server
  * @param remindAtMillis when its earliest reminder is due (epoch millis), as last written

@@ -28,9 +28,14 @@ import java.util.Set;
  *   <li>Records: a live state keeps its schema version; a tombstone has schema version 0; every written record
  *       (live or tombstone) has {@code updatedAtMillis > 0}, the store's wall clock at the write; a never-saved
  *       key loads as {@link StoredState#ABSENT}.</li>
- *   <li>{@link #list} pages hold exactly {@code min(limit, live keys remaining)} keys; {@code nextAfter} is the
- *       page's last key, and {@code null} exactly when no live key follows. {@code afterKey} need not be a
- *       stored key; the empty string is a valid key.</li>
+ *   <li>{@link #list} pages read exactly {@code min(limit, live rows remaining)} rows; {@code next} is the
+ *       position of the last row read (its stored key bytes), and {@code null} exactly when no live row follows.
+ *       A cursor made with {@link KeyCursor#after} need not be a stored key; the empty string is a valid key.</li>
+ *   <li>Scans isolate rows: a row that cannot be turned into a result (a key that is not valid UTF-8, a type
+ *       name no server can have, an impossible due time) is skipped and reported in the page's {@code skipped},
+ *       never decoded lossily and never fatal to the scan; the cursor moves past it. Loading one server whose
+ *       record holds impossible values fails for that server alone, with
+ *       {@link io.github.pgs.CorruptRecordException}.</li>
  *   <li>A store declares what it keeps beyond versioned state in {@link #capabilities()}: state history and
  *       durable reminders are optional, and calling {@link #history} or {@link #due} on a store that does not
  *       declare them throws {@link UnsupportedOperationException}.</li>
@@ -102,27 +107,32 @@ public interface Storage extends AutoCloseable {
     /**
      * Servers whose reminder set is due: live states written with {@link StateWrite#remindAtMillis()}
      * {@code <= notAfterMillis}, in ascending {@code remindAtMillis}; servers due at the same instant in a
-     * stable order of the store's choosing. Starts strictly after {@code after} in that order ({@code null} for
-     * the first page) and returns at most {@code limit} entries; a page shorter than {@code limit} means no more
-     * are due. Uses an index: the cost is proportional to the page, not to the number of stored servers or
-     * reminders. Tombstones and writes without reminders are never due.
+     * stable order of the store's choosing. Starts strictly after {@code after} ({@code null} for the first due
+     * server; {@link DueCursor#startingAt} for the first due at or after an instant) and reads at most
+     * {@code limit} rows: the page's servers plus the rows it skipped. The page's {@code next} is {@code null}
+     * exactly when nothing more is due. Uses an index: the cost is proportional to the page, not to the number of
+     * stored servers or reminders. Tombstones and writes without reminders are never due.
      *
-     * @param limit at most this many (&ge; 1)
+     * @param limit at most this many rows (&ge; 1)
+     * @throws IllegalArgumentException      if {@code limit} &lt; 1, or {@code after} is not a cursor of this
+     *                                       store
      * @throws UnsupportedOperationException if this store keeps no reminders ({@link StorageCapability#REMINDERS}
      *                                       is not among its {@link #capabilities()}; writes with reminders fail
      *                                       too)
      */
-    default List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
+    default DuePage due(long notAfterMillis, DueCursor after, int limit) {
         throw new UnsupportedOperationException(getClass().getName() + " keeps no reminders");
     }
 
     /**
      * Lists keys of {@code type} that hold a live state (not tombstones), ascending by the keys' UTF-8 bytes,
-     * starting after {@code afterKey} ({@code null} for the first page).
+     * starting after {@code after} ({@code null} for the first page). A type name no server can have lists
+     * nothing.
      *
-     * @param limit at most this many keys (&ge; 1)
+     * @param limit at most this many rows (&ge; 1): the keys listed plus the rows skipped
+     * @throws IllegalArgumentException if {@code limit} &lt; 1
      */
-    KeyPage list(String type, String afterKey, int limit);
+    KeyPage list(String type, KeyCursor after, int limit);
 
     /** Releases resources. Idempotent. */
     @Override

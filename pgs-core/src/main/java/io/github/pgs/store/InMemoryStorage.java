@@ -2,17 +2,23 @@ package io.github.pgs.store;
 
 import io.github.pgs.ServerId;
 import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.DueCursor;
+import io.github.pgs.spi.DuePage;
 import io.github.pgs.spi.DueServer;
+import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
 import io.github.pgs.spi.StorageCapability;
 import io.github.pgs.spi.StoredState;
 import io.github.pgs.store.support.CloseGate;
+import io.github.pgs.store.support.DuePageBuilder;
 import io.github.pgs.store.support.KeyPageBuilder;
 import io.github.pgs.store.support.StoreChecks;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
@@ -52,6 +58,9 @@ public final class InMemoryStorage implements Storage {
         }
         return Integer.compare(a.length(), b.length());
     };
+
+    /** The first id in {@link #DUE_ORDER} at any instant: the smallest type name and the empty key. */
+    private static final ServerId FIRST_ID = new ServerId("$", "");
 
     private static int codePointOrder(char c) {
         return c >= 0xE000 ? c - 0x800 : c + 0x2000;
@@ -165,41 +174,47 @@ public final class InMemoryStorage implements Storage {
 
     /** {@inheritDoc} Here: a walk of a sorted index from {@code after}, so a page costs what it holds. */
     @Override
-    public List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
-        StoreChecks.limit(limit);
+    public DuePage due(long notAfterMillis, DueCursor after, int limit) {
+        DuePageBuilder page = new DuePageBuilder(limit);
+        NavigableSet<DueServer> from = dueIndex;
+        if (after != null) {
+            DuePageBuilder.Position p = DuePageBuilder.position(after);
+            from = p.beforeAll()
+                    ? dueIndex.tailSet(new DueServer(FIRST_ID, Math.max(1, p.remindAtMillis())), true)
+                    : dueIndex.tailSet(new DueServer(new ServerId(ServerId.decodeKey(p.type()),
+                            ServerId.decodeKey(p.key())), Math.max(1, p.remindAtMillis())), false);
+        }
         gate.checkOpen();
-        NavigableSet<DueServer> from = after == null ? dueIndex : dueIndex.tailSet(after, false);
-        List<DueServer> out = new ArrayList<>(Math.min(limit, 64));
         for (DueServer d : from) {
-            if (d.remindAtMillis() > notAfterMillis || out.size() == limit) {
+            byte[] type = d.id().type().getBytes(StandardCharsets.UTF_8);
+            byte[] key = d.id().key().getBytes(StandardCharsets.UTF_8);
+            if (d.remindAtMillis() > notAfterMillis || !page.addRow(d.remindAtMillis(), type, key, true)) {
                 break;
             }
-            out.add(d);
         }
-        return out;
+        return page.build();
     }
 
     @Override
-    public KeyPage list(String type, String afterKey, int limit) {
-        StoreChecks.type(type);
+    public KeyPage list(String type, KeyCursor after, int limit) {
         KeyPageBuilder page = new KeyPageBuilder(limit);
-        if (afterKey != null) {
-            StoreChecks.requireUnicode(afterKey, "afterKey");
-        }
+        boolean valid = StoreChecks.type(type);
         gate.checkOpen();
-        ConcurrentHashMap<String, StoredState> t = types.get(type);
+        ConcurrentHashMap<String, StoredState> t = valid ? types.get(type) : null;
         if (t == null) {
             return page.build();
         }
         // Point operations dominate; listing sorts what it needs (a test store, not an index).
-        List<String> live = new ArrayList<>();
+        byte[] from = after == null ? null : after.bytes();
+        List<byte[]> live = new ArrayList<>();
         t.forEach((k, v) -> {
-            if (v.hasPayload() && (afterKey == null || UTF8_ORDER.compare(k, afterKey) > 0)) {
-                live.add(k);
+            byte[] key = k.getBytes(StandardCharsets.UTF_8);
+            if (v.hasPayload() && (from == null || Arrays.compareUnsigned(key, from) > 0)) {
+                live.add(key);
             }
         });
-        live.sort(UTF8_ORDER);
-        for (String key : live) {
+        live.sort(Arrays::compareUnsigned);
+        for (byte[] key : live) {
             if (!page.add(key)) {
                 break;
             }

@@ -1,6 +1,7 @@
 package io.github.pgs.internal;
 
 import io.github.pgs.ServerId;
+import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
@@ -39,8 +40,8 @@ class ForwardingStore implements Storage {
     }
 
     @Override
-    public KeyPage list(String type, String afterKey, int limit) {
-        return delegate.list(type, afterKey, limit);
+    public KeyPage list(String type, KeyCursor after, int limit) {
+        return delegate.list(type, after, limit);
     }
 
     @Override

@@ -6,7 +6,9 @@ import io.github.pgs.KeyTooLongException;
 import io.github.pgs.ServerId;
 import io.github.pgs.StorageException;
 import io.github.pgs.VersionConflictException;
-import io.github.pgs.spi.DueServer;
+import io.github.pgs.spi.DueCursor;
+import io.github.pgs.spi.DuePage;
+import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.store.support.GroupCommit;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
@@ -15,6 +17,7 @@ import io.github.pgs.spi.StorageCapability;
 import io.github.pgs.spi.StoredState;
 import io.github.pgs.store.support.CloseGate;
 import io.github.pgs.store.support.ContiguousHistory;
+import io.github.pgs.store.support.DuePageBuilder;
 import io.github.pgs.store.support.KeyPageBuilder;
 import io.github.pgs.store.support.StoreChecks;
 import io.github.pgs.store.support.StoredRows;
@@ -206,6 +209,7 @@ public final class PostgresStorage implements Storage {
     private final String listFirstSql;
     private final String listAfterSql;
     private final String dueFirstSql;
+    private final String dueFromSql;
     private final String dueAfterSql;
     /** The write statements of rounds without reminders: the reminder columns are set to NULL by constants. */
     private final WriteSql plainWrites;
@@ -242,9 +246,11 @@ public final class PostgresStorage implements Storage {
         this.listAfterSql = "SELECT key FROM " + t
                 + " WHERE type = ? AND key > ? AND payload IS NOT NULL ORDER BY key LIMIT ?";
         // Both are one range scan of the partial index (remind_at, type, key), in its order.
-        String due = "SELECT type, key, remind_at FROM " + t + " WHERE remind_at IS NOT NULL AND remind_at <= ?";
+        String due = "SELECT type, key, remind_at, payload IS NOT NULL AND reminders IS NOT NULL FROM " + t
+                + " WHERE remind_at IS NOT NULL AND remind_at <= ?";
         String dueOrder = " ORDER BY remind_at, type, key LIMIT ?";
         this.dueFirstSql = due + dueOrder;
+        this.dueFromSql = due + " AND remind_at >= ?" + dueOrder;
         this.dueAfterSql = due + " AND (remind_at, type, key) > (?, ?, ?)" + dueOrder;
         String h = options.qualifiedHistoryTable();
         this.historySql = "SELECT h.version, h.schema_version, h.payload, h.updated_at, t.version"
@@ -478,22 +484,25 @@ public final class PostgresStorage implements Storage {
     }
 
     @Override
-    public KeyPage list(String type, String afterKey, int limit) {
-        StoreChecks.type(type);
+    public KeyPage list(String type, KeyCursor after, int limit) {
         KeyPageBuilder page = new KeyPageBuilder(limit);
-        byte[] after = afterKey == null ? null : StoreChecks.keyBytes(afterKey);
+        boolean valid = StoreChecks.type(type);
         gate.enter();
+        if (!valid) {
+            gate.exit();
+            return page.build();
+        }
         try (Connection c = connection();
              PreparedStatement ps = c.prepareStatement(after == null ? listFirstSql : listAfterSql)) {
             int p = 1;
             ps.setString(p++, type);
             if (after != null) {
-                ps.setBytes(p++, after);
+                ps.setBytes(p++, after.bytes());
             }
             ps.setLong(p, page.fetchSize());
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next() && page.add(new String(rs.getBytes(1), StandardCharsets.UTF_8))) {
-                    // the builder keeps the page and notices the key beyond it
+                while (rs.next() && page.add(rs.getBytes(1))) {
+                    // the builder keeps the page, skips undecodable keys and notices the row beyond it
                 }
             }
             return page.build();
@@ -520,28 +529,30 @@ public final class PostgresStorage implements Storage {
      * names (the column's collation) and then of their keys' UTF-8 bytes.
      */
     @Override
-    public List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
-        StoreChecks.limit(limit);
-        byte[] afterKey = after == null ? null : StoreChecks.keyBytes(after.id().key());
+    public DuePage due(long notAfterMillis, DueCursor after, int limit) {
+        DuePageBuilder page = new DuePageBuilder(limit);
+        DuePageBuilder.Position from = after == null ? null : DuePageBuilder.position(after);
+        String fromType = from == null || from.beforeAll() ? null : ServerId.decodeKey(from.type());
         gate.enter();
-        try (Connection c = connection();
-             PreparedStatement ps = c.prepareStatement(after == null ? dueFirstSql : dueAfterSql)) {
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(
+                from == null ? dueFirstSql : from.beforeAll() ? dueFromSql : dueAfterSql)) {
             int p = 1;
             ps.setLong(p++, notAfterMillis);
-            if (after != null) {
-                ps.setLong(p++, after.remindAtMillis());
-                ps.setString(p++, after.id().type());
-                ps.setBytes(p++, afterKey);
-            }
-            ps.setLong(p, limit);
-            List<DueServer> out = new ArrayList<>(Math.min(limit, 1024));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new DueServer(new ServerId(rs.getString(1),
-                            new String(rs.getBytes(2), StandardCharsets.UTF_8)), rs.getLong(3)));
+            if (from != null) {
+                ps.setLong(p++, from.remindAtMillis());
+                if (!from.beforeAll()) {
+                    ps.setString(p++, fromType);
+                    ps.setBytes(p++, from.key());
                 }
             }
-            return out;
+            ps.setLong(p, page.fetchSize());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next() && page.addRow(rs.getLong(3), rs.getString(1).getBytes(StandardCharsets.UTF_8),
+                        rs.getBytes(2), rs.getBoolean(4))) {
+                    // the builder keeps the page, skips unreadable rows and notices the row beyond it
+                }
+            }
+            return page.build();
         } catch (SQLException e) {
             throw failure("due", e);
         } finally {

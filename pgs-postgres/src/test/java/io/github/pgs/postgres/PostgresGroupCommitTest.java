@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.pgs.ServerId;
 import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.DueCursor;
 import io.github.pgs.spi.DueServer;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.StoredState;
@@ -248,7 +249,7 @@ class PostgresGroupCommitTest {
                 });
             }
         }
-        List<DueServer> due = store.due(base + 1_000, new DueServer(new ServerId("0", ""), base - 1), 100);
+        List<DueServer> due = store.due(base + 1_000, DueCursor.startingAt(base), 100).servers();
         assertThat(due).doesNotHaveDuplicates();
         assertThat(new HashSet<>(due)).isEqualTo(expected);
     }

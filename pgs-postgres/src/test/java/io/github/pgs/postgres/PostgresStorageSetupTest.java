@@ -293,15 +293,15 @@ class PostgresStorageSetupTest {
                 StoredState before = store.load(old);
                 assertThat(before.version()).isEqualTo(4);
                 assertThat(before.reminders()).isNull();
-                assertThat(store.due(Long.MAX_VALUE, null, 10)).isEmpty();
+                assertThat(store.due(Long.MAX_VALUE, null, 10).servers()).isEmpty();
 
                 store.save(new StateWrite(old, 4, new byte[] {5}, 1, 0, new byte[] {7}, 1_000));
 
                 assertThat(store.load(old).reminders()).containsExactly(7);
-                assertThat(store.due(Long.MAX_VALUE, null, 10)).containsExactly(new DueServer(old, 1_000));
+                assertThat(store.due(Long.MAX_VALUE, null, 10).servers()).containsExactly(new DueServer(old, 1_000));
             }
             try (PostgresStorage reopened = PgTestSupport.open(options)) {
-                assertThat(reopened.due(Long.MAX_VALUE, null, 10)).containsExactly(new DueServer(old, 1_000));
+                assertThat(reopened.due(Long.MAX_VALUE, null, 10).servers()).containsExactly(new DueServer(old, 1_000));
             }
         } finally {
             PgTestSupport.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
@@ -336,7 +336,7 @@ class PostgresStorageSetupTest {
 
                 assertThat(store.save(new StateWrite(id, 1, new byte[] {2}, 1, 0, new byte[] {3}, 5))).isEqualTo(2);
                 assertThat(store.load(id).reminders()).containsExactly(3);
-                assertThat(store.due(5, null, 10)).containsExactly(new DueServer(id, 5));
+                assertThat(store.due(5, null, 10).servers()).containsExactly(new DueServer(id, 5));
             }
         } finally {
             PgTestSupport.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");

@@ -4,6 +4,7 @@ import io.github.pgs.KeyTooLongException;
 import io.github.pgs.ServerId;
 import io.github.pgs.StorageException;
 import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.StoredState;
@@ -154,20 +155,20 @@ class PostgresStorageTest {
         store.delete(id("dead"), 1);
 
         List<String> all = new ArrayList<>();
-        String after = null;
+        KeyCursor after = null;
         int pages = 0;
         do {
             KeyPage page = store.list(type, after, 3);
             assertThat(page.keys()).hasSizeLessThanOrEqualTo(3);
             all.addAll(page.keys());
-            after = page.nextAfter();
+            after = page.next();
             pages++;
         } while (after != null);
 
         assertThat(all).containsExactly("", "\0", "A", "Z", "a", "a\0b", "z", "é", "中", "😀");
         assertThat(pages).isEqualTo(4);
         assertThat(store.list(type, null, 10).hasMore()).isFalse();
-        assertThat(store.list(type, "z", 100).keys()).containsExactly("é", "中", "😀");
+        assertThat(store.list(type, KeyCursor.after("z"), 100).keys()).containsExactly("é", "中", "😀");
         assertThat(store.list(PgTestSupport.uniqueType(), null, 5).keys()).isEmpty();
     }
 
@@ -253,7 +254,7 @@ class PostgresStorageTest {
         });
         assertThatThrownBy(() -> store.delete(id(tooLong), 0)).isInstanceOf(KeyTooLongException.class);
         assertThat(store.load(id(tooLong))).isEqualTo(StoredState.ABSENT);
-        assertThat(store.list(type, tooLong, 10).keys()).isEmpty();
+        assertThat(store.list(type, KeyCursor.after(tooLong), 10).keys()).isEmpty();
     }
 
     @Test

@@ -4,7 +4,9 @@ import io.github.pgs.CorruptRecordException;
 import io.github.pgs.ServerId;
 import io.github.pgs.StorageException;
 import io.github.pgs.VersionConflictException;
-import io.github.pgs.spi.DueServer;
+import io.github.pgs.spi.DueCursor;
+import io.github.pgs.spi.DuePage;
+import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.store.support.GroupCommit;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
@@ -12,6 +14,7 @@ import io.github.pgs.spi.Storage;
 import io.github.pgs.spi.StorageCapability;
 import io.github.pgs.spi.StoredState;
 import io.github.pgs.store.support.CloseGate;
+import io.github.pgs.store.support.DuePageBuilder;
 import io.github.pgs.store.support.KeyPageBuilder;
 import io.github.pgs.store.support.StoreChecks;
 import io.github.pgs.store.support.StoredRows;
@@ -420,45 +423,38 @@ public final class RedisStorage implements Storage {
 
     /**
      * {@inheritDoc} Here: one {@code ZRANGEBYLEX} of the namespace's reminder set; servers due at the same instant
-     * come in the byte order of {@code type:key}.
+     * come in the byte order of {@code type:key}. A page's cursor is the last member read, used as an exclusive
+     * lower bound; a {@link DueCursor#startingAt} cursor's 8 bytes are a prefix of every member due at that instant
+     * or later, so the same bound starts there.
      */
     @Override
-    public List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
-        StoreChecks.limit(limit);
-        byte[] from = after == null ? null
-                : dueMember(after.remindAtMillis(), after.id().type(), StoreChecks.keyBytes(after.id().key()));
+    public DuePage due(long notAfterMillis, DueCursor after, int limit) {
+        DuePageBuilder page = new DuePageBuilder(limit);
         gate.enter();
         try {
             if (notAfterMillis < 1) {
-                return List.of(); // every remindAt is at least 1
+                return page.build(); // every remindAt is at least 1
             }
-            Range.Boundary<byte[]> lower = from == null ? Range.Boundary.unbounded() : Range.Boundary.excluding(from);
+            Range.Boundary<byte[]> lower = after == null ? Range.Boundary.unbounded()
+                    : Range.Boundary.excluding(after.bytes());
             Range.Boundary<byte[]> upper = notAfterMillis == Long.MAX_VALUE ? Range.Boundary.unbounded()
                     : Range.Boundary.excluding(bigEndian(notAfterMillis + 1));
             List<byte[]> members = await(null, "due", reader.async().zrangebylex(dueKey, Range.from(lower, upper),
-                    Limit.create(0, limit)), deadline());
-            List<DueServer> out = new ArrayList<>(members.size());
+                    Limit.create(0, page.fetchSize())), deadline());
             for (byte[] m : members) {
-                out.add(decodeDueMember(m));
+                if (!offerDueMember(page, m)) {
+                    break;
+                }
             }
-            return out;
+            return page.build();
         } finally {
             gate.exit();
         }
     }
 
-    /** The reminder-set member: remindAt (8 bytes, big-endian), the type, ':' and the key's bytes. */
-    private static byte[] dueMember(long remindAt, String type, byte[] key) {
-        byte[] t = ascii(type);
-        byte[] out = new byte[8 + t.length + 1 + key.length];
-        System.arraycopy(bigEndian(remindAt), 0, out, 0, 8);
-        System.arraycopy(t, 0, out, 8, t.length);
-        out[8 + t.length] = ':';
-        System.arraycopy(key, 0, out, 9 + t.length, key.length);
-        return out;
-    }
-
-    private DueServer decodeDueMember(byte[] m) {
+    /** Splits a member into due time, type and key; a member without that shape is reported, not parsed. */
+    private static boolean offerDueMember(DuePageBuilder page, byte[] m) {
+        DueCursor at = DueCursor.of(m);
         int colon = -1;
         for (int i = 8; i < m.length; i++) {
             if (m[i] == ':') {
@@ -466,34 +462,28 @@ public final class RedisStorage implements Storage {
                 break;
             }
         }
-        try {
-            if (colon < 0) {
-                throw new IllegalArgumentException("no type separator");
-            }
-            ServerId id = new ServerId(new String(m, 8, colon - 8, StandardCharsets.US_ASCII),
-                    new String(m, colon + 1, m.length - colon - 1, StandardCharsets.UTF_8));
-            return new DueServer(id, fromBigEndian(m));
-        } catch (IllegalArgumentException e) {
-            throw new StorageException("corrupt reminder entry in Redis at " + endpoint + ": " + e.getMessage(), e);
+        if (colon < 0) {
+            return page.addUnusable("reminder entry of " + m.length + " bytes has no type separator", at);
         }
+        return page.add(fromBigEndian(m), Arrays.copyOfRange(m, 8, colon), Arrays.copyOfRange(m, colon + 1, m.length),
+                at);
     }
 
     @Override
-    public KeyPage list(String type, String afterKey, int limit) {
-        StoreChecks.type(type);
+    public KeyPage list(String type, KeyCursor after, int limit) {
         KeyPageBuilder page = new KeyPageBuilder(limit);
-        byte[] after = afterKey == null ? null : StoreChecks.keyBytes(afterKey);
+        boolean valid = StoreChecks.type(type);
         gate.enter();
         try {
-            if (!ServerId.isValidTypeName(type)) {
+            if (!valid) {
                 return page.build(); // no server can have such a type
             }
             Range<byte[]> range = after == null ? Range.unbounded()
-                    : Range.from(Range.Boundary.excluding(after), Range.Boundary.unbounded());
+                    : Range.from(Range.Boundary.excluding(after.bytes()), Range.Boundary.unbounded());
             List<byte[]> members = await(null, "list",
                     reader.async().zrangebylex(indexKey(type), range, Limit.create(0, page.fetchSize())), deadline());
             for (byte[] member : members) {
-                if (!page.add(new String(member, StandardCharsets.UTF_8))) {
+                if (!page.add(member)) {
                     break;
                 }
             }

@@ -1,6 +1,7 @@
 package io.github.pgs.redis;
 
 import io.github.pgs.spi.Storage;
+import io.github.pgs.testkit.tck.RawRows;
 import io.github.pgs.testkit.tck.StorageContract;
 import org.junit.jupiter.api.AfterAll;
 
@@ -12,6 +13,11 @@ class RedisStorageContractTest extends StorageContract {
     @Override
     protected Storage newStorage() {
         return RedisStorage.open(RedisTestSupport.uri(), RedisOptions.builder().namespace(NAMESPACE).build());
+    }
+
+    @Override
+    protected RawRows rawRows() {
+        return new RedisRawRows(NAMESPACE);
     }
 
     @AfterAll

@@ -3,7 +3,9 @@ package io.github.pgs.redis;
 import io.github.pgs.ServerId;
 import io.github.pgs.StorageException;
 import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.DueCursor;
 import io.github.pgs.spi.DueServer;
+import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.StoredState;
@@ -192,7 +194,7 @@ class RedisStorageTest {
             assertThat(redis.hexists(hash, bytes("remindAt"))).isFalse();
             return null;
         });
-        assertThat(store.due(at, new DueServer(id, at - 1), 10)).isEmpty();
+        assertThat(store.due(at, DueCursor.startingAt(at - 1), 10).servers()).isEmpty();
     }
 
     @Test
@@ -203,10 +205,11 @@ class RedisStorageTest {
         store.save(new StateWrite(id, 0, bytes("x"), 1, 0, bytes("r"), far));
 
         assertThat(store.load(id).remindAtMillis()).isEqualTo(far);
-        assertThat(store.due(Long.MAX_VALUE, new DueServer(id, far - 1), 10)).containsExactly(new DueServer(id, far));
-        assertThat(store.due(far - 1, new DueServer(id, far - 2), 10)).isEmpty();
+        assertThat(store.due(Long.MAX_VALUE, DueCursor.startingAt(far - 1), 10).servers())
+                .containsExactly(new DueServer(id, far));
+        assertThat(store.due(far - 1, DueCursor.startingAt(far - 2), 10).servers()).isEmpty();
         store.delete(id, 1);
-        assertThat(store.due(Long.MAX_VALUE, new DueServer(id, far - 1), 10)).isEmpty();
+        assertThat(store.due(Long.MAX_VALUE, DueCursor.startingAt(far - 1), 10).servers()).isEmpty();
     }
 
     @Test
@@ -243,19 +246,19 @@ class RedisStorageTest {
                 .sorted(Comparator.comparing(RedisStorageTest::bytes, Arrays::compareUnsigned)).toList();
 
         List<String> seen = new ArrayList<>();
-        String after = null;
+        KeyCursor after = null;
         int pages = 0;
         do {
             KeyPage page = store.list(type, after, 3);
             assertThat(page.keys()).hasSizeLessThanOrEqualTo(3);
             seen.addAll(page.keys());
-            after = page.nextAfter();
+            after = page.next();
             pages++;
         } while (after != null);
 
         assertThat(seen).containsExactlyElementsOf(expected);
         assertThat(pages).isEqualTo(3); // 8 keys: 3 + 3 + 2, the last page says it is the last
-        assertThat(store.list(type, "\uD83D\uDE00", 10).keys()).isEmpty();
+        assertThat(store.list(type, KeyCursor.after("\uD83D\uDE00"), 10).keys()).isEmpty();
         assertThat(store.list("no-such-type", null, 10)).isEqualTo(new KeyPage(List.of(), null));
         assertThat(store.list("not a type: name", null, 10).keys()).isEmpty();
         assertThatThrownBy(() -> store.list(type, null, 0)).isInstanceOf(IllegalArgumentException.class);

@@ -15,7 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * and unique namespaces so that runs never see each other's keys. Tests fail, never skip, when Redis is not
  * there.
  */
-final class RedisTestSupport {
+public final class RedisTestSupport {
 
     private RedisTestSupport() {
     }
@@ -45,7 +45,7 @@ final class RedisTestSupport {
      * Removes every key of {@code namespace} (a SCAN restricted to the namespace's prefix; namespaces hold no
      * glob characters). Test clean-up only; the store itself never scans.
      */
-    static void purge(String namespace) {
+    public static void purge(String namespace) {
         withRaw(redis -> {
             ScanCursor cursor = ScanCursor.INITIAL;
             ScanArgs match = ScanArgs.Builder.matches(namespace + ":*").limit(1000);

@@ -1,9 +1,12 @@
 package io.github.pgs.sqlite;
 
+import io.github.pgs.CorruptRecordException;
 import io.github.pgs.ServerId;
 import io.github.pgs.StorageException;
 import io.github.pgs.VersionConflictException;
-import io.github.pgs.spi.DueServer;
+import io.github.pgs.spi.DueCursor;
+import io.github.pgs.spi.DuePage;
+import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.store.support.GroupCommit;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
@@ -12,6 +15,7 @@ import io.github.pgs.spi.StorageCapability;
 import io.github.pgs.spi.StoredState;
 import io.github.pgs.store.support.CloseGate;
 import io.github.pgs.store.support.ContiguousHistory;
+import io.github.pgs.store.support.DuePageBuilder;
 import io.github.pgs.store.support.KeyPageBuilder;
 import io.github.pgs.store.support.StoreChecks;
 import io.github.pgs.store.support.StoredRows;
@@ -169,6 +173,15 @@ public final class SqliteStorage implements Storage {
     private static final int SQLITE_TOOBIG = 18;
     private static final int SQLITE_CONSTRAINT = 19;
     private static final int SQLITE_MISMATCH = 20;
+
+    /**
+     * The first integer column of a row that holds another storage class (only another program writes such rows;
+     * read as a number it would silently become 0 or be truncated), or NULL.
+     */
+    private static final String WRONG_CLASS = "CASE WHEN typeof(version) <> 'integer' THEN 'version'"
+            + " WHEN typeof(schema_version) <> 'integer' THEN 'schema_version'"
+            + " WHEN typeof(updated_at) <> 'integer' THEN 'updated_at'"
+            + " WHEN remind_at IS NOT NULL AND typeof(remind_at) <> 'integer' THEN 'remind_at' END";
 
     /** Keeps an idle log from staying large after a burst; 64 MiB. */
     private static final long JOURNAL_SIZE_LIMIT = 64L * 1024 * 1024;
@@ -359,7 +372,7 @@ public final class SqliteStorage implements Storage {
             throws SQLException {
         StringBuilder sql = new StringBuilder(96 + 2 * keys.size())
                 .append("SELECT key, version, schema_version, payload IS NOT NULL, payload, updated_at, reminders,")
-                .append(" remind_at FROM ")
+                .append(" remind_at, ").append(WRONG_CLASS).append(" FROM ")
                 .append(table).append(" WHERE type = ? AND key IN (?");
         sql.append(",?".repeat(keys.size() - 1)).append(')');
         try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
@@ -437,27 +450,30 @@ public final class SqliteStorage implements Storage {
      * @throws IllegalArgumentException if {@code limit} &lt; 1
      */
     @Override
-    public List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
-        StoreChecks.limit(limit);
+    public DuePage due(long notAfterMillis, DueCursor after, int limit) {
+        DuePageBuilder page = new DuePageBuilder(limit);
+        DuePageBuilder.Position from = after == null ? null : DuePageBuilder.position(after);
         gate.enter();
         try {
             return read(r -> {
-                PreparedStatement ps = after == null ? r.dueFirst : r.dueAfter;
+                PreparedStatement ps = from == null ? r.dueFirst : from.beforeAll() ? r.dueFrom : r.dueAfter;
                 int p = 1;
                 ps.setLong(p++, notAfterMillis);
-                if (after != null) {
-                    ps.setLong(p++, after.remindAtMillis());
-                    ps.setString(p++, after.id().type());
-                    ps.setString(p++, after.id().key());
-                }
-                ps.setLong(p, limit);
-                List<DueServer> out = new ArrayList<>(Math.min(limit, 1024));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new DueServer(new ServerId(rs.getString(1), rs.getString(2)), rs.getLong(3)));
+                if (from != null) {
+                    ps.setLong(p++, from.remindAtMillis());
+                    if (!from.beforeAll()) {
+                        ps.setBytes(p++, from.type());
+                        ps.setBytes(p++, from.key());
                     }
                 }
-                return out;
+                ps.setLong(p, page.fetchSize());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next() && page.addRow(rs.getLong(3), orEmpty(rs.getBytes(1)), orEmpty(rs.getBytes(2)),
+                            rs.getBoolean(4))) {
+                        // the builder keeps the page, skips unreadable rows and notices the row beyond it
+                    }
+                }
+                return page.build();
             });
         } finally {
             gate.exit();
@@ -465,31 +481,29 @@ public final class SqliteStorage implements Storage {
     }
 
     /**
-     * {@inheritDoc}
-     *
-     * @throws IllegalArgumentException if {@code limit} &lt; 1, or {@code type} or {@code afterKey} holds an
-     *                                  unpaired surrogate
+     * {@inheritDoc} Here: one range scan of the primary key from the cursor's bytes, which are bound as text so
+     * that they compare byte by byte with the stored keys, whatever they hold.
      */
     @Override
-    public KeyPage list(String type, String afterKey, int limit) {
-        StoreChecks.requireUnicode(StoreChecks.type(type), "type");
+    public KeyPage list(String type, KeyCursor after, int limit) {
         KeyPageBuilder page = new KeyPageBuilder(limit);
-        if (afterKey != null) {
-            StoreChecks.requireUnicode(afterKey, "afterKey");
-        }
+        boolean valid = StoreChecks.type(type);
         gate.enter();
         try {
+            if (!valid) {
+                return page.build();
+            }
             return read(r -> {
-                PreparedStatement ps = afterKey == null ? r.listFirst : r.listAfter;
+                PreparedStatement ps = after == null ? r.listFirst : r.listAfter;
                 ps.setString(1, type);
                 int next = 2;
-                if (afterKey != null) {
-                    ps.setString(next++, afterKey);
+                if (after != null) {
+                    ps.setBytes(next++, after.bytes());
                 }
                 ps.setLong(next, page.fetchSize());
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next() && page.add(rs.getString(1))) {
-                        // the builder keeps the page and notices the key beyond it
+                    while (rs.next() && page.add(orEmpty(rs.getBytes(1)))) {
+                        // the builder keeps the page, skips undecodable keys and notices the row beyond it
                     }
                 }
                 return page.build();
@@ -721,10 +735,14 @@ public final class SqliteStorage implements Storage {
 
     /**
      * The state of {@code id} in the columns {@code version, schema_version, payload IS NOT NULL, payload,
-     * updated_at, reminders, remind_at}, the first at {@code col}. SQLite hands out an empty BLOB as a null
-     * pointer, so a present column reads as empty, never as missing.
+     * updated_at, reminders, remind_at} and {@link #WRONG_CLASS}, the first at {@code col}. SQLite hands out an
+     * empty BLOB as a null pointer, so a present column reads as empty, never as missing.
      */
     private static StoredState state(ServerId id, ResultSet rs, int col) throws SQLException {
+        String wrongClass = rs.getString(col + 7);
+        if (wrongClass != null) {
+            throw new CorruptRecordException(id, wrongClass, "does not hold an integer");
+        }
         boolean hasPayload = rs.getBoolean(col + 2);
         byte[] payload = hasPayload ? orEmpty(rs.getBytes(col + 3)) : null;
         long remindAt = rs.getLong(col + 6); // NULL reads as 0, and a stored remind_at is > 0
@@ -925,22 +943,29 @@ public final class SqliteStorage implements Storage {
         final PreparedStatement listAfter;
         final PreparedStatement history;
         final PreparedStatement dueFirst;
+        final PreparedStatement dueFrom;
         final PreparedStatement dueAfter;
 
         Reader(Connection c, String table, String historyTable) throws SQLException {
             connection = c;
             load = c.prepareStatement("SELECT key, version, schema_version, payload IS NOT NULL, payload, updated_at,"
-                    + " reminders, remind_at FROM " + table + " WHERE type = ? AND key = ?");
-            // Both walk the partial index (remind_at, type, key) from the cursor: no sort, nothing outside the page.
-            String due = "SELECT type, key, remind_at FROM " + table
-                    + " WHERE remind_at IS NOT NULL AND remind_at <= ?";
+                    + " reminders, remind_at, " + WRONG_CLASS + " FROM " + table + " WHERE type = ? AND key = ?");
+            // All walk the partial index (remind_at, type, key) from the cursor: no sort, nothing outside the page.
+            // Only rows whose ordering columns hold the storage classes this store writes take part: another
+            // program's BLOB key or REAL due time sorts apart from them, and a cursor could never pass it.
+            String due = "SELECT type, key, remind_at, payload IS NOT NULL AND reminders IS NOT NULL FROM " + table
+                    + " WHERE remind_at IS NOT NULL AND remind_at <= ? AND typeof(remind_at) = 'integer'"
+                    + " AND typeof(type) = 'text' AND typeof(key) = 'text'";
             String dueOrder = " ORDER BY remind_at, type, key LIMIT ?";
             dueFirst = c.prepareStatement(due + dueOrder);
-            dueAfter = c.prepareStatement(due + " AND (remind_at, type, key) > (?, ?, ?)" + dueOrder);
+            dueFrom = c.prepareStatement(due + " AND remind_at >= ?" + dueOrder);
+            // The cursor's bytes are bound as text, so that they compare byte by byte (BINARY) with the columns.
+            dueAfter = c.prepareStatement(due
+                    + " AND (remind_at, type, key) > (?, CAST(? AS TEXT), CAST(? AS TEXT))" + dueOrder);
             listFirst = c.prepareStatement("SELECT key FROM " + table
-                    + " WHERE type = ? AND payload IS NOT NULL ORDER BY key LIMIT ?");
-            listAfter = c.prepareStatement("SELECT key FROM " + table
-                    + " WHERE type = ? AND key > ? AND payload IS NOT NULL ORDER BY key LIMIT ?");
+                    + " WHERE type = ? AND payload IS NOT NULL AND typeof(key) = 'text' ORDER BY key LIMIT ?");
+            listAfter = c.prepareStatement("SELECT key FROM " + table + " WHERE type = ? AND key > CAST(? AS TEXT)"
+                    + " AND payload IS NOT NULL AND typeof(key) = 'text' ORDER BY key LIMIT ?");
             history = c.prepareStatement("SELECT h.version, h.schema_version, h.payload, h.updated_at, t.version"
                     + " FROM " + table + " AS t JOIN " + historyTable + " AS h"
                     + " ON h.type = t.type AND h.key = t.key AND h.version < t.version"

@@ -1,6 +1,7 @@
 package io.github.pgs.sqlite;
 
 import io.github.pgs.spi.Storage;
+import io.github.pgs.testkit.tck.RawRows;
 import io.github.pgs.testkit.tck.StorageContract;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,5 +16,10 @@ class SqliteStorageContractTest extends StorageContract {
     @Override
     protected Storage newStorage() {
         return SqliteStorage.open(dir.resolve("tck.db"));
+    }
+
+    @Override
+    protected RawRows rawRows() {
+        return new SqliteRawRows(((SqliteStorage) storage()).file(), SqliteOptions.DEFAULT_TABLE_NAME);
     }
 }

@@ -4,6 +4,7 @@ import io.github.pgs.ServerId;
 import io.github.pgs.StorageException;
 import io.github.pgs.VersionConflictException;
 import io.github.pgs.spi.DueServer;
+import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.StoredState;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -179,8 +181,7 @@ class SqliteStorageTest {
                     .isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> store.loadAll(List.of(id("\uD800"))))
                     .isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> store.list(TYPE, "\uD800", 1))
-                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> KeyCursor.after("\uD800")).isInstanceOf(IllegalArgumentException.class);
             assertThat(store.load(id("?")).payload()).isEqualTo(bytes("question mark"));
         }
     }
@@ -195,10 +196,10 @@ class SqliteStorageTest {
             store.delete(id("e"), 1);
 
             KeyPage first = store.list(TYPE, null, 2);
-            KeyPage second = store.list(TYPE, first.nextAfter(), 2);
+            KeyPage second = store.list(TYPE, first.next(), 2);
 
             assertThat(first.keys()).containsExactly("a", "c");
-            assertThat(first.nextAfter()).isEqualTo("c");
+            assertThat(first.next()).isEqualTo(KeyCursor.after("c"));
             assertThat(second.keys()).containsExactly("d");
             assertThat(second.hasMore()).isFalse();
             assertThat(store.list("other", null, 10).keys()).isEmpty();
@@ -697,16 +698,16 @@ class SqliteStorageTest {
             assertThat(old.version()).isEqualTo(4);
             assertThat(old.payload()).isEqualTo(bytes("old"));
             assertThat(old.reminders()).isNull();
-            assertThat(store.due(Long.MAX_VALUE, null, 10)).isEmpty();
+            assertThat(store.due(Long.MAX_VALUE, null, 10).servers()).isEmpty();
 
             store.save(new StateWrite(id("k"), 4, bytes("new"), 1, 0, bytes("r"), 1_000));
 
             assertThat(store.load(id("k")).reminders()).isEqualTo(bytes("r"));
-            assertThat(store.due(Long.MAX_VALUE, null, 10)).containsExactly(new DueServer(id("k"), 1_000));
+            assertThat(store.due(Long.MAX_VALUE, null, 10).servers()).containsExactly(new DueServer(id("k"), 1_000));
         }
         assertThat(columns(file)).endsWith("reminders", "remind_at");
         try (SqliteStorage reopened = SqliteStorage.open(file)) {
-            assertThat(reopened.due(Long.MAX_VALUE, null, 10)).containsExactly(new DueServer(id("k"), 1_000));
+            assertThat(reopened.due(Long.MAX_VALUE, null, 10).servers()).containsExactly(new DueServer(id("k"), 1_000));
         }
         assertThat(columns(file)).as("columns added once").hasSize(8);
     }
@@ -777,6 +778,48 @@ class SqliteStorageTest {
         }
     }
 
+    /**
+     * Another program can store values of other storage classes in any column (SQLite types values, not
+     * columns): a BLOB key or type sorts after every text one, a REAL due time between integers, and a cursor read
+     * back from such a row would never pass it. Scans leave such rows out, and loading one fails with a typed
+     * error naming the column.
+     */
+    @Test
+    void rowsOfOtherStorageClasses_neverStallAScan_andFailTheirOwnLoadOnly() throws SQLException {
+        Path file = dir.resolve("classes.db");
+        try (SqliteStorage store = SqliteStorage.open(file)) {
+            store.save(write("a", 0, "a"));
+            store.save(new StateWrite(id("due"), 0, bytes("x"), 1, 0, bytes("r"), 5));
+            try (Connection c = rawConnection(file); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO pgs_state VALUES ('" + TYPE + "', x'62', 1, 1, x'00', 1, NULL, NULL)");
+                st.execute("INSERT INTO pgs_state VALUES (x'" + HexFormat.of().formatHex(bytes(TYPE))
+                        + "', 'c', 1, 1, x'00', 1, x'00', 5)");
+                st.execute("INSERT INTO pgs_state VALUES ('" + TYPE + "', 'real', 1, 1, x'00', 1, x'00', 5.5)");
+                st.execute("INSERT INTO pgs_state VALUES ('" + TYPE + "', 'text', 'one', 1, x'00', 1, NULL, NULL)");
+            }
+
+            for (int limit : new int[] {1, 2, 100}) {
+                assertThat(listAll(store, TYPE, limit)).as("pages of %d", limit).containsExactly("a", "due", "real", "text");
+                List<DueServer> due = new ArrayList<>();
+                io.github.pgs.spi.DueCursor after = null;
+                for (int pages = 0; pages == 0 || after != null; pages++) {
+                    assertThat(pages).as("due pages of %d", limit).isLessThan(10);
+                    io.github.pgs.spi.DuePage page = store.due(Long.MAX_VALUE, after, limit);
+                    due.addAll(page.servers());
+                    after = page.next();
+                }
+                assertThat(due).as("due, pages of %d", limit).containsExactly(new DueServer(id("due"), 5));
+            }
+            assertThatThrownBy(() -> store.load(id("text")))
+                    .isInstanceOfSatisfying(io.github.pgs.CorruptRecordException.class,
+                            e -> assertThat(e.field()).isEqualTo("version"));
+            assertThatThrownBy(() -> store.load(id("real")))
+                    .isInstanceOfSatisfying(io.github.pgs.CorruptRecordException.class,
+                            e -> assertThat(e.field()).isEqualTo("remind_at"));
+            assertThat(store.load(id("a")).version()).isEqualTo(1);
+        }
+    }
+
     // ---- helpers ----
 
     /** A plain JDBC connection to {@code file}, playing another process. */
@@ -787,14 +830,14 @@ class SqliteStorageTest {
 
     static List<String> listAll(SqliteStorage store, String type, int limit) {
         List<String> keys = new ArrayList<>();
-        String after = null;
+        KeyCursor after = null;
         while (true) {
             KeyPage page = store.list(type, after, limit);
             keys.addAll(page.keys());
             if (!page.hasMore()) {
                 return keys;
             }
-            after = page.nextAfter();
+            after = page.next();
         }
     }
 }

@@ -2,7 +2,9 @@ package io.github.pgs.testkit;
 
 import io.github.pgs.ServerId;
 import io.github.pgs.StorageException;
-import io.github.pgs.spi.DueServer;
+import io.github.pgs.spi.DueCursor;
+import io.github.pgs.spi.DuePage;
+import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
@@ -291,17 +293,17 @@ public final class FaultInjectingStorage implements Storage {
     }
 
     @Override
-    public List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
+    public DuePage due(long notAfterMillis, DueCursor after, int limit) {
         stall();
         checkUp(null);
         return delegate.due(notAfterMillis, after, limit);
     }
 
     @Override
-    public KeyPage list(String type, String afterKey, int limit) {
+    public KeyPage list(String type, KeyCursor after, int limit) {
         stall();
         checkUp(null);
-        return delegate.list(type, afterKey, limit);
+        return delegate.list(type, after, limit);
     }
 
     @Override

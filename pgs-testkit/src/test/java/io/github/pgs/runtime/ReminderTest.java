@@ -95,7 +95,7 @@ class ReminderTest extends RuntimeFixture {
         assertThat(firedOf("a")).containsExactly("wake@" + due.toEpochMilli());
         StoredState after = memory.load(alarm("a"));
         assertThat(after.reminders()).as("a fired one-shot reminder is gone from the store").isNull();
-        assertThat(memory.due(Long.MAX_VALUE, null, 10)).isEmpty();
+        assertThat(memory.due(Long.MAX_VALUE, null, 10).servers()).isEmpty();
         assertThat(runtime.stats().remindersFired()).isEqualTo(1);
     }
 
@@ -193,7 +193,7 @@ class ReminderTest extends RuntimeFixture {
         ref.call(new Alarm.Done());
 
         assertThat(memory.load(alarm("w")).isTombstone()).isTrue();
-        assertThat(memory.due(Long.MAX_VALUE, null, 10)).isEmpty();
+        assertThat(memory.due(Long.MAX_VALUE, null, 10).servers()).isEmpty();
         advance(Duration.ofMinutes(10));
         assertThat(Alarm.DELIVERIES).isEmpty();
         assertThat(runtime.isActive(alarm("w"))).as("a wiped server is not brought back").isFalse();
@@ -267,7 +267,7 @@ class ReminderTest extends RuntimeFixture {
         restart(Duration.ofMinutes(5));
 
         assertThat(Alarm.DELIVERIES).hasSize(n);
-        assertThat(memory.due(Long.MAX_VALUE, null, 10)).isEmpty();
+        assertThat(memory.due(Long.MAX_VALUE, null, 10).servers()).isEmpty();
         assertThat(runtime.stats().remindersFired()).isEqualTo(n);
     }
 
@@ -277,7 +277,7 @@ class ReminderTest extends RuntimeFixture {
         store.save(new StateWrite(other, 0, "{}".getBytes(), 1, 0, new byte[] {1, 0, 0, 0, 0}, 1));
         advance(Duration.ofMinutes(2));
         assertThat(runtime.isActive(other)).isFalse();
-        assertThat(memory.due(Long.MAX_VALUE, null, 10)).extracting(DueServer::id).containsExactly(other);
+        assertThat(memory.due(Long.MAX_VALUE, null, 10).servers()).extracting(DueServer::id).containsExactly(other);
     }
 
     @Test

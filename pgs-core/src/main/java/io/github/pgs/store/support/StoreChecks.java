@@ -4,7 +4,6 @@ import io.github.pgs.ServerId;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -27,28 +26,7 @@ public final class StoreChecks {
      *                                  and encoding it anyway would make two different keys share one stored row
      */
     public static byte[] keyBytes(String key) {
-        requireUnicode(Objects.requireNonNull(key, "key"), "key");
-        return key.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /**
-     * Checks that {@code text} is well-formed UTF-16 (every surrogate paired), so that it has an exact UTF-8 form.
-     *
-     * @param what names the argument in the message ("key", "type")
-     * @throws IllegalArgumentException at the first unpaired surrogate, naming its index (never the text)
-     */
-    public static void requireUnicode(String text, String what) {
-        for (int i = 0, n = text.length(); i < n; i++) {
-            char c = text.charAt(i);
-            if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
-                    i++;
-                } else {
-                    throw new IllegalArgumentException(what + " holds an unpaired surrogate at index " + i
-                            + " and has no exact UTF-8 form");
-                }
-            }
-        }
+        return ServerId.encodeKey(key);
     }
 
     /** {@code id}, checked for {@code null}. */
@@ -85,8 +63,13 @@ public final class StoreChecks {
         return limit;
     }
 
-    /** {@code type}, checked for {@code null}; any other string is a type name with no stored server. */
-    public static String type(String type) {
-        return Objects.requireNonNull(type, "type");
+    /**
+     * {@code type}, checked for {@code null}.
+     *
+     * @return whether a server can have this type name ({@link ServerId#isValidTypeName}); a store lists nothing
+     *         for one that cannot, without asking its backend
+     */
+    public static boolean type(String type) {
+        return ServerId.isValidTypeName(Objects.requireNonNull(type, "type"));
     }
 }

@@ -9,7 +9,10 @@
  *       contract promises.</li>
  *   <li>{@link io.github.pgs.store.support.GroupCommit}: many callers' writes, one batch per transaction or
  *       pipeline, each caller with its own outcome.</li>
- *   <li>{@link io.github.pgs.store.support.KeyPageBuilder}: a {@code list} page by the "limit + 1" rule.</li>
+ *   <li>{@link io.github.pgs.store.support.KeyPageBuilder} and {@link io.github.pgs.store.support.DuePageBuilder}:
+ *       a {@code list} or {@code due} page by the "limit + 1" rule, each row isolated (a row that cannot be read
+ *       is skipped and reported, never decoded lossily, never fatal) and the cursor the stored bytes of the last
+ *       row read.</li>
  *   <li>{@link io.github.pgs.store.support.ContiguousHistory}: which history rows belong to the current
  *       history.</li>
  *   <li>{@link io.github.pgs.store.support.CloseGate}: calls in progress finish before {@code close} releases

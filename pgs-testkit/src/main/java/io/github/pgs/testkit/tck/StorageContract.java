@@ -1,10 +1,15 @@
 package io.github.pgs.testkit.tck;
 
+import io.github.pgs.CorruptRecordException;
 import io.github.pgs.ServerId;
 import io.github.pgs.StorageException;
 import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.DueCursor;
+import io.github.pgs.spi.DuePage;
 import io.github.pgs.spi.DueServer;
+import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.spi.KeyPage;
+import io.github.pgs.spi.SkippedRow;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
 import io.github.pgs.spi.StorageCapability;
@@ -71,6 +76,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *       its own fresh type names ({@code tck-...}, {@code tckm-...}), so a store over a shared database needs
  *       neither an empty database nor any cleanup; tests leave their data behind.</li>
  *   <li>Override {@link #maxKeyBytesSupported()} if your store limits keys to fewer than 16 KiB of UTF-8.</li>
+ *   <li>Override {@link #rawRows()} to hand the suite a {@link RawRows} for your backend: the hostile-row cases
+ *       then plant rows your store would never write (keys that are not UTF-8, type names no server can have,
+ *       impossible versions) and check that scans skip and report them and go on.</li>
  *   <li>What your store keeps beyond versioned state is what its {@link Storage#capabilities()} declares: without
  *       {@link StorageCapability#HISTORY} the history cases are skipped and the suite checks instead that history
  *       is refused (types with a {@code historyDepth} cannot use such a store); without
@@ -94,16 +102,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <ul>
  *   <li>a {@link VersionConflictException} carries the exact stored version as {@code actualVersion()}, never
  *       {@code -1};</li>
- *   <li>a page holds exactly {@code min(limit, live keys remaining)} keys; {@code nextAfter} is the page's last
- *       key, and is {@code null} exactly when no live key follows (also when the last page is full);
- *       {@code afterKey} need not be a stored key, and the empty key is a key like any other;</li>
+ *   <li>a page of clean data holds exactly {@code min(limit, live keys remaining)} keys; {@code next} is the
+ *       position of the page's last key, and is {@code null} exactly when no live key follows (also when the last
+ *       page is full); a cursor made with {@link KeyCursor#after} need not be a stored key, and the empty key is a
+ *       key like any other;</li>
  *   <li>a tombstone has schema version 0; a stored record (live or tombstone) has {@code updatedAtMillis > 0}
  *       and a never-saved one has 0;</li>
  *   <li>{@code loadAll} returns exactly the requested ids as keys;</li>
  *   <li>a history entry is the replaced state exactly as it was stored, write time included; a save that replaces
  *       a tombstone keeps nothing (the tombstone's delete already dropped the history);</li>
  *   <li>empty reminder bytes are a reminder set like any other (loaded as empty, not {@code null}, and due); a
- *       {@code due} page shorter than its limit is the last one.</li>
+ *       {@code due} page has a cursor exactly when more servers are due.</li>
  * </ul>
  */
 public abstract class StorageContract {
@@ -121,6 +130,7 @@ public abstract class StorageContract {
     private static final long CLOCK_TOLERANCE_MILLIS = TimeUnit.MINUTES.toMillis(10);
 
     private Storage storage;
+    private RawRows rawRows;
 
     /** For subclasses, which make the store in {@link #newStorage()}. */
     protected StorageContract() {
@@ -153,6 +163,15 @@ public abstract class StorageContract {
         return storage.capabilities().contains(StorageCapability.REMINDERS);
     }
 
+    /**
+     * Direct access to the store's backend for planting rows the store would never write, or {@code null} (the
+     * default) if the store cannot hold such rows; the hostile-row cases are then skipped. See {@link RawRows}.
+     * Called after {@link #newStorage()}, with {@link #storage()} set.
+     */
+    protected RawRows rawRows() {
+        return null;
+    }
+
     /** The store of the running test (made by {@link #newStorage()}). */
     protected final Storage storage() {
         return storage;
@@ -167,9 +186,17 @@ public abstract class StorageContract {
 
     /** Closes the store of the test that ended; run by JUnit after each test. */
     @AfterEach
-    public final void closeStorage() {
-        if (storage != null) {
-            storage.close();
+    public final void closeStorage() throws Exception {
+        RawRows planted = rawRows;
+        rawRows = null;
+        try {
+            if (storage != null) {
+                storage.close();
+            }
+        } finally {
+            if (planted != null) {
+                planted.close();
+            }
         }
     }
 
@@ -772,13 +799,13 @@ public abstract class StorageContract {
         KeyPage page = storage.list(type, null, 100);
 
         assertThat(page.keys()).containsExactlyElementsOf(ordered);
-        assertThat(page.nextAfter()).isNull();
+        assertThat(page.next()).isNull();
         assertThat(listAll(type, 5)).containsExactlyElementsOf(ordered);
     }
 
     /**
-     * Pages hold at most {@code limit} keys; {@code nextAfter} is the page's last key and continues where the page
-     * ended; the last page has no cursor.
+     * Pages hold at most {@code limit} keys; {@code next} is the position of the page's last key and continues
+     * where the page ended; the last page has no cursor.
      */
     @Test
     public void list_pagesRespectTheLimitAndChainThroughTheCursor() {
@@ -793,19 +820,19 @@ public abstract class StorageContract {
 
         KeyPage first = storage.list(type, null, 7);
         assertThat(first.keys()).containsExactlyElementsOf(keys.subList(0, 7));
-        assertThat(first.nextAfter()).isEqualTo("key-06");
+        assertThat(first.next()).isEqualTo(KeyCursor.after("key-06"));
         assertThat(first.hasMore()).isTrue();
 
-        KeyPage second = storage.list(type, first.nextAfter(), 7);
+        KeyPage second = storage.list(type, first.next(), 7);
         assertThat(second.keys()).containsExactlyElementsOf(keys.subList(7, 14));
-        assertThat(second.nextAfter()).isEqualTo("key-13");
+        assertThat(second.next()).isEqualTo(KeyCursor.after("key-13"));
 
-        KeyPage third = storage.list(type, second.nextAfter(), 7);
+        KeyPage third = storage.list(type, second.next(), 7);
         assertThat(third.keys()).containsExactlyElementsOf(keys.subList(14, 21));
 
-        KeyPage last = storage.list(type, third.nextAfter(), 7);
+        KeyPage last = storage.list(type, third.next(), 7);
         assertThat(last.keys()).containsExactlyElementsOf(keys.subList(21, 25));
-        assertThat(last.nextAfter()).isNull();
+        assertThat(last.next()).isNull();
         assertThat(last.hasMore()).isFalse();
     }
 
@@ -834,11 +861,11 @@ public abstract class StorageContract {
 
         KeyPage all = storage.list(type, null, 6);
         assertThat(all.keys()).containsExactly("a", "b", "c", "d", "e", "f");
-        assertThat(all.nextAfter()).as("cursor of a page holding every key").isNull();
+        assertThat(all.next()).as("cursor of a page holding every key").isNull();
 
-        KeyPage second = storage.list(type, "c", 3);
+        KeyPage second = storage.list(type, KeyCursor.after("c"), 3);
         assertThat(second.keys()).containsExactly("d", "e", "f");
-        assertThat(second.nextAfter()).as("cursor of the last, exactly full page").isNull();
+        assertThat(second.next()).as("cursor of the last, exactly full page").isNull();
     }
 
     /**
@@ -859,14 +886,14 @@ public abstract class StorageContract {
         assertThat(storage.list(type, null, 100).keys()).containsExactly("k05", "k11");
         assertThat(listAll(type, 2)).containsExactly("k05", "k11");
         assertThat(listAll(type, 1)).containsExactly("k05", "k11");
-        KeyPage afterFirst = storage.list(type, "k05", 3);
+        KeyPage afterFirst = storage.list(type, KeyCursor.after("k05"), 3);
         assertThat(afterFirst.keys()).containsExactly("k11");
-        assertThat(afterFirst.nextAfter()).isNull();
+        assertThat(afterFirst.next()).isNull();
     }
 
     /**
-     * {@code afterKey} need not be stored: listing starts after it in byte order; the empty key is a real key,
-     * unlike {@code null}.
+     * A cursor made from a key that is not stored ({@link KeyCursor#after}) starts after it in byte order; the
+     * empty key is a real key, unlike {@code null}.
      */
     @Test
     public void list_afterAKeyThatIsNotStored_startsAfterItInByteOrder() {
@@ -875,12 +902,12 @@ public abstract class StorageContract {
             storage.save(new StateWrite(new ServerId(type, key), 0, bytes(key), 1));
         }
 
-        assertThat(storage.list(type, "aa", 10).keys()).containsExactly("ab", "b", "c");
-        assertThat(storage.list(type, "a\u0000", 10).keys()).containsExactly("ab", "b", "c");
-        assertThat(storage.list(type, "", 10).keys()).as("after the empty key").containsExactly("a", "ab", "b", "c");
+        assertThat(storage.list(type, KeyCursor.after("aa"), 10).keys()).containsExactly("ab", "b", "c");
+        assertThat(storage.list(type, KeyCursor.after("a\u0000"), 10).keys()).containsExactly("ab", "b", "c");
+        assertThat(storage.list(type, KeyCursor.after(""), 10).keys()).as("after the empty key").containsExactly("a", "ab", "b", "c");
         assertThat(storage.list(type, null, 10).keys()).as("from the start").containsExactly("", "a", "ab", "b", "c");
-        assertThat(storage.list(type, "zz", 10).keys()).isEmpty();
-        assertThat(storage.list(type, "zz", 10).nextAfter()).isNull();
+        assertThat(storage.list(type, KeyCursor.after("zz"), 10).keys()).isEmpty();
+        assertThat(storage.list(type, KeyCursor.after("zz"), 10).next()).isNull();
     }
 
     /** A type never written, or holding only tombstones, lists as one empty page without cursor. */
@@ -895,7 +922,7 @@ public abstract class StorageContract {
         for (String type : List.of(never, onlyTombstones)) {
             KeyPage page = storage.list(type, null, 10);
             assertThat(page.keys()).as("keys of %s", type).isEmpty();
-            assertThat(page.nextAfter()).as("cursor of %s", type).isNull();
+            assertThat(page.next()).as("cursor of %s", type).isNull();
         }
     }
 
@@ -1372,7 +1399,7 @@ public abstract class StorageContract {
         assertThat(dueFrom(base, base + 10, 10)).as("due by its time").containsExactly(new DueServer(id, base + 10));
         assertThat(dueFrom(base, base + 10_000, 10)).as("due later").containsExactly(new DueServer(id, base + 10));
         // Other tests' servers are due later than this one: the first due after the base is this one.
-        assertThat(storage.due(Long.MAX_VALUE, new DueServer(new ServerId("0", ""), base), 1))
+        assertThat(storage.due(Long.MAX_VALUE, DueCursor.startingAt(base), 1).servers())
                 .as("due by Long.MAX_VALUE").containsExactly(new DueServer(id, base + 10));
     }
 
@@ -1497,8 +1524,9 @@ public abstract class StorageContract {
 
     /**
      * 25 servers due at the same instant (between others due before and after), paged 7 at a time through the
-     * cursor: every server exactly once, in one stable order, the same as in one large page; a page shorter than
-     * the limit ends the walk; a cursor in the middle continues right after it.
+     * cursor: every server exactly once, in one stable order, the same as in one large page; the last page has no
+     * cursor; a cursor in the middle continues right after it; a cursor starting at an instant starts with the
+     * first server due then.
      */
     @Test
     public void due_pagesThroughServersDueAtTheSameInstant() {
@@ -1520,17 +1548,15 @@ public abstract class StorageContract {
 
         List<DueServer> onePage = dueFrom(base, base + 3, 100);
         List<DueServer> pages = new ArrayList<>();
-        DueServer cursor = new DueServer(new ServerId("0", ""), base);
+        DueCursor cursor = DueCursor.startingAt(base);
         List<Integer> sizes = new ArrayList<>();
-        List<DueServer> page;
+        DuePage page;
         do {
             page = storage.due(base + 3, cursor, 7);
-            sizes.add(page.size());
-            pages.addAll(page);
-            if (!page.isEmpty()) {
-                cursor = page.get(page.size() - 1);
-            }
-        } while (page.size() == 7 && sizes.size() < 100);
+            sizes.add(page.servers().size());
+            pages.addAll(page.servers());
+            cursor = page.next();
+        } while (cursor != null && sizes.size() < 100);
 
         assertThat(sizes).as("page sizes").containsExactly(7, 7, 7, 6);
         assertThat(pages).as("pages of 7").doesNotHaveDuplicates().containsExactlyElementsOf(onePage);
@@ -1539,10 +1565,17 @@ public abstract class StorageContract {
         assertThat(onePage.get(26)).isEqualTo(last);
         assertThat(new HashSet<>(onePage.subList(1, 26))).isEqualTo(tied);
         assertThat(dueFrom(base, base + 3, 100)).as("the same order again").containsExactlyElementsOf(onePage);
-        assertThat(storage.due(base + 3, onePage.get(10), 100)).as("after the 11th")
+        DueCursor afterEleven = storage.due(base + 3, DueCursor.startingAt(base), 11).next();
+        assertThat(storage.due(base + 3, afterEleven, 100).servers()).as("after the 11th")
                 .containsExactlyElementsOf(onePage.subList(11, 27));
-        assertThat(storage.due(base + 2, onePage.get(10), 100)).as("after the 11th, due by the tie")
+        DuePage byTheTie = storage.due(base + 2, afterEleven, 100);
+        assertThat(byTheTie.servers()).as("after the 11th, due by the tie")
                 .containsExactlyElementsOf(onePage.subList(11, 26));
+        assertThat(byTheTie.next()).as("nothing more due by the tie").isNull();
+        assertThat(storage.due(base + 3, DueCursor.startingAt(base + 2), 100).servers()).as("starting at the tie")
+                .containsExactlyElementsOf(onePage.subList(1, 27));
+        assertThat(storage.due(base + 3, DueCursor.startingAt(base + 3), 100).servers()).as("starting after it")
+                .containsExactly(last);
     }
 
     /** Hostile keys (quotes, {@code %}, {@code _}, backslashes, NUL, Lua and SQL text, non-BMP) come back exactly. */
@@ -1583,9 +1616,11 @@ public abstract class StorageContract {
                 storage.save(new StateWrite(ids.get(i), 0, bytes("x"), 1, 0, bytes("r"), i + 1));
             }
 
-            assertThat(storage.due(0, null, 10)).as("due by 0: nothing can be").isEmpty();
+            DuePage none = storage.due(0, null, 10);
+            assertThat(none.servers()).as("due by 0: nothing can be").isEmpty();
+            assertThat(none.next()).isNull();
             // Other runs of this test on a shared store may hold servers at these instants too: look at ours.
-            List<DueServer> due = storage.due(3, null, 1000);
+            List<DueServer> due = storage.due(3, null, 1000).servers();
             for (int i = 1; i < due.size(); i++) {
                 assertThat(due.get(i).remindAtMillis()).as("ascending").isGreaterThanOrEqualTo(
                         due.get(i - 1).remindAtMillis());
@@ -1593,7 +1628,7 @@ public abstract class StorageContract {
             assertThat(due).allMatch(d -> d.remindAtMillis() <= 3);
             assertThat(due.stream().filter(d -> d.id().type().equals(type)).toList()).containsExactly(
                     new DueServer(ids.get(0), 1), new DueServer(ids.get(1), 2), new DueServer(ids.get(2), 3));
-            assertThat(storage.due(2, null, 1000).stream().filter(d -> d.id().type().equals(type)).toList())
+            assertThat(storage.due(2, null, 1000).servers().stream().filter(d -> d.id().type().equals(type)).toList())
                     .containsExactly(new DueServer(ids.get(0), 1), new DueServer(ids.get(1), 2));
         } finally {
             for (ServerId id : ids) {
@@ -1689,6 +1724,128 @@ public abstract class StorageContract {
     }
 
     // ---------------------------------------------------------------------------------------------------------
+    // Hostile rows (planted through rawRows(); skipped for stores that cannot hold them)
+
+    /**
+     * 501 rows whose keys are not valid UTF-8 (between two good keys) never stall a listing: every page reads at
+     * most its limit of rows, each bad row is skipped and reported exactly once, the good keys are listed, and the
+     * cursor moves past the bad rows (it is their stored bytes, not a decoded string that would sort before them).
+     */
+    @Test
+    public void hostile_keysThatAreNotUtf8_areSkippedAndReported_andEveryListingEnds() throws Exception {
+        RawRows raw = requireRawRows();
+        String type = newType();
+        storage.save(new StateWrite(new ServerId(type, "a"), 0, bytes("x"), 1));
+        storage.save(new StateWrite(new ServerId(type, "c"), 0, bytes("x"), 1));
+        Set<String> planted = new HashSet<>();
+        for (int i = 0; i < 501; i++) {
+            byte[] key = {'b', (byte) 0xFF, (byte) (i >> 8), (byte) i};
+            raw.write(bytes(type), key, bytes("{}"), null, 0);
+            planted.add(KeyCursor.ofStoredBytes(key).text());
+        }
+
+        for (int limit : new int[] {500, 7, 1}) {
+            List<String> keys = new ArrayList<>();
+            List<String> skipped = new ArrayList<>();
+            KeyCursor after = null;
+            int pages = 0;
+            do {
+                KeyPage page = storage.list(type, after, limit);
+                assertThat(page.keys().size() + page.skipped().size()).as("rows read by a page of %d", limit)
+                        .isLessThanOrEqualTo(limit);
+                keys.addAll(page.keys());
+                page.skipped().forEach(row -> {
+                    skipped.add(row.position());
+                    assertThat(row.problem()).as("the problem, never the key").contains("not valid UTF-8");
+                });
+                if (page.hasMore()) {
+                    assertThat(page.next()).as("the cursor moves on").isNotEqualTo(after);
+                }
+                after = page.next();
+                assertThat(++pages).as("pages of %d (the listing must end)", limit).isLessThanOrEqualTo(600);
+            } while (after != null);
+            assertThat(keys).as("good keys, pages of %d", limit).containsExactly("a", "c");
+            assertThat(skipped).as("each bad row reported once, pages of %d", limit).doesNotHaveDuplicates()
+                    .hasSize(501);
+            assertThat(new HashSet<>(skipped)).isEqualTo(planted);
+        }
+        assertThat(storage.load(new ServerId(type, "a")).version()).as("the good rows still load").isEqualTo(1);
+    }
+
+    /**
+     * Due rows that cannot be read (a type name no server can have, a key that is not valid UTF-8) never stop
+     * the due scan: they are skipped and reported (without their text), and the servers due before and after them
+     * are found, in every page size.
+     */
+    @Test
+    public void hostile_dueRowsThatCannotBeRead_areSkipped_andTheScanGoesOn() throws Exception {
+        requireReminders();
+        RawRows raw = requireRawRows();
+        long base = reminderBase();
+        String type = newType();
+        ServerId first = new ServerId(type, "first");
+        ServerId last = new ServerId(type, "last");
+        storage.save(new StateWrite(first, 0, bytes("x"), 1, 0, bytes("r"), base + 1));
+        raw.write(bytes("bad type " + type), bytes("secret-key"), bytes("{}"), bytes("r"), base + 1);
+        raw.write(bytes(type), new byte[] {'k', (byte) 0xC0}, bytes("{}"), bytes("r"), base + 2);
+        raw.write(bytes(type + "\n"), bytes("k"), bytes("{}"), bytes("r"), base + 2);
+        storage.save(new StateWrite(last, 0, bytes("x"), 1, 0, bytes("r"), base + 3));
+
+        for (int limit : new int[] {100, 2, 1}) {
+            List<DueServer> due = new ArrayList<>();
+            List<SkippedRow> skipped = new ArrayList<>();
+            DueCursor after = DueCursor.startingAt(base);
+            int pages = 0;
+            do {
+                DuePage page = storage.due(base + 3, after, limit);
+                assertThat(page.servers().size() + page.skipped().size()).as("rows read by a page of %d", limit)
+                        .isLessThanOrEqualTo(limit);
+                due.addAll(page.servers());
+                skipped.addAll(page.skipped());
+                after = page.next();
+                assertThat(++pages).as("pages of %d (the scan must end)", limit).isLessThanOrEqualTo(10);
+            } while (after != null);
+            assertThat(due).as("due servers, pages of %d", limit)
+                    .containsExactly(new DueServer(first, base + 1), new DueServer(last, base + 3));
+            assertThat(skipped).as("bad rows, pages of %d", limit).hasSize(3)
+                    .extracting(SkippedRow::position).doesNotHaveDuplicates();
+            assertThat(skipped).allSatisfy(row -> assertThat(row.problem()).doesNotContain("bad type")
+                    .doesNotContain("secret-key").doesNotContain("\n"));
+        }
+    }
+
+    /**
+     * A record whose version is a value no store writes fails to load with a {@link CorruptRecordException}
+     * naming its server, not with an unchecked exception; the other servers load, and the listing still shows
+     * both keys (it reads keys only).
+     */
+    @Test
+    public void hostile_corruptVersion_failsThatServerAlone_withATypedError() throws Exception {
+        RawRows raw = requireRawRows();
+        String type = newType();
+        ServerId bad = new ServerId(type, "bad");
+        ServerId good = new ServerId(type, "good");
+        storage.save(new StateWrite(bad, 0, bytes("x"), 1));
+        storage.save(new StateWrite(good, 0, bytes("y"), 1));
+        raw.corruptVersion(bad);
+
+        assertThatThrownBy(() -> storage.load(bad)).isInstanceOfSatisfying(CorruptRecordException.class,
+                e -> assertThat(e.serverId()).isEqualTo(bad));
+        assertThatThrownBy(() -> storage.loadAll(List.of(good, bad))).isInstanceOf(CorruptRecordException.class);
+        assertLive(storage.load(good), 1, bytes("y"), 1);
+        assertThat(storage.loadAll(List.of(good)).get(good).version()).isEqualTo(1);
+        assertThat(listAll(type, 10)).containsExactly("bad", "good");
+    }
+
+    private RawRows requireRawRows() {
+        if (rawRows == null) {
+            rawRows = rawRows();
+        }
+        assumeTrue(rawRows != null, "the store cannot hold rows it would not write itself");
+        return rawRows;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
     // Close
 
     /**
@@ -1718,8 +1875,7 @@ public abstract class StorageContract {
             assertClosed("save with reminders",
                     () -> storage.save(new StateWrite(saved, 1, bytes("x"), 1, 0, bytes("r"), 1)));
             assertClosed("due", () -> storage.due(Long.MAX_VALUE, null, 10));
-            assertClosed("due after a cursor",
-                    () -> storage.due(Long.MAX_VALUE, new DueServer(saved, 1), 10));
+            assertClosed("due after a cursor", () -> storage.due(Long.MAX_VALUE, DueCursor.startingAt(1), 10));
         }
     }
 
@@ -1808,15 +1964,20 @@ public abstract class StorageContract {
     /**
      * Every server due by {@code notAfter} after the instant {@code base} (a {@link #reminderBase()}), paged with
      * {@code limit}, checking each page: at most {@code limit} entries, none due later than {@code notAfter} or
-     * before {@code base}, in ascending due time; a page shorter than {@code limit} is the last.
+     * before {@code base}, in ascending due time, nothing skipped; a cursor exactly when more are due.
      */
     private List<DueServer> dueFrom(long base, long notAfter, int limit) {
         List<DueServer> out = new ArrayList<>();
-        DueServer cursor = new DueServer(new ServerId("0", ""), base);
+        DueCursor cursor = DueCursor.startingAt(base);
         for (int pages = 0; ; pages++) {
-            List<DueServer> page = storage.due(notAfter, cursor, limit);
-            assertThat(page).as("due page %d (limit %d)", pages, limit).isNotNull().hasSizeLessThanOrEqualTo(limit);
-            for (DueServer d : page) {
+            DuePage page = storage.due(notAfter, cursor, limit);
+            assertThat(page).as("due page %d (limit %d)", pages, limit).isNotNull();
+            assertThat(page.servers()).as("due page %d (limit %d)", pages, limit).hasSizeLessThanOrEqualTo(limit);
+            assertThat(page.skipped()).as("rows skipped on due page %d of clean data", pages).isEmpty();
+            if (pages > 0) {
+                assertThat(page.servers()).as("page %d after a page with a cursor", pages).isNotEmpty();
+            }
+            for (DueServer d : page.servers()) {
                 assertThat(d.remindAtMillis()).as("due time of %s", d.id()).isBetween(base + 1, notAfter);
                 if (!out.isEmpty()) {
                     assertThat(d.remindAtMillis()).as("due times ascend")
@@ -1824,13 +1985,14 @@ public abstract class StorageContract {
                 }
                 out.add(d);
             }
-            if (page.size() < limit) {
+            if (!page.hasMore()) {
                 return out;
             }
+            assertThat(page.servers()).as("page %d has a cursor, so it is full", pages).hasSize(limit);
             if (pages > 100_000) {
                 fail("due never ended: %d pages of limit %d", pages, limit);
             }
-            cursor = page.get(page.size() - 1);
+            cursor = page.next();
         }
     }
 
@@ -1907,22 +2069,23 @@ public abstract class StorageContract {
     /** Pages through {@code type} checking every page's shape, and returns all keys listed. */
     private List<String> listAll(String type, int limit) {
         List<String> keys = new ArrayList<>();
-        String after = null;
+        KeyCursor after = null;
         for (int pages = 0; ; pages++) {
             KeyPage page = storage.list(type, after, limit);
             assertThat(page).as("page %d of type %s", pages, type).isNotNull();
             assertThat(page.keys()).as("keys on page %d (limit %d)", pages, limit).hasSizeLessThanOrEqualTo(limit);
+            assertThat(page.skipped()).as("rows skipped on page %d of clean data", pages).isEmpty();
             keys.addAll(page.keys());
             if (!page.hasMore()) {
                 return keys;
             }
             assertThat(page.keys()).as("page %d has a cursor, so it must hold keys", pages).isNotEmpty();
-            assertThat(page.nextAfter()).as("cursor of page %d", pages)
-                    .isEqualTo(page.keys().get(page.keys().size() - 1));
+            assertThat(page.next()).as("cursor of page %d", pages)
+                    .isEqualTo(KeyCursor.after(page.keys().get(page.keys().size() - 1)));
             if (pages > 100_000) {
                 fail("list(%s) never ended: %d pages of limit %d", type, pages, limit);
             }
-            after = page.nextAfter();
+            after = page.next();
         }
     }
 

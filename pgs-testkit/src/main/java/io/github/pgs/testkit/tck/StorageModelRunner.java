@@ -2,7 +2,10 @@ package io.github.pgs.testkit.tck;
 
 import io.github.pgs.ServerId;
 import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.DueCursor;
+import io.github.pgs.spi.DuePage;
 import io.github.pgs.spi.DueServer;
+import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
@@ -45,10 +48,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * instant drawn afresh for every replay (so that other data in the store, all of it due at other instants, never
  * shows), and loads compare it with the model. A {@code due} step pages through the servers due by an instant
  * from just before the base, with the step's page size, and checks: exactly the model's servers with reminders
- * due by then, each once, in ascending due time; every page within its limit; the same order as one large page
- * (the order among servers due at the same instant is the store's choice, but it must be stable); and from a
- * cursor (a model server at one of the instants, stored or not), exactly the part of that order that follows the
- * cursor. Traces show instants relative to the base. {@link #withReminders(boolean) withReminders(false)} leaves
+ * due by then, each once, in ascending due time; every page within its limit, with a cursor exactly when more are
+ * due; the same order as one large page (the order among servers due at the same instant is the store's choice,
+ * but it must be stable); from the cursor of a page that ended after the first few, exactly the rest of that
+ * order; and from {@link DueCursor#startingAt} one of the instants, exactly the servers due at or after it. Traces show instants relative to the base. {@link #withReminders(boolean) withReminders(false)} leaves
  * reminders out, for a store that keeps none.
  *
  * <h2>Failures</h2>
@@ -251,7 +254,8 @@ public final class StorageModelRunner {
 
     /**
      * Servers due by base + {@code notAfterSlot}, paged {@code limit} at a time, from just before the base
-     * ({@code cursor} -1) or after the id index {@code cursor} at base + {@code cursorSlot}.
+     * ({@code cursor} -1); for an even {@code cursor} from {@link DueCursor#startingAt} base + {@code cursorSlot};
+     * for an odd one from the cursor of a page of the first {@code (cursor / 2) % (due + 1)} servers.
      */
     private record Due(int notAfterSlot, int limit, int cursor, int cursorSlot) implements Step {
     }
@@ -598,14 +602,15 @@ public final class StorageModelRunner {
             String expectedNext = rest.size() > step.limit() ? expectedKeys.get(expectedKeys.size() - 1) : null;
             KeyPage page;
             try {
-                page = storage.list(type, after, step.limit());
+                page = storage.list(type, after == null ? null : KeyCursor.after(after), step.limit());
             } catch (RuntimeException e) {
                 throw new Diverged("threw " + e, "list threw " + e, e);
             }
             String rendered = render(page);
-            if (page == null || !page.keys().equals(expectedKeys) || !Objects.equals(page.nextAfter(), expectedNext)) {
-                throw new Diverged(rendered, "list returned " + rendered + "; model: "
-                        + render(new KeyPage(expectedKeys, expectedNext)), null);
+            KeyPage model = new KeyPage(expectedKeys, expectedNext == null ? null : KeyCursor.after(expectedNext));
+            if (page == null || !page.keys().equals(expectedKeys) || !Objects.equals(page.next(), model.next())
+                    || !page.skipped().isEmpty()) {
+                throw new Diverged(rendered, "list returned " + rendered + "; model: " + render(model), null);
             }
             return rendered;
         }
@@ -658,7 +663,7 @@ public final class StorageModelRunner {
             for (int t = 0; t < TYPE_LABELS.length; t++) {
                 List<String> expectedKeys = liveKeys(t);
                 List<String> listed = new ArrayList<>();
-                String after = null;
+                KeyCursor after = null;
                 for (int pages = 0; ; pages++) {
                     KeyPage page;
                     try {
@@ -667,10 +672,10 @@ public final class StorageModelRunner {
                         throw new Diverged("list threw " + e, "list threw " + e, e);
                     }
                     if (page == null || page.keys().size() > 2 || pages > expectedKeys.size()
-                            || (page.hasMore() && (page.keys().isEmpty()
-                                || !page.nextAfter().equals(page.keys().get(page.keys().size() - 1))))) {
+                            || !page.skipped().isEmpty() || (page.hasMore() && (page.keys().isEmpty()
+                                || !page.next().equals(KeyCursor.after(page.keys().get(page.keys().size() - 1)))))) {
                         throw new Diverged("list " + TYPE_LABELS[t] + " -> " + render(page),
-                                "listing " + TYPE_LABELS[t] + " with limit 2 after " + quote(after) + " returned "
+                                "listing " + TYPE_LABELS[t] + " with limit 2 after " + text(after) + " returned "
                                         + render(page) + " after pages " + keysText(listed)
                                         + "; model: all keys " + keysText(expectedKeys), null);
                     }
@@ -678,7 +683,7 @@ public final class StorageModelRunner {
                     if (!page.hasMore()) {
                         break;
                     }
-                    after = page.nextAfter();
+                    after = page.next();
                 }
                 if (!listed.equals(expectedKeys)) {
                     throw new Diverged("list " + TYPE_LABELS[t] + " -> " + keysText(listed),
@@ -722,55 +727,88 @@ public final class StorageModelRunner {
                 }
                 return renderDue(paged);
             }
-            DueServer cursor = new DueServer(id(step.cursor()), base + step.cursorSlot());
-            List<DueServer> rest = dueFrom(cursor, notAfter, step.limit(), "pages of " + step.limit());
-            // Everything after the cursor in the store's order: a suffix of that order, holding every server due
-            // later than the cursor and none due earlier; exactly the servers after the cursor if it is stored.
-            int from = all.size() - rest.size();
-            int at = all.indexOf(cursor);
-            boolean ok = from >= 0 && all.subList(from, all.size()).equals(rest) && (at < 0 || from == at + 1);
-            for (int i = 0; ok && i < all.size(); i++) {
-                long t = all.get(i).remindAtMillis();
-                ok = i < from ? t <= cursor.remindAtMillis() : t >= cursor.remindAtMillis();
+            List<DueServer> wantRest;
+            DueCursor cursor;
+            String from;
+            if (step.cursor() % 2 == 0) {
+                long instant = base + step.cursorSlot();
+                cursor = DueCursor.startingAt(instant);
+                wantRest = all.stream().filter(d -> d.remindAtMillis() >= instant).toList();
+                from = "starting at +" + step.cursorSlot();
+            } else {
+                int cut = (step.cursor() / 2) % (all.size() + 1);
+                from = "after the first " + cut;
+                wantRest = all.subList(cut, all.size());
+                if (cut == 0) {
+                    cursor = start();
+                } else {
+                    DuePage first = duePage(notAfter, start(), cut, "a page of the first " + cut);
+                    if (!first.servers().equals(all.subList(0, cut)) || first.hasMore() != cut < all.size()) {
+                        throw new Diverged(renderDue(first.servers()), "due by +" + step.notAfterSlot()
+                                + " in a page of " + cut + " gave " + renderDue(first.servers())
+                                + (first.hasMore() ? " with" : " without") + " a cursor; all due in the store's order: "
+                                + renderDue(all), null);
+                    }
+                    cursor = first.next();
+                }
             }
-            if (!ok) {
-                throw new Diverged(renderDue(rest), "due by +" + step.notAfterSlot() + " after "
-                        + renderDue(List.of(cursor)) + " in pages of " + step.limit() + " gave " + renderDue(rest)
-                        + "; all due in the store's order: " + renderDue(all), null);
+            List<DueServer> rest = cursor == null ? List.of()
+                    : dueFrom(cursor, notAfter, step.limit(), "pages of " + step.limit());
+            if (!rest.equals(wantRest)) {
+                throw new Diverged(renderDue(rest), "due by +" + step.notAfterSlot() + " " + from + " in pages of "
+                        + step.limit() + " gave " + renderDue(rest) + "; all due in the store's order: "
+                        + renderDue(all), null);
             }
             return renderDue(rest);
         }
 
         /** Just before this replay's instants, where no server of any replay is due. */
-        private DueServer start() {
-            return new DueServer(new ServerId("0", ""), base - 1);
+        private DueCursor start() {
+            return DueCursor.startingAt(base);
         }
 
-        /** Pages through {@code due} from {@code after}, checking each page's size and bound. */
-        private List<DueServer> dueFrom(DueServer after, long notAfter, int limit, String how) throws Diverged {
+        private DuePage duePage(long notAfter, DueCursor cursor, int limit, String how) throws Diverged {
+            DuePage page;
+            try {
+                page = storage.due(notAfter, cursor, limit);
+            } catch (RuntimeException e) {
+                throw new Diverged("threw " + e, "due threw " + e, e);
+            }
+            boolean ok = page != null && page.servers().size() <= limit && page.skipped().isEmpty();
+            for (int i = 0; ok && i < page.servers().size(); i++) {
+                ok = page.servers().get(i) != null && page.servers().get(i).remindAtMillis() <= notAfter;
+            }
+            if (!ok) {
+                String got = page == null ? "null" : renderDue(page.servers()) + " skipped " + page.skipped();
+                throw new Diverged(got, "due by +" + (notAfter - base) + " (" + how + ", limit " + limit
+                        + ") returned the page " + got, null);
+            }
+            return page;
+        }
+
+        /**
+         * Pages through {@code due} from {@code after}, checking each page's size and bound, and that a page has a
+         * cursor exactly when more are due.
+         */
+        private List<DueServer> dueFrom(DueCursor after, long notAfter, int limit, String how) throws Diverged {
             List<DueServer> out = new ArrayList<>();
-            DueServer cursor = after;
+            DueCursor cursor = after;
             for (int pages = 0; ; pages++) {
-                List<DueServer> page;
-                try {
-                    page = storage.due(notAfter, cursor, limit);
-                } catch (RuntimeException e) {
-                    throw new Diverged("threw " + e, "due threw " + e, e);
-                }
-                boolean ok = page != null && page.size() <= limit && pages <= 2 * KEYS.size() * TYPE_LABELS.length;
-                for (int i = 0; ok && i < page.size(); i++) {
-                    ok = page.get(i) != null && page.get(i).remindAtMillis() <= notAfter;
-                }
+                DuePage page = duePage(notAfter, cursor, limit, how);
+                boolean ok = pages <= 2 * KEYS.size() * TYPE_LABELS.length
+                        && (page.servers().size() == limit || !page.hasMore())
+                        && (pages == 0 || !page.servers().isEmpty());
                 if (!ok) {
-                    String got = page == null ? "null" : renderDue(page);
-                    throw new Diverged(got, "due by +" + (notAfter - base) + " (" + how + ", limit " + limit
-                            + ") returned the page " + got + " after " + renderDue(out), null);
+                    throw new Diverged(renderDue(page.servers()), "due by +" + (notAfter - base) + " (" + how
+                            + ", limit " + limit + ") returned the page " + renderDue(page.servers())
+                            + (page.hasMore() ? " with" : " without") + " a cursor after " + renderDue(out)
+                            + " (a page has a cursor exactly when more are due)", null);
                 }
-                out.addAll(page);
-                if (page.size() < limit) {
+                out.addAll(page.servers());
+                if (!page.hasMore()) {
                     return out;
                 }
-                cursor = page.get(page.size() - 1);
+                cursor = page.next();
             }
         }
 
@@ -845,8 +883,9 @@ public final class StorageModelRunner {
                 case History h -> "history(" + label(id(h.type(), h.key())) + ")";
                 case ListPage p -> "list(" + TYPE_LABELS[p.type()] + ", after " + quote(cursor(p.after()))
                         + ", limit " + p.limit() + ")";
-                case Due d -> "due(by +" + d.notAfterSlot() + ", after "
-                        + (d.cursor() < 0 ? "start" : label(id(d.cursor())) + "@+" + d.cursorSlot())
+                case Due d -> "due(by +" + d.notAfterSlot() + ", "
+                        + (d.cursor() < 0 ? "from the start" : d.cursor() % 2 == 0 ? "starting at +" + d.cursorSlot()
+                        : "after the first " + d.cursor() / 2 + " (mod due + 1)")
                         + ", limit " + d.limit() + ")";
                 case LoadAll a -> {
                     List<String> ids = new ArrayList<>();
@@ -952,7 +991,12 @@ public final class StorageModelRunner {
     }
 
     private static String render(KeyPage page) {
-        return page == null ? "null" : keysText(page.keys()) + " next " + quote(page.nextAfter());
+        return page == null ? "null" : keysText(page.keys()) + " next " + text(page.next())
+                + (page.skipped().isEmpty() ? "" : " skipped " + page.skipped());
+    }
+
+    private static String text(KeyCursor cursor) {
+        return cursor == null ? "null" : cursor.text();
     }
 
     private static String keysText(List<String> keys) {

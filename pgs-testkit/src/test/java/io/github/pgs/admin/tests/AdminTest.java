@@ -20,6 +20,7 @@ import io.github.pgs.admin.ServerInfo;
 import io.github.pgs.admin.ServerPage;
 import io.github.pgs.admin.ServerStatus;
 import io.github.pgs.admin.StoredVersion;
+import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.spi.RefResolver;
 import io.github.pgs.spi.StateCodec;
 import io.github.pgs.spi.StateWrite;
@@ -133,12 +134,12 @@ class AdminTest {
 
         List<String> keys = new ArrayList<>();
         List<Integer> sizes = new ArrayList<>();
-        String after = null;
+        KeyCursor after = null;
         do {
             ServerPage p = admin.list("tally", after, 2);
             p.entries().forEach(e -> keys.add(e.key()));
             sizes.add(p.entries().size());
-            after = p.nextAfter();
+            after = p.next();
         } while (after != null);
 
         assertThat(keys).containsExactly("a", "b", "d", "e", "\u00e9", "\uD83D\uDE00");

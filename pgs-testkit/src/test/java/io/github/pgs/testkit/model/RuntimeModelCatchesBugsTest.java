@@ -1,6 +1,7 @@
 package io.github.pgs.testkit.model;
 
 import io.github.pgs.ServerId;
+import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
@@ -62,8 +63,8 @@ class RuntimeModelCatchesBugsTest {
         }
 
         @Override
-        public KeyPage list(String type, String afterKey, int limit) {
-            return delegate.list(type, afterKey, limit);
+        public KeyPage list(String type, KeyCursor after, int limit) {
+            return delegate.list(type, after, limit);
         }
 
         @Override
@@ -104,8 +105,8 @@ class RuntimeModelCatchesBugsTest {
         }
 
         @Override
-        public KeyPage list(String type, String afterKey, int limit) {
-            return delegate.list(type, afterKey, limit);
+        public KeyPage list(String type, KeyCursor after, int limit) {
+            return delegate.list(type, after, limit);
         }
 
         @Override
@@ -155,8 +156,8 @@ class RuntimeModelCatchesBugsTest {
         }
 
         @Override
-        public KeyPage list(String type, String afterKey, int limit) {
-            return delegate.list(type, afterKey, limit);
+        public KeyPage list(String type, KeyCursor after, int limit) {
+            return delegate.list(type, after, limit);
         }
 
         @Override

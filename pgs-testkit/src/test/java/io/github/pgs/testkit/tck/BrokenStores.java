@@ -3,7 +3,10 @@ package io.github.pgs.testkit.tck;
 import io.github.pgs.ServerId;
 import io.github.pgs.StorageException;
 import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.DueCursor;
+import io.github.pgs.spi.DuePage;
 import io.github.pgs.spi.DueServer;
+import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
@@ -65,8 +68,8 @@ final class BrokenStores {
         }
 
         @Override
-        public KeyPage list(String type, String afterKey, int limit) {
-            return delegate.list(type, afterKey, limit);
+        public KeyPage list(String type, KeyCursor after, int limit) {
+            return delegate.list(type, after, limit);
         }
 
         @Override
@@ -75,7 +78,7 @@ final class BrokenStores {
         }
 
         @Override
-        public List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
+        public DuePage due(long notAfterMillis, DueCursor after, int limit) {
             return delegate.due(notAfterMillis, after, limit);
         }
 
@@ -125,8 +128,8 @@ final class BrokenStores {
     static Storage remindersDeclaredButNotKept() {
         return new Forwarding() {
             @Override
-            public List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
-                return List.of();
+            public DuePage due(long notAfterMillis, DueCursor after, int limit) {
+                return new DuePage(List.of(), null, List.of());
             }
         };
     }
@@ -147,14 +150,15 @@ final class BrokenStores {
             }
 
             @Override
-            public List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
-                List<DueServer> out = new ArrayList<>(delegate.due(notAfterMillis, after, limit));
+            public DuePage due(long notAfterMillis, DueCursor after, int limit) {
+                DuePage page = delegate.due(notAfterMillis, after, limit);
+                List<DueServer> out = new ArrayList<>(page.servers());
                 for (DueServer d : deleted.values()) {
                     if (d.remindAtMillis() <= notAfterMillis && out.size() < limit) {
                         out.add(d);
                     }
                 }
-                return out;
+                return new DuePage(out, page.next(), page.skipped());
             }
         };
     }
@@ -163,7 +167,7 @@ final class BrokenStores {
     static Storage dueIgnoringTheBound() {
         return new Forwarding() {
             @Override
-            public List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
+            public DuePage due(long notAfterMillis, DueCursor after, int limit) {
                 return delegate.due(Long.MAX_VALUE, after, limit);
             }
         };
@@ -338,19 +342,20 @@ final class BrokenStores {
     static Storage listInUtf16Order() {
         return new Forwarding() {
             @Override
-            public KeyPage list(String type, String afterKey, int limit) {
+            public KeyPage list(String type, KeyCursor after, int limit) {
                 List<String> all = new ArrayList<>();
-                String after = null;
+                KeyCursor cursor = null;
                 KeyPage page;
                 do {
-                    page = delegate.list(type, after, 1000);
+                    page = delegate.list(type, cursor, 1000);
                     all.addAll(page.keys());
-                    after = page.nextAfter();
+                    cursor = page.next();
                 } while (page.hasMore());
+                String afterKey = after == null ? null : new String(after.bytes(), StandardCharsets.UTF_8);
                 List<String> rest = all.stream().sorted()
                         .filter(k -> afterKey == null || k.compareTo(afterKey) > 0).toList();
                 List<String> keys = rest.subList(0, Math.min(limit, rest.size()));
-                return new KeyPage(keys, rest.size() > limit ? keys.get(keys.size() - 1) : null);
+                return new KeyPage(keys, rest.size() > limit ? KeyCursor.after(keys.get(keys.size() - 1)) : null);
             }
         };
     }
@@ -368,8 +373,8 @@ final class BrokenStores {
             }
 
             @Override
-            public KeyPage list(String type, String afterKey, int limit) {
-                KeyPage live = delegate.list(type, afterKey, limit);
+            public KeyPage list(String type, KeyCursor after, int limit) {
+                KeyPage live = delegate.list(type, after, limit);
                 List<String> keys = new ArrayList<>(live.keys());
                 for (String key : written.getOrDefault(type, Set.of())) {
                     if (!keys.contains(key) && delegate.load(new ServerId(type, key)).isTombstone()) {
@@ -377,7 +382,7 @@ final class BrokenStores {
                     }
                 }
                 keys.sort(UTF8_ORDER);
-                return new KeyPage(keys, live.nextAfter());
+                return new KeyPage(keys, live.next());
             }
         };
     }
@@ -427,8 +432,8 @@ final class BrokenStores {
             private volatile boolean closed;
 
             @Override
-            public KeyPage list(String type, String afterKey, int limit) {
-                return closed ? new KeyPage(List.of(), null) : delegate.list(type, afterKey, limit);
+            public KeyPage list(String type, KeyCursor after, int limit) {
+                return closed ? new KeyPage(List.of(), null) : delegate.list(type, after, limit);
             }
 
             @Override
