@@ -3,6 +3,7 @@ package io.github.pgs.bench;
 import io.github.pgs.RuntimeStats;
 import io.github.pgs.ServerId;
 import io.github.pgs.ServerRuntime;
+import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateCodec;
 import io.github.pgs.spi.StateWrite;
@@ -223,11 +224,11 @@ final class ManyServers {
     /** The number of keys of {@code type} in the store, listed through the SPI in pages of 10,000. */
     private static long countKeys(Storage storage, String type) {
         long rows = 0;
-        String after = null;
+        KeyCursor after = null;
         do {
             KeyPage page = storage.list(type, after, 10_000);
             rows += page.keys().size();
-            after = page.nextAfter();
+            after = page.next();
         } while (after != null);
         return rows;
     }

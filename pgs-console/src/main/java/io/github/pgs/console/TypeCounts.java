@@ -4,6 +4,7 @@ import io.github.pgs.admin.Admin;
 import io.github.pgs.admin.ServerEntry;
 import io.github.pgs.admin.ServerPage;
 import io.github.pgs.admin.ServerStatus;
+import io.github.pgs.spi.KeyCursor;
 
 /**
  * How many servers of one type the store holds, and, through a runtime, how many of them are active, petrified
@@ -39,7 +40,7 @@ public record TypeCounts(String type, long stored, boolean partial, long active,
         long stored = 0;
         long active = 0;
         long quarantined = 0;
-        String after = null;
+        KeyCursor after = null;
         boolean partial = false;
         do {
             ServerPage page = admin.list(type, after, Math.min(PAGE, limit));
@@ -51,7 +52,7 @@ public record TypeCounts(String type, long stored, boolean partial, long active,
                     quarantined++;
                 }
             }
-            after = page.nextAfter();
+            after = page.next();
             if (after != null && stored >= limit) {
                 partial = true;
                 break;

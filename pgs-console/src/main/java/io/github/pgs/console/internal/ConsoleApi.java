@@ -20,6 +20,7 @@ import io.github.pgs.admin.StoredVersionState;
 import io.github.pgs.console.ConsoleRequest;
 import io.github.pgs.console.ConsoleResponse;
 import io.github.pgs.console.TypeCounts;
+import io.github.pgs.spi.KeyCursor;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -154,7 +155,8 @@ public final class ConsoleApi {
         String type = type(r.param("type"));
         String prefix = r.param("prefix") == null ? "" : r.param("prefix");
         int limit = r.param("limit") == null ? DEFAULT_PAGE : (int) number(r, "limit", 1, MAX_PAGE);
-        String after = r.param("after");
+        // the cursor travels as KeyCursor.text(): the key's exact bytes, percent-encoded
+        KeyCursor after = r.param("after") == null ? null : cursor(r.param("after"));
         List<ServerEntry> found = new ArrayList<>();
         String next;
         if (after == null && !prefix.isEmpty()) {
@@ -166,7 +168,7 @@ public final class ConsoleApi {
             } catch (NotStoredException absent) {
                 // no server has exactly the prefix as its key
             }
-            after = prefix;
+            after = KeyCursor.after(prefix);
         }
         boolean done = false;
         do {
@@ -178,11 +180,11 @@ public final class ConsoleApi {
                 }
                 found.add(e);
             }
-            after = page.nextAfter();
-            next = done ? null : after;
+            after = page.next();
+            next = done || after == null ? null : after.text();
         } while (!done && after != null && found.size() < limit);
         if (found.size() > limit) {
-            next = found.get(limit - 1).key();
+            next = KeyCursor.after(found.get(limit - 1).key()).text();
             found = found.subList(0, limit);
         }
         Json j = new Json().beginObject().field("type", type).field("prefix", prefix);
@@ -316,6 +318,14 @@ public final class ConsoleApi {
             return ServerId.parse(text);
         } catch (IllegalArgumentException e) {
             throw new BadParameter("id is not TYPE:KEY with the key percent-encoded");
+        }
+    }
+
+    private static KeyCursor cursor(String text) {
+        try {
+            return KeyCursor.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new BadParameter("after must be a key percent-encoded");
         }
     }
 

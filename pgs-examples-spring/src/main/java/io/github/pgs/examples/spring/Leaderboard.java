@@ -4,6 +4,7 @@ import io.github.pgs.ServerId;
 import io.github.pgs.ServerRuntime;
 import io.github.pgs.ServerType;
 import io.github.pgs.examples.game.Player;
+import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StoredState;
 import org.springframework.stereotype.Service;
@@ -39,7 +40,7 @@ public class Leaderboard {
     public List<GameController.Score> top(int limit) {
         PriorityQueue<GameController.Score> best = new PriorityQueue<>(BY_SCORE);
         String type = ServerType.defaultName(Player.class);
-        String after = null;
+        KeyCursor after = null;
         do {
             KeyPage page = runtime.storage().list(type, after, PAGE);
             List<ServerId> ids = page.keys().stream().map(k -> new ServerId(type, k)).toList();
@@ -54,7 +55,7 @@ public class Leaderboard {
                     best.poll();
                 }
             }
-            after = page.nextAfter();
+            after = page.next();
         } while (after != null);
         List<GameController.Score> out = new ArrayList<>(best);
         out.sort(BY_SCORE.reversed());
