@@ -1,8 +1,12 @@
 package io.github.pgs.sqlite;
 
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -32,6 +36,13 @@ import java.util.regex.Pattern;
  *       the next commit copies it into the database file (a checkpoint), after which the log starts over</td></tr>
  *   <tr><td>{@code writerCacheBytes}</td><td>32 MiB</td><td>the most memory the writing connection's page cache
  *       takes (SQLite's {@code cache_size}; allocated as pages are used)</td></tr>
+ *   <tr><td>{@code filePermissions}</td><td>{@code rw-------}</td><td>the permissions of a database file the store
+ *       creates (its write-ahead log and shared-memory file get the same from SQLite); missing folders get them
+ *       plus the matching execute bits ({@code rwx------}). Must include owner read and write. Existing files and
+ *       folders keep theirs. Ignored on file systems without POSIX permissions</td></tr>
+ *   <tr><td>{@code allowForeignOwner}</td><td>{@code false}</td><td>whether a folder or database file that belongs
+ *       to another user (not this process's, not root) is used, with a warning, instead of refused with a
+ *       {@code StorageException}: its owner can read every state and replace the file</td></tr>
  * </table>
  *
  * <h2>Why small pages and a large log</h2>
@@ -66,7 +77,8 @@ import java.util.regex.Pattern;
  */
 public record SqliteOptions(Path file, Synchronous synchronous, Duration busyTimeout, int maxBatch,
                             Duration maxWait, int readers, String tableName, int pageSize,
-                            long checkpointBytes, long writerCacheBytes) {
+                            long checkpointBytes, long writerCacheBytes, Set<PosixFilePermission> filePermissions,
+                            boolean allowForeignOwner) {
 
     /** The default sync level: {@link Synchronous#FULL}. */
     public static final Synchronous DEFAULT_SYNCHRONOUS = Synchronous.FULL;
@@ -88,6 +100,9 @@ public record SqliteOptions(Path file, Synchronous synchronous, Duration busyTim
     public static final long DEFAULT_WRITER_CACHE_BYTES = 32L * 1024 * 1024;
     /** The smallest page cache of the writing connection: 64 KiB. */
     public static final long MIN_WRITER_CACHE_BYTES = 64L * 1024;
+    /** The default permissions of a database file the store creates: {@code rw-------}, the owner's only. */
+    public static final Set<PosixFilePermission> DEFAULT_FILE_PERMISSIONS =
+            Set.copyOf(PosixFilePermissions.fromString("rw-------"));
 
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
 
@@ -123,6 +138,12 @@ public record SqliteOptions(Path file, Synchronous synchronous, Duration busyTim
         Objects.requireNonNull(busyTimeout, "busyTimeout");
         Objects.requireNonNull(maxWait, "maxWait");
         Objects.requireNonNull(tableName, "tableName");
+        filePermissions = Set.copyOf(Objects.requireNonNull(filePermissions, "filePermissions"));
+        if (!filePermissions.contains(PosixFilePermission.OWNER_READ)
+                || !filePermissions.contains(PosixFilePermission.OWNER_WRITE)) {
+            throw new IllegalArgumentException("filePermissions must include owner read and write: "
+                    + PosixFilePermissions.toString(EnumSet.copyOf(filePermissions)));
+        }
         if (busyTimeout.isNegative() || busyTimeout.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
             throw new IllegalArgumentException("busyTimeout must be between 0 and " + Integer.MAX_VALUE
                     + " ms: " + busyTimeout);
@@ -166,7 +187,8 @@ public record SqliteOptions(Path file, Synchronous synchronous, Duration busyTim
     public Builder toBuilder() {
         return new Builder(file).synchronous(synchronous).busyTimeout(busyTimeout).maxBatch(maxBatch)
                 .maxWait(maxWait).readers(readers).tableName(tableName).pageSize(pageSize)
-                .checkpointBytes(checkpointBytes).writerCacheBytes(writerCacheBytes);
+                .checkpointBytes(checkpointBytes).writerCacheBytes(writerCacheBytes).filePermissions(filePermissions)
+                .allowForeignOwner(allowForeignOwner);
     }
 
     /** Collects options; values are checked by {@link #build()}. Not thread-safe. */
@@ -181,6 +203,8 @@ public record SqliteOptions(Path file, Synchronous synchronous, Duration busyTim
         private int pageSize = DEFAULT_PAGE_SIZE;
         private long checkpointBytes = DEFAULT_CHECKPOINT_BYTES;
         private long writerCacheBytes = DEFAULT_WRITER_CACHE_BYTES;
+        private Set<PosixFilePermission> filePermissions = DEFAULT_FILE_PERMISSIONS;
+        private boolean allowForeignOwner;
 
         private Builder(Path file) {
             this.file = Objects.requireNonNull(file, "file");
@@ -250,6 +274,24 @@ public record SqliteOptions(Path file, Synchronous synchronous, Duration busyTim
         }
 
         /**
+         * Sets the permissions of a database file the store creates (default {@code rw-------}; must include owner
+         * read and write); missing folders get them plus the matching execute bits.
+         */
+        public Builder filePermissions(Set<PosixFilePermission> filePermissions) {
+            this.filePermissions = filePermissions;
+            return this;
+        }
+
+        /**
+         * Sets whether a folder or database file that belongs to another user is used, with a warning, rather than
+         * refused (default {@code false}: refused).
+         */
+        public Builder allowForeignOwner(boolean allowForeignOwner) {
+            this.allowForeignOwner = allowForeignOwner;
+            return this;
+        }
+
+        /**
          * The options.
          *
          * @throws NullPointerException     if a value was set to {@code null}
@@ -257,7 +299,7 @@ public record SqliteOptions(Path file, Synchronous synchronous, Duration busyTim
          */
         public SqliteOptions build() {
             return new SqliteOptions(file, synchronous, busyTimeout, maxBatch, maxWait, readers, tableName,
-                    pageSize, checkpointBytes, writerCacheBytes);
+                    pageSize, checkpointBytes, writerCacheBytes, filePermissions, allowForeignOwner);
         }
 
         /**

@@ -19,11 +19,11 @@ import io.github.pgs.store.support.DuePageBuilder;
 import io.github.pgs.store.support.KeyPageBuilder;
 import io.github.pgs.store.support.StoreChecks;
 import io.github.pgs.store.support.StoredRows;
+import io.github.pgs.sqlite.internal.FileAccess;
 import io.github.pgs.sqlite.internal.NativeLibraryCache;
 import org.sqlite.SQLiteConfig;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -159,15 +159,23 @@ import java.util.concurrent.ArrayBlockingQueue;
  *       for one statement (microseconds with a warm cache, a disk read otherwise), so {@code readers} also bounds
  *       how many carriers reads can hold at once. Writes never pin callers: they wait on the group commit.</li>
  *   <li>sqlite-jdbc needs a native library; see {@code NativeLibraryCache} in the internal package: it is loaded
- *       from one cached copy per build under {@code ${user.home}/.cache/pgs/sqlite-native} instead of a new
- *       temporary copy per JVM (which killed JVMs leave behind in the temporary directory). Setting
- *       {@code org.sqlite.tmpdir}, {@code org.sqlite.lib.path} or {@code org.sqlite.lib.name} turns this off.</li>
+ *       from one cached copy per build under {@code ${user.home}/.cache/pgs/sqlite-native} when that directory
+ *       chain is private to this user and the file is verified, else from a private copy deleted once loaded; never
+ *       from a new temporary copy per JVM (which killed JVMs leave behind) nor from a file another user could
+ *       swap. Setting {@code org.sqlite.tmpdir}, {@code org.sqlite.lib.path} or {@code org.sqlite.lib.name} turns
+ *       this off.</li>
+ *   <li>Files: a database file the store creates is its owner's only ({@link SqliteOptions#filePermissions()},
+ *       {@code rw-------} by default; SQLite gives its log and shared-memory files the same), missing folders
+ *       likewise, and a folder or file of another user is refused unless
+ *       {@link SqliteOptions#allowForeignOwner()} (see {@code FileAccess} in the internal package).</li>
  * </ul>
  */
 public final class SqliteStorage implements Storage {
 
     /** The most keys bound in one {@code IN (...)} list (SQLite allows 32766 parameters per statement). */
     static final int IN_CHUNK = 500;
+
+    private static final System.Logger LOG = System.getLogger(SqliteStorage.class.getName());
 
     /** SQLite's primary result codes for errors caused by one row's values, not by the database. */
     private static final int SQLITE_TOOBIG = 18;
@@ -230,9 +238,8 @@ public final class SqliteStorage implements Storage {
         NativeLibraryCache.load();
         List<Connection> opened = new ArrayList<>();
         try {
-            Path parent = file.getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
+            for (String warning : FileAccess.prepare(file, options.filePermissions(), options.allowForeignOwner())) {
+                LOG.log(System.Logger.Level.WARNING, "SQLite store: " + warning);
             }
             this.writer = connect(false);
             opened.add(writer);

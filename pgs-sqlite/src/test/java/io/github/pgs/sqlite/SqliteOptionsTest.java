@@ -3,6 +3,7 @@ package io.github.pgs.sqlite;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,17 +27,31 @@ class SqliteOptionsTest {
         assertThat(o.pageSize()).isEqualTo(1024);
         assertThat(o.checkpointBytes()).isEqualTo(8L * 1024 * 1024);
         assertThat(o.writerCacheBytes()).isEqualTo(32L * 1024 * 1024);
+        assertThat(o.filePermissions()).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(o.allowForeignOwner()).isFalse();
     }
 
     @Test
     void builder_setsEveryOption_andToBuilderRoundTrips() {
         SqliteOptions o = SqliteStorage.builder(FILE).synchronous(SqliteOptions.Synchronous.NORMAL)
                 .busyTimeout(Duration.ofMillis(250)).maxBatch(1).maxWait(Duration.ofMillis(2)).readers(4)
-                .tableName("Game_State2").pageSize(4096).checkpointBytes(1000).writerCacheBytes(1 << 20).build();
+                .tableName("Game_State2").pageSize(4096).checkpointBytes(1000).writerCacheBytes(1 << 20)
+                .filePermissions(PosixFilePermissions.fromString("rw-r-----")).allowForeignOwner(true).build();
 
         assertThat(o).isEqualTo(new SqliteOptions(FILE, SqliteOptions.Synchronous.NORMAL, Duration.ofMillis(250), 1,
-                Duration.ofMillis(2), 4, "Game_State2", 4096, 1000, 1 << 20));
+                Duration.ofMillis(2), 4, "Game_State2", 4096, 1000, 1 << 20, PosixFilePermissions.fromString("rw-r-----"),
+                true));
         assertThat(o.toBuilder().build()).isEqualTo(o);
+    }
+
+    @Test
+    void filePermissions_mustLetTheOwnerReadAndWrite() {
+        for (String bad : new String[] {"r--------", "-w-------", "---rw-rw-"}) {
+            assertThatThrownBy(() -> SqliteOptions.builder(FILE).filePermissions(PosixFilePermissions.fromString(bad))
+                    .build()).as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("owner");
+        }
+        assertThatThrownBy(() -> SqliteOptions.builder(FILE).filePermissions(null).build())
+                .isInstanceOf(NullPointerException.class);
     }
 
     @Test
