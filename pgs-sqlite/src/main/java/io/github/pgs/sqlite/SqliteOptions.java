@@ -74,6 +74,8 @@ import java.util.regex.Pattern;
  * @param pageSize    the page size of a new file, a power of two from 512 to 65536
  * @param checkpointBytes the log size that triggers a checkpoint, &ge; 1 (rounded up to whole pages)
  * @param writerCacheBytes the writing connection's page cache, at least 64 KiB (rounded up to whole KiB)
+ * @param filePermissions  the permissions of a database file the store creates, with owner read and write
+ * @param allowForeignOwner whether a folder or file of another user is used with a warning instead of refused
  */
 public record SqliteOptions(Path file, Synchronous synchronous, Duration busyTimeout, int maxBatch,
                             Duration maxWait, int readers, String tableName, int pageSize,
