@@ -171,8 +171,10 @@ public final class ConsoleApi {
             after = KeyCursor.after(prefix);
         }
         boolean done = false;
+        int skipped = 0;
         do {
             ServerPage page = admin.list(type, after, limit);
+            skipped += page.skipped().size();
             for (ServerEntry e : page.entries()) {
                 if (!e.key().startsWith(prefix)) {
                     done = true;
@@ -187,7 +189,7 @@ public final class ConsoleApi {
             next = KeyCursor.after(found.get(limit - 1).key()).text();
             found = found.subList(0, limit);
         }
-        Json j = new Json().beginObject().field("type", type).field("prefix", prefix);
+        Json j = new Json().beginObject().field("type", type).field("prefix", prefix).field("skipped", skipped);
         j.name("entries").beginArray();
         for (ServerEntry e : found) {
             j.beginObject()

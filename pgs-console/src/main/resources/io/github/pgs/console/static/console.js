@@ -327,7 +327,7 @@
   function startSearch(type, prefix) {
     $('search-type').value = type;
     $('search-prefix').value = prefix;
-    search = { type, prefix, next: null };
+    search = { type, prefix, next: null, skipped: 0 };
     clear($('results').tBodies[0]);
     runSearch().catch((e) => notice(e.message, 'error'));
   }
@@ -347,6 +347,10 @@
         el('td', { class: 'num' }, bytes(e.bytes))));
     }
     search.next = r.nextAfter;
+    search.skipped = (search.skipped || 0) + r.skipped;
+    $('results-skipped').textContent = search.skipped + (search.skipped === 1 ? ' stored row' : ' stored rows')
+      + ' of this type could not be read and were skipped (pgs list shows where).';
+    show($('results-skipped'), search.skipped > 0);
     const any = body.rows.length > 0;
     show($('results'), any);
     show($('results-empty'), !any);
@@ -455,6 +459,7 @@
     await loadOverview().catch((e) => notice(e.message, 'error'));
     if (search) {
       search.next = null;
+      search.skipped = 0;
       clear($('results').tBodies[0]);
       await runSearch().catch((e) => notice(e.message, 'error'));
     }
