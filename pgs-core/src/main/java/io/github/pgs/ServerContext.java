@@ -1,6 +1,6 @@
 package io.github.pgs;
 
-import io.github.pgs.internal.Activation;
+import io.github.pgs.internal.Registry;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -31,10 +31,10 @@ import java.util.Objects;
  */
 public final class ServerContext {
 
-    private final Activation<?, ?> activation;
+    private final Registry.Turn activation;
     private final ServerRef self;
 
-    private ServerContext(Activation<?, ?> activation, ServerRef self) {
+    private ServerContext(Registry.Turn activation, ServerRef self) {
         this.activation = activation;
         this.self = self;
     }
@@ -45,11 +45,11 @@ public final class ServerContext {
      * @throws IllegalStateException outside a handler
      */
     public static ServerContext current() {
-        Activation<?, ?> a = Activation.current();
-        if (a == null) {
+        Registry.Turn turn = Registry.currentTurn();
+        if (turn == null) {
             throw new IllegalStateException("ServerContext.current() is only available inside a handler");
         }
-        return new ServerContext(a, a.self());
+        return new ServerContext(turn, new ServerRef(turn.self()));
     }
 
     /** This server's ref. */

@@ -1,7 +1,6 @@
 package io.github.pgs;
 
 import io.github.pgs.internal.Registry;
-import io.github.pgs.internal.TypeRuntime;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -21,32 +20,15 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class ServerRef {
 
-    private final Registry registry;
-    private volatile TypeRuntime<?, ?> type;
-    private final ServerId id;
-    private final Object args;
-    private final Registry.Hint hint = new Registry.Hint();
+    private final Registry.Target target;
 
-    ServerRef(Registry registry, TypeRuntime<?, ?> type, ServerId id, Object args) {
-        this.registry = registry;
-        this.type = type;
-        this.id = id;
-        this.args = args;
-    }
-
-    /** The type, looked up on first use for refs decoded from stored data (whose type may register later). */
-    private TypeRuntime<?, ?> type() {
-        TypeRuntime<?, ?> t = type;
-        if (t == null) {
-            t = registry.typeNamed(id.type());
-            type = t;
-        }
-        return t;
+    ServerRef(Registry.Target target) {
+        this.target = target;
     }
 
     /** The server's identity. */
     public ServerId id() {
-        return id;
+        return target.id();
     }
 
     /**
@@ -59,12 +41,12 @@ public final class ServerRef {
      * @throws GenServerException      any other failure, typed
      */
     public <R> R call(Call<R> request) {
-        return call(request, type().options().callTimeout());
+        return call(request, target.registry().callTimeout(target));
     }
 
     /** As {@link #call(Call)}, with an explicit timeout. */
     public <R> R call(Call<R> request, Duration timeout) {
-        return registry.callSync(type(), id, args, Objects.requireNonNull(request, "request"), timeout, hint);
+        return target.registry().call(target, Objects.requireNonNull(request, "request"), timeout);
     }
 
     /**
@@ -72,12 +54,12 @@ public final class ServerRef {
      * exceptions as {@link #call(Call)}, and with {@link CallTimeoutException} after the type's call timeout.
      */
     public <R> CompletableFuture<R> callAsync(Call<R> request) {
-        return callAsync(request, type().options().callTimeout());
+        return callAsync(request, target.registry().callTimeout(target));
     }
 
     /** As {@link #callAsync(Call)}, with an explicit timeout. */
     public <R> CompletableFuture<R> callAsync(Call<R> request, Duration timeout) {
-        return registry.callAsync(type(), id, args, Objects.requireNonNull(request, "request"), timeout, hint);
+        return target.registry().callAsync(target, Objects.requireNonNull(request, "request"), timeout);
     }
 
     /**
@@ -86,12 +68,12 @@ public final class ServerRef {
      * @throws MailboxFullException if the server's mailbox is full
      */
     public void cast(Object message) {
-        registry.cast(type(), id, args, Objects.requireNonNull(message, "message"), false, hint);
+        target.registry().cast(target, Objects.requireNonNull(message, "message"), false);
     }
 
     /** Sends {@code message} to {@link GenServer#handleInfo} and returns once it is queued. */
     public void send(Object message) {
-        registry.cast(type(), id, args, Objects.requireNonNull(message, "message"), true, hint);
+        target.registry().cast(target, Objects.requireNonNull(message, "message"), true);
     }
 
     /**
@@ -100,7 +82,7 @@ public final class ServerRef {
      * of a server that is not active activates it first, so that {@code terminate} sees its state.
      */
     public void stop(StopReason reason) {
-        registry.stop(type(), id, args, Objects.requireNonNull(reason, "reason"), type().options().callTimeout());
+        target.registry().stop(target, Objects.requireNonNull(reason, "reason"));
     }
 
     /** {@code stop(StopReason.NORMAL)}. */
@@ -110,17 +92,17 @@ public final class ServerRef {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ServerRef r && r.id.equals(id);
+        return o instanceof ServerRef r && r.target.id().equals(target.id());
     }
 
     @Override
     public int hashCode() {
-        return id.hashCode();
+        return target.id().hashCode();
     }
 
     /** The {@link ServerId} form, {@code type:key}. */
     @Override
     public String toString() {
-        return id.toString();
+        return target.id().toString();
     }
 }

@@ -1,8 +1,7 @@
 package io.github.pgs;
 
 import io.github.pgs.internal.Registry;
-import io.github.pgs.internal.SystemScheduler;
-import io.github.pgs.internal.TypeRuntime;
+import io.github.pgs.spi.RefResolver;
 import io.github.pgs.spi.Scheduler;
 import io.github.pgs.spi.StateCodec;
 import io.github.pgs.spi.StateCodecProvider;
@@ -58,11 +57,7 @@ public final class ServerRuntime implements AutoCloseable {
     private final Registry registry;
     private final Storage storage;
     private final boolean closeStorage;
-    private final SystemScheduler ownedScheduler;
-    private final Duration shutdownTimeout;
     private final String name;
-    private final Thread recovery;
-    private final List<io.github.pgs.admin.TtlSweeper> sweepers = new ArrayList<>();
     private final StateCodec codec;
 
     private ServerRuntime(Builder b) {
@@ -73,35 +68,27 @@ public final class ServerRuntime implements AutoCloseable {
         if (codec == null && !b.ephemeral) {
             codec = loadCodec();
         }
-        Scheduler scheduler = b.scheduler;
-        this.ownedScheduler = scheduler == null ? new SystemScheduler("pgs-" + b.name + "-timers") : null;
-        if (scheduler == null) {
-            scheduler = ownedScheduler;
-        }
         this.closeStorage = b.closeStorage;
-        this.shutdownTimeout = b.shutdownTimeout;
         this.codec = codec;
-        this.registry = new Registry(b.name, storage, codec, b.time, scheduler, b.maxKeyBytes, b.maxActive,
-                b.defaultOptions, ServerRef::new);
-        for (ServerType<?, ?> t : b.types) {
-            registry.register(t);
-        }
-        for (LifecycleListener l : b.listeners) {
-            registry.addListener(l);
-        }
-        boolean recover = storage != null && b.types.stream().anyMatch(t ->
-                t.options().lifecycle() == LifecyclePolicy.PERMANENT || t.options().rememberActive());
-        this.recovery = recover ? registry.recover(b.recoveryRate) : null;
-        registry.startReminders(b.reminderPollInterval, b.reminderGrace, b.reminderConcurrency);
-        if (storage != null) {
-            for (ServerType<?, ?> t : b.types) {
-                if (t.options().expires()) {
-                    sweepers.add(io.github.pgs.admin.TtlSweeper
-                            .builder(io.github.pgs.admin.Admin.of(this).withClock(b.time), t.name(), t.options().ttl())
-                            .scheduler(scheduler).start());
-                }
+        RefResolver refs = new RefResolver() {
+            @Override
+            public ServerRef resolve(ServerId id) {
+                return new ServerRef(registry().targetFromData(id));
             }
-        }
+
+            @Override
+            public String typeName(Class<? extends GenServer<?, ?>> behaviour) {
+                return registry().typeName(behaviour);
+            }
+        };
+        this.registry = Registry.create(new Registry.Config(b.name, storage, codec, b.time, b.scheduler,
+                b.maxKeyBytes, b.maxActive, b.defaultOptions, b.recoveryRate, b.reminderPollInterval, b.reminderGrace,
+                b.reminderConcurrency, b.shutdownTimeout, refs), b.types, b.listeners);
+        registry.startDuties(); // after the field is set: recovery may decode refs at once
+    }
+
+    private Registry registry() {
+        return registry;
     }
 
     private static StateCodec loadCodec() {
@@ -158,8 +145,7 @@ public final class ServerRuntime implements AutoCloseable {
 
     /** The registered type named {@code typeName}, with its current options. */
     public ServerType<?, ?> type(String typeName) {
-        return registry.typeNamed(typeName).spec().toBuilder().options(registry.typeNamed(typeName).options())
-                .build();
+        return registry.type(typeName);
     }
 
     /** The registered types. */
@@ -185,7 +171,7 @@ public final class ServerRuntime implements AutoCloseable {
 
     /** The current options of a registered type. */
     public TypeOptions options(String typeName) {
-        return registry.typeNamed(typeName).options();
+        return registry.options(typeName);
     }
 
     // ---------------------------------------------------------------- servers
@@ -199,15 +185,12 @@ public final class ServerRuntime implements AutoCloseable {
      * @throws QuarantinedException  if the server is quarantined
      */
     public <A> ServerRef start(Class<? extends GenServer<A, ?>> behaviour, A args) {
-        TypeRuntime<A, ?> t = registry.typeOf(behaviour);
-        return registry.start(t, args, t.options().callTimeout());
+        return new ServerRef(registry.start(behaviour, args));
     }
 
     /** As {@link #start(Class, Object)}, for a type given with its options. */
-    @SuppressWarnings("unchecked")
     public <A, S> ServerRef start(ServerType<A, S> type, A args) {
-        TypeRuntime<A, S> t = registry.register(type);
-        return registry.start(t, args, t.options().callTimeout());
+        return new ServerRef(registry.start(type, args));
     }
 
     /**
@@ -217,10 +200,7 @@ public final class ServerRuntime implements AutoCloseable {
      * @throws KeyTooLongException if the key derived from {@code args} exceeds the runtime's limit
      */
     public <A> ServerRef ref(Class<? extends GenServer<A, ?>> behaviour, A args) {
-        if (!isPersistent()) {
-            throw new UnsupportedOperationException("ephemeral servers have no identity before start");
-        }
-        return registry.ref(registry.typeOf(behaviour), args);
+        return new ServerRef(registry.target(behaviour, args));
     }
 
     /**
@@ -229,7 +209,7 @@ public final class ServerRuntime implements AutoCloseable {
      * @throws UnknownServerTypeException if it is not
      */
     public ServerRef ref(ServerId id) {
-        return registry.ref(Objects.requireNonNull(id, "id"));
+        return new ServerRef(registry.target(Objects.requireNonNull(id, "id")));
     }
 
     /** The ref whose {@link ServerRef#toString()} is {@code text}. */
@@ -265,14 +245,36 @@ public final class ServerRuntime implements AutoCloseable {
         return registry.petrify(id);
     }
 
+    /**
+     * Petrifies {@code id} after the messages already queued for it and waits until it has persisted and left, at
+     * most {@code timeout} (real time, like the shutdown timeout: it bounds real work); a message that activates
+     * it again meanwhile makes it petrify that activation too. A server that is not active returns at once; a
+     * quarantined one stays put.
+     *
+     * @throws CallTimeoutException if it is still active after {@code timeout}
+     */
+    public void petrifyAndWait(ServerId id, Duration timeout) {
+        registry.petrifyAndWait(Objects.requireNonNull(id, "id"), Objects.requireNonNull(timeout, "timeout"));
+    }
+
     /** The number of active servers. */
     public int activeCount() {
         return registry.activeCount();
     }
 
-    /** A snapshot of this runtime's counters. */
+    /** A snapshot of this runtime's counters (the sum over its types). Cheap: safe to poll. */
     public RuntimeStats stats() {
         return registry.stats();
+    }
+
+    /**
+     * A snapshot of the counters of the type named {@code typeName} in this runtime ({@link RuntimeStats#active()}
+     * counts its servers active here). Cheap: safe to poll, e.g. for a chart of calls per second per type.
+     *
+     * @throws UnknownServerTypeException if no such type is registered
+     */
+    public RuntimeStats stats(String typeName) {
+        return registry.stats(Objects.requireNonNull(typeName, "typeName"));
     }
 
     /** Adds a listener told of stops, crashes, quarantines and releases of every server. */
@@ -341,12 +343,12 @@ public final class ServerRuntime implements AutoCloseable {
      * @throws IllegalArgumentException if fewer older versions are kept
      */
     public long rollback(ServerId id, int stepsBack) {
-        return registry.rollback(id, stepsBack, shutdownTimeout);
+        return registry.rollback(id, stepsBack);
     }
 
     /** Wipes the state of {@code id} and lifts its quarantine: the next message starts it fresh via {@code init}. */
     public void reset(ServerId id) {
-        registry.reset(id, shutdownTimeout);
+        registry.reset(id);
     }
 
     /**
@@ -355,15 +357,7 @@ public final class ServerRuntime implements AutoCloseable {
      * @return {@code true} if it finished (or there was none) within {@code timeout}
      */
     public boolean awaitRecovery(Duration timeout) {
-        if (recovery == null) {
-            return true;
-        }
-        try {
-            return recovery.join(timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return registry.awaitRecovery(timeout);
     }
 
     public void removeListener(LifecycleListener listener) {
@@ -392,11 +386,7 @@ public final class ServerRuntime implements AutoCloseable {
         if (registry.isClosed()) {
             return;
         }
-        sweepers.forEach(io.github.pgs.admin.TtlSweeper::close);
-        List<GenServerException> failures = registry.close(shutdownTimeout);
-        if (ownedScheduler != null) {
-            ownedScheduler.close();
-        }
+        List<GenServerException> failures = registry.close();
         if (closeStorage && storage != null) {
             storage.close();
         }

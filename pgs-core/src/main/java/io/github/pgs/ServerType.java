@@ -1,6 +1,6 @@
 package io.github.pgs;
 
-import io.github.pgs.internal.Generics;
+import io.github.pgs.internal.Registry;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
@@ -45,7 +45,7 @@ public final class ServerType<A, S> {
             throw new IllegalArgumentException("type name must match [A-Za-z0-9_.$-]{1,200}: '" + name + "'");
         }
         this.factory = b.factory != null ? b.factory : reflectiveFactory(b.behaviour);
-        Type[] resolved = Generics.genServerArguments(b.behaviour);
+        Type[] resolved = Registry.genServerArguments(b.behaviour);
         this.argsType = b.argsType != null ? b.argsType : require(resolved[0], "argsType", b.behaviour);
         this.stateType = b.stateType != null ? b.stateType : require(resolved[1], "stateType", b.behaviour);
         this.argsKey = b.argsKey;

@@ -2,15 +2,13 @@ package io.github.pgs.admin;
 
 import io.github.pgs.CallTimeoutException;
 import io.github.pgs.CodecException;
-import io.github.pgs.CorruptRecordException;
 import io.github.pgs.ServerId;
 import io.github.pgs.ServerRuntime;
 import io.github.pgs.StorageException;
 import io.github.pgs.VersionConflictException;
-import io.github.pgs.internal.ReminderSet;
+import io.github.pgs.internal.Registry;
 import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.spi.KeyPage;
-import io.github.pgs.spi.SkippedRow;
 import io.github.pgs.spi.StateCodec;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
@@ -22,11 +20,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Operator access to persisted servers of any type: list them page by page, count them, inspect one (metadata
@@ -170,7 +166,7 @@ public final class Admin {
         UnreadableRows unreadable = new UnreadableRows("list", type, limit);
         unreadable.addAll(page.skipped());
         List<ServerEntry> entries = new ArrayList<>(page.keys().size());
-        for (Map.Entry<ServerId, StoredState> e : loadPage(type, page, unreadable)) {
+        for (Map.Entry<ServerId, StoredState> e : Registry.loadPage(storage, type, page.keys(), unreadable::add)) {
             StoredState s = e.getValue();
             if (s.hasPayload()) {
                 entries.add(entry(e.getKey(), s));
@@ -200,16 +196,13 @@ public final class Admin {
     public CountReport countReport(String type) {
         checkType(type);
         UnreadableRows unreadable = new UnreadableRows("count", type, 0);
-        long n = 0;
-        KeyCursor after = null;
-        do {
-            KeyPage page = storage.list(type, after, SCAN_PAGE);
-            n += page.keys().size();
+        long[] n = {0};
+        Registry.eachPage(storage, type, SCAN_PAGE, page -> {
+            n[0] += page.keys().size();
             unreadable.addAll(page.skipped());
-            after = page.next();
-        } while (after != null);
+        });
         unreadable.log();
-        return new CountReport(type, n, unreadable.count());
+        return new CountReport(type, n[0], unreadable.count());
     }
 
     /**
@@ -278,7 +271,7 @@ public final class Admin {
 
     private static List<io.github.pgs.Reminder> reminders(ServerId id, StoredState s) {
         try {
-            return ReminderSet.describe(s.reminders());
+            return Registry.describeReminders(s.reminders());
         } catch (IllegalArgumentException e) {
             throw new CodecException(id, "the stored reminders cannot be decoded: " + e.getMessage(), e);
         }
@@ -357,7 +350,9 @@ public final class Admin {
         if (expectedVersion < 1) {
             throw new IllegalArgumentException("expectedVersion must be >= 1: " + expectedVersion);
         }
-        petrifyAndWait(id);
+        if (runtime != null) {
+            runtime.petrifyAndWait(id, PETRIFY_TIMEOUT);
+        }
         StoredState s = storage.load(id);
         if (s.version() != expectedVersion) {
             throw new VersionConflictException(id, expectedVersion, s.version());
@@ -368,35 +363,37 @@ public final class Admin {
         return tombstone(id, expectedVersion);
     }
 
-    /**
-     * Writes the tombstone, then deals with the runtime: a quarantine is lifted; a server that became active
-     * between the check and the tombstone holds the deleted state in memory, so it is asked to petrify (it will
-     * find the tombstone if it writes, and start fresh next time).
-     */
+    /** Writes the tombstone; the runtime's quarantine is lifted, a server that became active meanwhile petrifies. */
     private Deletion tombstone(ServerId id, long version) {
-        long v = storage.delete(id, version);
-        if (runtime != null) {
-            if (runtime.isQuarantined(id)) {
-                runtime.release(id);
-            } else if (runtime.isActive(id)) {
-                runtime.petrify(id);
-            }
-        }
-        return new Deletion(id, v);
+        return new Deletion(id, Registry.tombstone(storage, view(), id, version));
     }
 
-    private void petrifyAndWait(ServerId id) {
+    /** Which servers the admin's runtime holds, as the expiry and deletion see it. */
+    private Registry.ServerView view() {
         if (runtime == null) {
-            return;
+            return Registry.ServerView.NONE;
         }
-        long deadline = System.nanoTime() + PETRIFY_TIMEOUT.toNanos();
-        while (runtime.isActive(id)) {
-            runtime.petrify(id);
-            if (System.nanoTime() - deadline > 0) {
-                throw new CallTimeoutException(id, PETRIFY_TIMEOUT);
+        return new Registry.ServerView() {
+            @Override
+            public boolean isActive(ServerId id) {
+                return runtime.isActive(id);
             }
-            runtime.awaitQuiescence(Duration.ofMillis(10));
-        }
+
+            @Override
+            public boolean isQuarantined(ServerId id) {
+                return runtime.isQuarantined(id);
+            }
+
+            @Override
+            public boolean release(ServerId id) {
+                return runtime.release(id);
+            }
+
+            @Override
+            public boolean petrify(ServerId id) {
+                return runtime.petrify(id);
+            }
+        };
     }
 
     // ---------------------------------------------------------------- repairing
@@ -461,94 +458,26 @@ public final class Admin {
         if (notTouchedFor.isNegative() || notTouchedFor.isZero()) {
             throw new IllegalArgumentException("notTouchedFor must be positive: " + notTouchedFor);
         }
-        long cutoff = saturatedMinus(clock.currentTimeMillis(), notTouchedFor);
-        List<ServerEntry> expired = new ArrayList<>();
-        List<ServerId> deleted = new ArrayList<>();
-        long examined = 0;
-        int skippedActive = 0;
-        int skippedChanged = 0;
+        long cutoff = Registry.saturatedMinus(clock.currentTimeMillis(), notTouchedFor);
         UnreadableRows unreadable = new UnreadableRows("expire", type, 0);
+        Map<ServerId, ServerEntry> judged = new HashMap<>(); // as each old state was before its judgement
+        Registry.Sweep sweep = new Registry.Sweep(unreadable::add, (id, s) -> judged.put(id, entry(id, s)));
         try {
-            KeyCursor after = null;
-            do {
-                KeyPage page = storage.list(type, after, SCAN_PAGE);
-                unreadable.addAll(page.skipped());
-                for (Map.Entry<ServerId, StoredState> e : loadPage(type, page, unreadable)) {
-                    ServerId id = e.getKey();
-                    StoredState s = e.getValue();
-                    if (!s.hasPayload()) {
-                        continue;
-                    }
-                    examined++;
-                    if (s.updatedAtMillis() > cutoff) {
-                        continue;
-                    }
-                    ServerEntry entry = entry(id, s);
-                    if (entry.status() == ServerStatus.ACTIVE) {
-                        skippedActive++;
-                        continue;
-                    }
-                    if (!dryRun) {
-                        try {
-                            tombstone(id, s.version());
-                        } catch (VersionConflictException changed) {
-                            skippedChanged++;
-                            continue;
-                        }
-                        deleted.add(id);
-                    }
-                    expired.add(entry);
-                }
-                after = page.next();
-            } while (after != null);
+            Registry.expire(storage, type, cutoff, dryRun, view(), sweep);
         } catch (RuntimeException e) {
-            throw new ExpireFailedException(type, deleted, e);
+            throw new ExpireFailedException(type, sweep.deleted(), e);
         } finally {
             unreadable.log();
         }
-        return new ExpireReport(type, Instant.ofEpochMilli(cutoff), dryRun, examined, expired, skippedActive,
-                skippedChanged, unreadable.count());
+        List<ServerEntry> expired = new ArrayList<>(sweep.expired().size());
+        for (Map.Entry<ServerId, StoredState> e : sweep.expired()) {
+            expired.add(judged.get(e.getKey()));
+        }
+        return new ExpireReport(type, Instant.ofEpochMilli(cutoff), dryRun, sweep.examined(), expired,
+                sweep.skippedActive(), sweep.skippedChanged(), unreadable.count());
     }
 
     // ---------------------------------------------------------------- helpers
-
-    /**
-     * The records of a page's keys, in the page's (key) order whatever order the store's map has. If the bulk load
-     * fails, the keys are loaded one by one, so that a corrupt record is skipped (and counted in
-     * {@code unreadable}) instead of failing the page; any other failure is the store's and is thrown.
-     */
-    private List<Map.Entry<ServerId, StoredState>> loadPage(String type, KeyPage page, UnreadableRows unreadable) {
-        if (page.keys().isEmpty()) {
-            return List.of();
-        }
-        List<ServerId> ids = new ArrayList<>(page.keys().size());
-        for (String key : page.keys()) {
-            ids.add(new ServerId(type, key));
-        }
-        Map<ServerId, StoredState> loaded;
-        Set<ServerId> corrupt = Set.of();
-        try {
-            loaded = storage.loadAll(ids);
-        } catch (CorruptRecordException oneBadRow) {
-            loaded = new HashMap<>();
-            corrupt = new HashSet<>();
-            for (ServerId id : ids) {
-                try {
-                    loaded.put(id, storage.load(id));
-                } catch (CorruptRecordException e) {
-                    corrupt.add(id);
-                    unreadable.add(new SkippedRow("corrupt record: " + e.field(), KeyCursor.after(id.key()).text()));
-                }
-            }
-        }
-        List<Map.Entry<ServerId, StoredState>> out = new ArrayList<>(ids.size());
-        for (ServerId id : ids) {
-            if (!corrupt.contains(id)) {
-                out.add(Map.entry(id, loaded.getOrDefault(id, StoredState.ABSENT)));
-            }
-        }
-        return out;
-    }
 
     private ServerEntry entry(ServerId id, StoredState s) {
         return new ServerEntry(id, s.version(), s.schemaVersion(), Instant.ofEpochMilli(s.updatedAtMillis()),
@@ -558,15 +487,6 @@ public final class Admin {
     private static void checkType(String type) {
         if (!ServerId.isValidTypeName(type)) {
             throw new IllegalArgumentException("type name must match [A-Za-z0-9_.$-]{1,200}: '" + type + "'");
-        }
-    }
-
-    /** {@code nowMillis - d}, or the earliest representable instant if that is out of range. */
-    private static long saturatedMinus(long nowMillis, Duration d) {
-        try {
-            return Math.subtractExact(nowMillis, d.toMillis());
-        } catch (ArithmeticException overflow) {
-            return Long.MIN_VALUE;
         }
     }
 }

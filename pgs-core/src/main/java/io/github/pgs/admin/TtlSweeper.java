@@ -2,6 +2,7 @@ package io.github.pgs.admin;
 
 import io.github.pgs.ServerId;
 import io.github.pgs.ServerRuntime;
+import io.github.pgs.internal.Registry;
 import io.github.pgs.spi.Scheduler;
 
 import java.time.Duration;
@@ -9,7 +10,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -66,10 +66,8 @@ public final class TtlSweeper implements AutoCloseable {
     private final Consumer<? super RuntimeException> onFailure;
 
     private final ReentrantLock sweepLock = new ReentrantLock();
-    private final ReentrantLock scheduleLock = new ReentrantLock();
     private final AtomicLong sweeps = new AtomicLong();
-    private Scheduler.Cancellable next;
-    private volatile boolean closed;
+    private final Registry.Job job;
     private volatile ExpireReport last;
 
     private TtlSweeper(Builder b) {
@@ -92,6 +90,7 @@ public final class TtlSweeper implements AutoCloseable {
         this.executor = b.executor;
         this.onSweep = b.onSweep;
         this.onFailure = b.onFailure;
+        this.job = Registry.periodic(scheduler, interval, executor, this::scheduledSweep, onFailure::accept);
     }
 
     /**
@@ -154,16 +153,7 @@ public final class TtlSweeper implements AutoCloseable {
     /** Stops future sweeps (and the owned timer thread, if any). Idempotent. */
     @Override
     public void close() {
-        scheduleLock.lock();
-        try {
-            closed = true;
-            if (next != null) {
-                next.cancel();
-                next = null;
-            }
-        } finally {
-            scheduleLock.unlock();
-        }
+        job.close();
         if (ownedTimer != null) {
             ownedTimer.shutdownNow();
         }
@@ -171,56 +161,22 @@ public final class TtlSweeper implements AutoCloseable {
 
     /** Whether {@link #close()} was called. */
     public boolean isClosed() {
-        return closed;
+        return job.isClosed();
     }
 
     private TtlSweeper startTimer() {
-        scheduleNext();
+        job.start();
         return this;
     }
 
-    private void scheduleNext() {
-        scheduleLock.lock();
-        try {
-            if (!closed) {
-                next = scheduler.schedule(interval, this::due);
-            }
-        } finally {
-            scheduleLock.unlock();
-        }
-    }
-
-    /** On the timer: hands the sweep to the executor, never blocking the timer. */
-    private void due() {
-        if (closed) {
-            return;
-        }
-        try {
-            executor.execute(this::scheduledSweep);
-        } catch (RejectedExecutionException e) {
-            onFailure.accept(e);
-            scheduleNext();
-        }
-    }
-
+    /** One scheduled sweep (on the executor); a failure goes to {@code onFailure}, the report to {@code onSweep}. */
     private void scheduledSweep() {
+        ExpireReport r = sweepNow();
         try {
-            if (closed) {
-                return;
-            }
-            ExpireReport r;
-            try {
-                r = sweepNow();
-            } catch (RuntimeException e) {
-                onFailure.accept(e);
-                return;
-            }
             onSweep.accept(r);
         } catch (RuntimeException listenerFailure) {
             LOG.log(System.Logger.Level.WARNING, "TTL sweep listener of type '" + type + "' failed",
                     listenerFailure);
-        } finally {
-            scheduleNext();
         }
     }
 

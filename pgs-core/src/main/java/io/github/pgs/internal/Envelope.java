@@ -1,7 +1,9 @@
 package io.github.pgs.internal;
 
+import io.github.pgs.GenServerException;
 import io.github.pgs.StopReason;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** What travels through a mailbox: user messages (which count against its capacity) and system signals. */
@@ -13,6 +15,32 @@ sealed interface Envelope permits CallEnvelope, Envelope.Cast, Envelope.StopRequ
         return true;
     }
 
+    /** Fails whoever waits for {@code e} with {@code error} (a cast is dropped, a signal ignored). */
+    static void fail(Envelope e, GenServerException error) {
+        switch (e) {
+            case CallEnvelope<?> c -> c.failNow(error);
+            case StopRequest r -> r.done().completeExceptionally(error);
+            case Start s -> s.done().completeExceptionally(error);
+            case Cast c -> System.getLogger("io.github.pgs").log(System.Logger.Level.DEBUG,
+                    "dropped a message to " + error.serverId() + ": " + error.getMessage());
+            case Signal s -> {
+            }
+            case TimerFired t -> {
+            }
+            case Remind r -> r.done().run();
+        }
+    }
+
+    /** Fails {@code current} (if any) and everything in {@code rest} with {@code error}. */
+    static void failAll(Envelope current, List<Envelope> rest, GenServerException error) {
+        if (current != null) {
+            fail(current, error);
+        }
+        for (Envelope e : rest) {
+            fail(e, error);
+        }
+    }
+
     /** A cast ({@code info == false}) or an info message. */
     record Cast(Object message, boolean info) implements Envelope {
     }
@@ -21,8 +49,16 @@ sealed interface Envelope permits CallEnvelope, Envelope.Cast, Envelope.StopRequ
     record StopRequest(StopReason reason, CompletableFuture<Void> done) implements Envelope {
     }
 
-    /** Activate now (start, eager restart, recovery); {@code done} completes when the server is active. */
-    record Start(CompletableFuture<Void> done) implements Envelope {
+    /**
+     * Activate now (start, eager restart, recovery); {@code done} completes when the server is active. With
+     * {@code ifNoState}, a server that is not active and finds a stored state is not activated ({@code done}
+     * fails): recovery's marker pass uses it for servers its listing of stored states already covered.
+     */
+    record Start(CompletableFuture<Void> done, boolean ifNoState) implements Envelope {
+        Start(CompletableFuture<Void> done) {
+            this(done, false);
+        }
+
         @Override
         public boolean counted() {
             return false;
@@ -30,7 +66,7 @@ sealed interface Envelope permits CallEnvelope, Envelope.Cast, Envelope.StopRequ
     }
 
     /** A volatile timer set through {@code ServerContext} fired. */
-    record TimerFired(Activation.Timer timer) implements Envelope {
+    record TimerFired(ActivationTimers.Timer timer) implements Envelope {
         @Override
         public boolean counted() {
             return false;

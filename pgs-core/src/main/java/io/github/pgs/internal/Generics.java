@@ -14,7 +14,7 @@ import java.util.Map;
  * superclasses and superinterfaces and substituting type variables bound on the way. Unresolvable arguments come
  * back as {@code null} so that the caller can ask for them explicitly (or skip a check).
  */
-public final class Generics {
+final class Generics {
 
     private Generics() {
     }

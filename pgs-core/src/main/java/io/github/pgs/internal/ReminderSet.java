@@ -26,7 +26,7 @@ import java.util.TreeMap;
  * ({@code long}), the period in millis ({@code long}, 0 for one-shot) and the missed-tick policy ({@code byte}:
  * 0 fire once, 1 skip). Nothing in it names a class; anything else is refused as corrupt.
  */
-public final class ReminderSet {
+final class ReminderSet {
 
     /** The most reminders one server may hold. */
     public static final int MAX_REMINDERS = 1_000;

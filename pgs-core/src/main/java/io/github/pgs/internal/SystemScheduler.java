@@ -21,7 +21,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A task that throws is logged and does not stop the thread. After {@link #close()} pending tasks never run
  * and new ones are accepted but never run.
  */
-public final class SystemScheduler implements Scheduler, AutoCloseable {
+final class SystemScheduler implements Scheduler, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(SystemScheduler.class.getName());
     private static final long MAX_DELAY_NANOS = TimeUnit.DAYS.toNanos(365L * 100);

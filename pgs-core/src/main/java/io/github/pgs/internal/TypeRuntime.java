@@ -15,17 +15,19 @@ import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A {@link ServerType} as one runtime uses it: the resolved argument key, the persisted type and the current
- * options. Options are volatile so that a type can be reconfigured while servers run; identity (name, key
- * derivation) never changes.
+ * A {@link ServerType} as one runtime uses it: the resolved argument key, the persisted type, the current
+ * options and the type's counters. Options are volatile so that a type can be reconfigured while servers run;
+ * identity (name, key derivation) never changes.
  */
-public final class TypeRuntime<A, S> {
+final class TypeRuntime<A, S> {
 
     private final ServerType<A, S> spec;
     private final ArgsKey<A> argsKey;
     private final Type persistedType;
     private final int maxKeyBytes;
     private volatile TypeOptions options;
+    /** This type's counters in this runtime. */
+    final TypeStats stats = new TypeStats();
 
     @SuppressWarnings("unchecked")
     TypeRuntime(ServerType<A, S> spec, StateCodec codec, RefResolver refs, int maxKeyBytes) {
@@ -62,15 +64,15 @@ public final class TypeRuntime<A, S> {
         };
     }
 
-    public ServerType<A, S> spec() {
+    ServerType<A, S> spec() {
         return spec;
     }
 
-    public String name() {
+    String name() {
         return spec.name();
     }
 
-    public TypeOptions options() {
+    TypeOptions options() {
         return options;
     }
 

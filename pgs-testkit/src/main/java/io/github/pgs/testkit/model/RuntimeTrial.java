@@ -75,7 +75,7 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
     private static final long WINDOW = RuntimeModel.RESTART_WINDOW.toNanos();
     private static final Duration SETTLE = Duration.ofSeconds(20);
     private static final String OK = "ok";
-    /** The reserved type of the remember-active markers (the runtime's {@code Registry.ACTIVE_MARKERS}). */
+    /** The reserved type of the remember-active markers (the runtime's {@code ActiveMarkers.TYPE}). */
     private static final String ACTIVE_MARKERS = "pgs.active";
 
     private final Storage raw;

@@ -1,0 +1,71 @@
+package io.github.pgs.internal;
+
+import io.github.pgs.GenServerException;
+import io.github.pgs.QuarantinedException;
+import io.github.pgs.StopReason;
+
+import java.util.List;
+
+/**
+ * How an activation ended: the one description {@link Activation#end} acts on. What happens to the messages still
+ * queued, which counter moves, what listeners hear and whether the activation leaves the registry all follow
+ * from it, in one place: {@link #finish}.
+ */
+sealed interface Ending {
+
+    System.Logger LOG = System.getLogger("io.github.pgs");
+
+    /** Persisted and left: idle, asked (operator, eviction, hand-off) or at runtime close. */
+    record Petrified(PetrifyMode mode) implements Ending {
+    }
+
+    /** Stopped by a {@code Stop} result or a stop request, normal or with an error reason. */
+    record Stopped(StopReason reason) implements Ending {
+    }
+
+    /** A handler (or the runtime itself) threw {@code reason.cause()}. */
+    record Crashed(StopReason reason) implements Ending {
+    }
+
+    /** Never became active: loading the state or {@code init} failed, or {@code init} refused. */
+    record Refused(GenServerException error) implements Ending {
+    }
+
+    /** Stays in the registry as a quarantine marker; messages fail fast with {@code error}. */
+    record Quarantined(QuarantinedException error) implements Ending {
+    }
+
+    /**
+     * Everything an ending does once the activation's phase is final and its mailbox taken ({@code rest}), in one
+     * order for every kind of ending: timers and the remember-active marker go (a shutdown keeps the marker), the
+     * state is forgotten, the activation leaves the registry (a quarantine marker stays), the queued messages go
+     * to the next activation (petrify: only what was not for this one alone) or fail with the ending's error, the
+     * counters and listeners hear of it, and whoever waits for the departure is told.
+     */
+    static void finish(Activation<?, ?> a, Ending how, Envelope current, List<Envelope> rest) {
+        a.clearUp(how instanceof Petrified p && p.mode() == PetrifyMode.SHUTDOWN);
+        if (!(how instanceof Quarantined)) {
+            a.rt.dispatcher.removed(a);
+        }
+        switch (how) {
+            case Petrified p -> {
+                a.type.stats.petrifications.increment();
+                for (Envelope e : rest) {
+                    if (e.counted() || e instanceof Envelope.Start || e instanceof Envelope.Remind) {
+                        a.rt.dispatcher.redeliver(a.type, a.id, a.args, e); // signals were for this one alone
+                    }
+                }
+            }
+            case Stopped s -> rest.forEach(e -> a.rt.dispatcher.redeliver(a.type, a.id, a.args, e));
+            case Crashed c -> rest.forEach(e -> a.rt.dispatcher.redeliver(a.type, a.id, a.args, e));
+            case Refused r -> Envelope.failAll(current, rest, r.error());
+            case Quarantined q -> {
+                a.type.stats.quarantines.increment();
+                LOG.log(System.Logger.Level.ERROR, q.error().getMessage(), q.error().getCause());
+                Envelope.failAll(current, rest, q.error());
+                a.rt.listeners.tell(new Listeners.Quarantined(a.id, q.error().lastFailure()));
+            }
+        }
+        a.signalGone(how);
+    }
+}

@@ -1,0 +1,56 @@
+package io.github.pgs.internal;
+
+import io.github.pgs.spi.RefResolver;
+import io.github.pgs.spi.Scheduler;
+import io.github.pgs.spi.StateCodec;
+import io.github.pgs.spi.Storage;
+import io.github.pgs.spi.TimeSource;
+
+/**
+ * What the parts of one runtime share: its seams (store, codec, clock, scheduler), the store path its activations
+ * take, the restart-intensity tracker, the listeners, the call deadlines, the reminder watch and the
+ * dispatcher. Built once by {@link Registry}; immutable.
+ */
+final class Services {
+
+    final Registry registry;
+    final String name;
+    /** The store, or {@code null} for an ephemeral runtime (activations never ask: they go through {@link #path}). */
+    final Storage storage;
+    final StateCodec codec;
+    final TimeSource time;
+    final Scheduler scheduler;
+    final RefResolver refs;
+    final StorePath path;
+    final CrashTracker crashes;
+    final ActiveMarkers markers;
+    final Listeners listeners = new Listeners();
+    final SkippedRows skippedRows;
+    final CallDeadlines deadlines;
+    final DueWatch dueWatch;
+    final Dispatcher dispatcher;
+
+    Services(Registry registry, String name, Storage storage, StateCodec codec, TimeSource time, Scheduler scheduler,
+             RefResolver refs, DueWatch dueWatch, int maxActive) {
+        this.registry = registry;
+        this.name = name;
+        this.storage = storage;
+        this.codec = codec;
+        this.time = time;
+        this.scheduler = scheduler;
+        this.refs = refs;
+        this.crashes = new CrashTracker();
+        this.skippedRows = new SkippedRows(name);
+        this.deadlines = new CallDeadlines(time, scheduler);
+        this.dueWatch = dueWatch;
+        if (storage != null) {
+            this.markers = new ActiveMarkers(storage);
+            this.path = new DurablePath(storage, new LoadBatcher(storage, Registry.LOAD_LANES, Registry.LOAD_BATCH),
+                    crashes, markers, dueWatch);
+        } else {
+            this.markers = null;
+            this.path = StorePath.EPHEMERAL;
+        }
+        this.dispatcher = new Dispatcher(this, maxActive); // last: it may look at everything above
+    }
+}

@@ -1,0 +1,107 @@
+package io.github.pgs.internal;
+
+import io.github.pgs.GenServerException;
+import io.github.pgs.PersistenceException;
+import io.github.pgs.ServerId;
+import io.github.pgs.TypeOptions;
+import io.github.pgs.spi.StoredState;
+
+/**
+ * How the activations of one runtime reach the store: {@link DurablePath} for a persistent runtime, and
+ * {@link #EPHEMERAL}, which stores nothing, for an ephemeral one. Activations never ask which they have: every
+ * step that touches the store goes through here, and the ephemeral path makes it a no-op (or a refusal, for
+ * durable reminders).
+ */
+interface StorePath {
+
+    /** The stored state to activate from; {@link StoredState#ABSENT} when there is none. */
+    StoredState load(ServerId id);
+
+    /** Commits a handler's new state as the type's write mode says; returns the failure to report, or null. */
+    PersistenceException commit(CommittedState<?, ?> state, boolean persist);
+
+    /** Writes the state if a change is pending (petrify); throws what the write threw. */
+    void writeIfDirty(CommittedState<?, ?> state);
+
+    /** Writes the final state of a stop unless its bytes are what is stored; throws what the write threw. */
+    void writeFinal(CommittedState<?, ?> state);
+
+    /** The write-behind timer fired: writes the dirty state. */
+    void flush(CommittedState<?, ?> state);
+
+    /** Wipes the stored state (a tombstone); returns the failure, or null. */
+    GenServerException wipe(CommittedState<?, ?> state);
+
+    /** Whether this crash puts the server past its restart intensity (then it is quarantined). */
+    boolean pastRestartIntensity(ServerId id, TypeOptions opts, long nowNanos);
+
+    /** Whether servers petrify when idle (then the activation keeps an idle timer). */
+    boolean petrifies(TypeOptions opts);
+
+    /** Writes the server's remember-active marker if its type asks for one; its version, or -1. */
+    long markActive(ServerId id, TypeOptions opts);
+
+    /** Drops the remember-active marker written at {@code markerVersion} (nothing if -1). */
+    void unmarkActive(ServerId id, long markerVersion);
+
+    /**
+     * Checks that handlers can use durable reminders here.
+     *
+     * @throws UnsupportedOperationException if they cannot (ephemeral runtime, store without reminders)
+     */
+    void requireReminders();
+
+    /** The path of an ephemeral runtime: nothing is stored, loaded, wiped or marked; nothing petrifies. */
+    StorePath EPHEMERAL = new StorePath() {
+        @Override
+        public StoredState load(ServerId id) {
+            return StoredState.ABSENT;
+        }
+
+        @Override
+        public PersistenceException commit(CommittedState<?, ?> state, boolean persist) {
+            return null;
+        }
+
+        @Override
+        public void writeIfDirty(CommittedState<?, ?> state) {
+        }
+
+        @Override
+        public void writeFinal(CommittedState<?, ?> state) {
+        }
+
+        @Override
+        public void flush(CommittedState<?, ?> state) {
+        }
+
+        @Override
+        public GenServerException wipe(CommittedState<?, ?> state) {
+            return null;
+        }
+
+        @Override
+        public boolean pastRestartIntensity(ServerId id, TypeOptions opts, long nowNanos) {
+            return false;
+        }
+
+        @Override
+        public boolean petrifies(TypeOptions opts) {
+            return false;
+        }
+
+        @Override
+        public long markActive(ServerId id, TypeOptions opts) {
+            return -1;
+        }
+
+        @Override
+        public void unmarkActive(ServerId id, long markerVersion) {
+        }
+
+        @Override
+        public void requireReminders() {
+            throw new UnsupportedOperationException("durable reminders need a store; this runtime is ephemeral");
+        }
+    };
+}

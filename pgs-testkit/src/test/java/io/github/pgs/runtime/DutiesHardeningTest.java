@@ -1,0 +1,149 @@
+package io.github.pgs.runtime;
+
+import io.github.pgs.LifecyclePolicy;
+import io.github.pgs.MissedTicks;
+import io.github.pgs.ServerId;
+import io.github.pgs.ServerRef;
+import io.github.pgs.ServerRuntime;
+import io.github.pgs.ServerType;
+import io.github.pgs.TypeOptions;
+import io.github.pgs.spi.KeyPage;
+import io.github.pgs.spi.StateWrite;
+import io.github.pgs.spi.Storage;
+import io.github.pgs.spi.StoredState;
+import io.github.pgs.testkit.ServerTestKit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One bad stored row never stops the runtime-wide duties: recovery skips what it cannot use and goes on (and ends
+ * even when the store's listing does not advance), and the reminder poller keeps waking every other due server.
+ */
+class DutiesHardeningTest extends RuntimeFixture {
+
+    private static final TypeOptions REMEMBER = TypeOptions.builder().rememberActive(true).build();
+    private static final TypeOptions PERMANENT = TypeOptions.builder().lifecycle(LifecyclePolicy.PERMANENT).build();
+
+    @BeforeEach
+    void alarms() {
+        Alarm.reset();
+    }
+
+    private ServerRuntime runtimeOn(Storage storage, TypeOptions options, int maxKeyBytes) {
+        return runtimeOn(storage, options, TypeOptions.DEFAULTS, maxKeyBytes);
+    }
+
+    private ServerRuntime runtimeOn(Storage storage, TypeOptions counters, TypeOptions alarms, int maxKeyBytes) {
+        ServerRuntime r = ServerRuntime.builder().storage(storage).timeSource(time).scheduler(time)
+                .shutdownTimeout(Duration.ofSeconds(5)).maxKeyBytes(maxKeyBytes)
+                .register(ServerType.builder(Counter.class).options(counters).build())
+                .register(ServerType.builder(Alarm.class).options(alarms).build())
+                .build();
+        runtimes.add(r);
+        return r;
+    }
+
+    private void recovered(ServerRuntime r) {
+        assertThat(r.awaitRecovery(Duration.ofSeconds(10))).as("recovery ends").isTrue();
+        assertThat(r.awaitQuiescence(Duration.ofSeconds(10))).isTrue();
+    }
+
+    @Test
+    void aMarkerThatDoesNotParse_isSkipped_andEveryOtherRememberedServerComesBack() {
+        reopen(REMEMBER);
+        runtime.ref(Counter.class, "a").call(new Counter.Inc());
+        runtime.ref(Counter.class, "b").call(new Counter.Inc());
+        // sorts before the good markers, so a recovery that stopped at it would revive nothing
+        memory.save(new StateWrite(new ServerId("pgs.active", "!!not a server id"), 0, new byte[0], 1));
+
+        reopen(REMEMBER); // close keeps the markers
+
+        recovered(runtime);
+        assertThat(runtime.isActive(id("a"))).isTrue();
+        assertThat(runtime.isActive(id("b"))).isTrue();
+    }
+
+    @Test
+    void aStoredKeyTheTypeRefuses_isSkipped_andTheOtherPermanentServersComeBack() {
+        memory.save(new StateWrite(id("k".repeat(200)), 0, "{\"name\":\"x\",\"count\":1,\"friends\":[]}".getBytes(), 1));
+        memory.save(new StateWrite(id("ok"), 0, "{\"name\":\"ok\",\"count\":1,\"friends\":[]}".getBytes(), 1));
+
+        ServerRuntime r = runtimeOn(store, PERMANENT, 64);
+
+        recovered(r);
+        assertThat(r.isActive(id("ok"))).isTrue();
+        assertThat(r.activeCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aListingThatDoesNotAdvance_endsThatTypesRecovery_andTheMarkersAreStillRead() {
+        ServerRuntime first = runtimeOn(store, REMEMBER, 1024);
+        first.ref(Counter.class, "marked").call(new Counter.Inc());
+        first.close();
+        runtimes.remove(first);
+        Storage stuck = new StuckListing(store, "alarm");
+
+        ServerRuntime r = runtimeOn(stuck, REMEMBER, PERMANENT, 1024); // the alarms' listing never ends
+
+        recovered(r); // a listing that never ended would keep the recovery running
+        assertThat(r.isActive(id("marked"))).as("revived from its marker").isTrue();
+    }
+
+    @Test
+    void aDueReminderOfAKeyTheTypeRefuses_isSkipped_andTheOtherDueServersAreWoken() {
+        ServerRuntime r = runtimeOn(store, TypeOptions.DEFAULTS, 64);
+        Instant due = Instant.ofEpochMilli(time.currentTimeMillis()).plus(Duration.ofMinutes(5));
+        ServerRef good = r.ref(Alarm.class, "good");
+        good.call(new Alarm.At("wake", due, MissedTicks.FIRE_ONCE));
+        StoredState written = memory.load(good.id());
+        // a row the type refuses, due first: a poller that failed on it would never reach the good one
+        memory.save(new StateWrite(new ServerId("alarm", "x".repeat(200)), 0, written.payload(), 1, 0,
+                written.reminders(), written.remindAtMillis() - 1));
+        r.petrify(good.id());
+        ServerTestKit.advanceSettled(time, r, Duration.ofMinutes(6), Duration.ofSeconds(10));
+
+        assertThat(good.call(new Alarm.Fired())).containsExactly("wake@" + due.toEpochMilli());
+    }
+
+    @Test
+    void aReminderPassThatFails_isRetried_andTheRemindersStillFire() {
+        ServerRuntime r = runtimeOn(store, TypeOptions.DEFAULTS, 1024);
+        Instant due = Instant.ofEpochMilli(time.currentTimeMillis()).plus(Duration.ofMinutes(5));
+        ServerRef ref = r.ref(Alarm.class, "retry");
+        ref.call(new Alarm.At("wake", due, MissedTicks.FIRE_ONCE));
+        r.petrify(ref.id());
+        ServerTestKit.advanceSettled(time, r, Duration.ofMinutes(4), Duration.ofSeconds(10));
+
+        store.down(true);
+        ServerTestKit.advanceSettled(time, r, Duration.ofMinutes(2), Duration.ofSeconds(10));
+        assertThat(Alarm.DELIVERIES).as("nothing can fire while the store is down").isEmpty();
+        store.down(false);
+        ServerTestKit.advanceSettled(time, r, Duration.ofSeconds(2), Duration.ofSeconds(10));
+
+        assertThat(Alarm.DELIVERIES).containsExactly("retry:wake@" + due.toEpochMilli());
+    }
+
+    /** A store whose listing of one type hands back the same page, with the same cursor, forever. */
+    private static final class StuckListing extends ForwardingStorage {
+        private final String type;
+
+        StuckListing(Storage delegate, String type) {
+            super(delegate);
+            this.type = type;
+        }
+
+        @Override
+        public KeyPage list(String t, String afterKey, int limit) {
+            if (t.equals(type)) {
+                return new KeyPage(List.of("\uFFFD"), "\uFFFD");
+            }
+            return super.list(t, afterKey, limit);
+        }
+    }
+}
