@@ -298,30 +298,8 @@ public final class ServerRuntime implements AutoCloseable {
     }
 
     private Subscription filtered(LifecycleListener l, java.util.function.Predicate<ServerId> which) {
-        Objects.requireNonNull(l, "listener");
-        LifecycleListener f = new LifecycleListener() {
-            @Override
-            public void stopped(ServerId id, StopReason reason) {
-                if (which.test(id)) l.stopped(id, reason);
-            }
-
-            @Override
-            public void crashed(ServerId id, StopReason reason) {
-                if (which.test(id)) l.crashed(id, reason);
-            }
-
-            @Override
-            public void quarantined(ServerId id, String lastFailure) {
-                if (which.test(id)) l.quarantined(id, lastFailure);
-            }
-
-            @Override
-            public void released(ServerId id) {
-                if (which.test(id)) l.released(id);
-            }
-        };
-        registry.addListener(f);
-        return () -> registry.removeListener(f);
+        Runnable off = registry.addListener(Objects.requireNonNull(l, "listener"), which);
+        return off::run;
     }
 
     // ---------------------------------------------------------------- operator actions

@@ -6,6 +6,7 @@ import io.github.pgs.StopReason;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 
 /**
  * The lifecycle listeners of one runtime, told through one path: {@link #tell}. A listener that throws is logged
@@ -34,6 +35,41 @@ final class Listeners {
 
     void add(LifecycleListener l) {
         listeners.add(l);
+    }
+
+    /** Adds {@code l} for the servers {@code which} accepts; returns what removes it. */
+    Runnable add(LifecycleListener l, Predicate<ServerId> which) {
+        LifecycleListener filtered = new LifecycleListener() {
+            @Override
+            public void stopped(ServerId id, StopReason reason) {
+                if (which.test(id)) {
+                    l.stopped(id, reason);
+                }
+            }
+
+            @Override
+            public void crashed(ServerId id, StopReason reason) {
+                if (which.test(id)) {
+                    l.crashed(id, reason);
+                }
+            }
+
+            @Override
+            public void quarantined(ServerId id, String lastFailure) {
+                if (which.test(id)) {
+                    l.quarantined(id, lastFailure);
+                }
+            }
+
+            @Override
+            public void released(ServerId id) {
+                if (which.test(id)) {
+                    l.released(id);
+                }
+            }
+        };
+        listeners.add(filtered);
+        return () -> listeners.remove(filtered);
     }
 
     void remove(LifecycleListener l) {

@@ -31,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The runtime behind one {@code ServerRuntime}, and the one seam through which the public API reaches the
@@ -88,7 +89,7 @@ public final class Registry {
         this.types = new TypeRegistry(c.codec(), c.refs(), c.maxKeyBytes(), c.defaultOptions());
         registered.forEach(types::register);
         listeners.forEach(rt.listeners::add);
-        ServerView local = view();
+        ServerView local = new LocalView(dispatcher);
         this.duties = new Duties(rt, types, Wakes.local(dispatcher),
                 (id, version, dryRun) -> Expiry.expireOne(rt.storage, local, id, version, dryRun), c);
     }
@@ -314,6 +315,11 @@ public final class Registry {
         rt.listeners.remove(l);
     }
 
+    /** Adds {@code l} for the servers {@code which} accepts; returns what removes it. */
+    public Runnable addListener(LifecycleListener l, Predicate<ServerId> which) {
+        return rt.listeners.add(l, which);
+    }
+
     /** Waits for the start-up recovery, in real time (it is real work on a thread of its own). */
     public boolean awaitRecovery(Duration timeout) {
         return duties.awaitRecovery(timeout);
@@ -390,31 +396,6 @@ public final class Registry {
 
         /** A bare store: nothing is active, nothing quarantined. */
         ServerView NONE = new ServerView() {
-        };
-    }
-
-    /** This runtime's own view. */
-    public ServerView view() {
-        return new ServerView() {
-            @Override
-            public boolean isActive(ServerId id) {
-                return dispatcher.isActive(id);
-            }
-
-            @Override
-            public boolean isQuarantined(ServerId id) {
-                return dispatcher.isQuarantined(id);
-            }
-
-            @Override
-            public boolean release(ServerId id) {
-                return dispatcher.operations.release(id);
-            }
-
-            @Override
-            public boolean petrify(ServerId id) {
-                return dispatcher.petrify(id);
-            }
         };
     }
 

@@ -7,6 +7,7 @@ import io.github.pgs.ServerRef;
 import io.github.pgs.ServerRuntime;
 import io.github.pgs.ServerType;
 import io.github.pgs.TypeOptions;
+import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
@@ -139,11 +140,11 @@ class DutiesHardeningTest extends RuntimeFixture {
         }
 
         @Override
-        public KeyPage list(String t, String afterKey, int limit) {
+        public KeyPage list(String t, KeyCursor after, int limit) {
             if (t.equals(type)) {
-                return new KeyPage(List.of("\uFFFD"), "\uFFFD");
+                return new KeyPage(List.of("x"), KeyCursor.after("x"));
             }
-            return super.list(t, afterKey, limit);
+            return super.list(t, after, limit);
         }
     }
 }

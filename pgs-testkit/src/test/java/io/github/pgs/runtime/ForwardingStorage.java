@@ -1,7 +1,9 @@
 package io.github.pgs.runtime;
 
 import io.github.pgs.ServerId;
-import io.github.pgs.spi.DueServer;
+import io.github.pgs.spi.DueCursor;
+import io.github.pgs.spi.DuePage;
+import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
@@ -53,13 +55,13 @@ class ForwardingStorage implements Storage {
     }
 
     @Override
-    public List<DueServer> due(long notAfterMillis, DueServer after, int limit) {
+    public DuePage due(long notAfterMillis, DueCursor after, int limit) {
         return delegate.due(notAfterMillis, after, limit);
     }
 
     @Override
-    public KeyPage list(String type, String afterKey, int limit) {
-        return delegate.list(type, afterKey, limit);
+    public KeyPage list(String type, KeyCursor after, int limit) {
+        return delegate.list(type, after, limit);
     }
 
     @Override
