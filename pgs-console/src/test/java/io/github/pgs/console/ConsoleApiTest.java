@@ -91,6 +91,16 @@ class ConsoleApiTest {
     }
 
     @Test
+    void stats_giveTheRuntimesCounters_inTotalAndPerType() {
+        note("alice", "a", "b");
+
+        String stats = get(console, "/api/stats").text();
+
+        assertThat(stats).containsPattern("^\\{\"at\":\\d+,\"active\":1,\"calls\":2,")
+                .contains("\"types\":{\"note\":{\"active\":1,\"calls\":2,\"casts\":0,\"activations\":1,");
+    }
+
+    @Test
     void overview_pastTheCountLimit_reportsTheStoredCountAsPartial() {
         for (int i = 0; i < 5; i++) {
             note("n" + i, "x");

@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The console served by the starter, in headless Chromium, through the application's runtime: statuses per type,
- * live activity, and releasing a quarantined server (its action carrying Spring Security's CSRF token). Screenshots
+ * live activity (all types, then one type), and releasing a quarantined server (its action carrying Spring Security's CSRF token). Screenshots
  * go to {@code target/console-screenshots/}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "pgs.store=memory")
@@ -82,6 +82,14 @@ class ConsoleInApplicationBrowserTest {
             }
             String legend = browser.find("#legend [data-series='calls']").getText();
             return !legend.endsWith("/s") && !legend.endsWith(" 0.0");
+        });
+        new org.openqa.selenium.support.ui.Select(browser.find("#chart-type")).selectByValue("counter");
+        browser.await(d -> {
+            for (int i = 0; i < 20; i++) {
+                busy.call(new Counter.Add(1));
+            }
+            return Integer.parseInt(browser.find("#chart").getDomAttribute("data-samples")) >= 4
+                    && !browser.find("#legend [data-series='calls']").getText().endsWith(" 0.0");
         });
         browser.screenshot("starter-01-overview");
 

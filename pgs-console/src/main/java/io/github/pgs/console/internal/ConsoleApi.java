@@ -6,6 +6,7 @@ import io.github.pgs.Reminder;
 import io.github.pgs.RuntimeStats;
 import io.github.pgs.ServerId;
 import io.github.pgs.ServerRuntime;
+import io.github.pgs.ServerType;
 import io.github.pgs.StorageException;
 import io.github.pgs.UnknownServerTypeException;
 import io.github.pgs.VersionConflictException;
@@ -134,10 +135,20 @@ public final class ConsoleApi {
         if (runtime == null) {
             return Guard.error(404, "no runtime: activity is shown when the console runs inside an application");
         }
-        RuntimeStats s = runtime.stats();
-        Json j = new Json().beginObject()
-                .field("at", System.currentTimeMillis())
-                .field("active", s.active())
+        Json j = new Json().beginObject().field("at", System.currentTimeMillis());
+        counters(j, runtime.stats());
+        j.name("types").beginObject();
+        for (ServerType<?, ?> t : runtime.types()) {
+            j.name(t.name()).beginObject();
+            counters(j, runtime.stats(t.name()));
+            j.endObject();
+        }
+        j.endObject();
+        return Guard.json(200, j.endObject().toString());
+    }
+
+    private static void counters(Json j, RuntimeStats s) {
+        j.field("active", s.active())
                 .field("calls", s.calls())
                 .field("casts", s.casts())
                 .field("activations", s.activations())
@@ -146,9 +157,7 @@ public final class ConsoleApi {
                 .field("crashes", s.crashes())
                 .field("quarantines", s.quarantines())
                 .field("writes", s.writes())
-                .field("writeFailures", s.writeFailures())
-                .endObject();
-        return Guard.json(200, j.toString());
+                .field("writeFailures", s.writeFailures());
     }
 
     private ConsoleResponse servers(ConsoleRequest r) {

@@ -210,8 +210,10 @@
 
   // ------------------------------------------------------------------ activity chart
 
-  const samples = [];
+  // one series of samples per type, and '*' for all types together
+  const series = new Map();
   let last = null;
+  const chartKey = () => $('chart-type').value || '*';
 
   async function pollStats() {
     let s;
@@ -222,6 +224,7 @@
         clearInterval(pollTimer);
         show($('chart'), false);
         show($('legend'), false);
+        show($('chart-type'), false);
         $('activity-note').textContent = e.message;
         show($('activity-note'), true);
       }
@@ -229,11 +232,22 @@
     }
     if (last && s.at > last.at) {
       const dt = (s.at - last.at) / 1000;
-      samples.push({
-        calls: Math.max(0, (s.calls + s.casts - last.calls - last.casts) / dt),
-        activations: Math.max(0, (s.activations + s.revivals - last.activations - last.revivals) / dt),
-      });
-      while (samples.length > SAMPLES) samples.shift();
+      const add = (key, now, before) => {
+        if (!before) return;
+        if (!series.has(key)) series.set(key, []);
+        const list = series.get(key);
+        list.push({
+          calls: Math.max(0, (now.calls + now.casts - before.calls - before.casts) / dt),
+          activations: Math.max(0, (now.activations + now.revivals - before.activations - before.revivals) / dt),
+        });
+        while (list.length > SAMPLES) list.shift();
+      };
+      add('*', s, last);
+      for (const [type, now] of Object.entries(s.types || {})) add(type, now, (last.types || {})[type]);
+    }
+    const select = $('chart-type');
+    for (const type of Object.keys(s.types || {})) {
+      if (![...select.options].some((o) => o.value === type)) select.append(el('option', { value: type }, type));
     }
     last = s;
     const a = $('active-count');
@@ -254,7 +268,9 @@
   }
 
   function drawChart() {
+    const samples = series.get(chartKey()) || [];
     const c = $('chart');
+    c.dataset.samples = String(samples.length);
     const ratio = window.devicePixelRatio || 1;
     const w = c.clientWidth || 560;
     const h = c.clientHeight || 170;
@@ -647,6 +663,7 @@
     $('more').addEventListener('click', () => runSearch().catch((e) => notice(e.message, 'error')));
     $('diff-from').addEventListener('change', showDiff);
     $('diff-to').addEventListener('change', showDiff);
+    $('chart-type').addEventListener('change', drawChart);
     const useToken = () => {
       const t = $('token').value.trim();
       if (!t) return;
