@@ -8,6 +8,7 @@ module io.github.pgs.core {
     exports io.github.pgs.store;
     exports io.github.pgs.store.support;
     exports io.github.pgs.admin;
+    exports io.github.pgs.placement;
 
     uses io.github.pgs.spi.StateCodecProvider;
     uses io.github.pgs.spi.DefaultStorageProvider;

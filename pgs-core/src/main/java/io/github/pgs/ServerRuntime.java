@@ -4,16 +4,13 @@ import io.github.pgs.internal.Registry;
 import io.github.pgs.spi.RefResolver;
 import io.github.pgs.spi.Scheduler;
 import io.github.pgs.spi.StateCodec;
-import io.github.pgs.spi.StateCodecProvider;
 import io.github.pgs.spi.Storage;
 import io.github.pgs.spi.TimeSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.ServiceLoader;
 
 /**
  * Owns servers: the registry of active servers, the store, the codec, the clock and the scheduler (the seed's
@@ -66,7 +63,7 @@ public final class ServerRuntime implements AutoCloseable {
                 "a persistent runtime needs a storage (builder.storage(...)), or use builder.ephemeral()");
         StateCodec codec = b.codec;
         if (codec == null && !b.ephemeral) {
-            codec = loadCodec();
+            codec = Registry.findCodec();
         }
         this.closeStorage = b.closeStorage;
         this.codec = codec;
@@ -83,21 +80,12 @@ public final class ServerRuntime implements AutoCloseable {
         };
         this.registry = Registry.create(new Registry.Config(b.name, storage, codec, b.time, b.scheduler,
                 b.maxKeyBytes, b.maxActive, b.defaultOptions, b.recoveryRate, b.reminderPollInterval, b.reminderGrace,
-                b.reminderConcurrency, b.shutdownTimeout, refs), b.types, b.listeners);
-        registry.startDuties(); // after the field is set: recovery may decode refs at once
+                b.reminderConcurrency, b.shutdownTimeout, refs, b.placement), b.types, b.listeners);
+        registry.start(); // after the field is set: recovery may decode refs at once
     }
 
     private Registry registry() {
         return registry;
-    }
-
-    private static StateCodec loadCodec() {
-        List<StateCodecProvider> providers = new ArrayList<>();
-        ServiceLoader.load(StateCodecProvider.class).forEach(providers::add);
-        return providers.stream().max(Comparator.comparingInt(StateCodecProvider::priority))
-                .map(StateCodecProvider::create)
-                .orElseThrow(() -> new IllegalStateException("no StateCodec given and none found on the class path; "
-                        + "add io.github.pgs:pgs-jackson or pass builder.codec(...)"));
     }
 
     /** A builder. */
@@ -401,8 +389,20 @@ public final class ServerRuntime implements AutoCloseable {
         private int reminderConcurrency = DEFAULT_REMINDER_CONCURRENCY;
         private final List<ServerType<?, ?>> types = new ArrayList<>();
         private final List<LifecycleListener> listeners = new ArrayList<>();
+        private io.github.pgs.placement.Placement placement;
 
         private Builder() {
+        }
+
+        /**
+         * The engine that places servers on nodes (default: none, every server lives in this JVM). With one, every
+         * message, operator action and duty wake-up goes to the server's owner through the engine, encoded by the
+         * codec: message classes must be declared ({@link ServerType.Builder#messages}), the runtime-wide duties
+         * run where the engine says, and {@link #close()} lets the engine hand off first. Needs a store.
+         */
+        public Builder placement(io.github.pgs.placement.Placement v) {
+            placement = Objects.requireNonNull(v, "placement");
+            return this;
         }
 
         /** A name for threads and logs (default {@code "default"}). */
@@ -480,6 +480,9 @@ public final class ServerRuntime implements AutoCloseable {
         public Builder listener(LifecycleListener v) { listeners.add(Objects.requireNonNull(v, "listener")); return this; }
 
         public ServerRuntime build() {
+            if (placement != null && ephemeral) {
+                throw new IllegalArgumentException("a placement engine needs a store: ephemeral servers never move");
+            }
             return new ServerRuntime(this);
         }
     }

@@ -37,6 +37,7 @@ public final class ServerType<A, S> {
     private final StateMapping<S, ?> stateMapping;
     private final TypeOptions options;
     private final java.util.Map<Integer, StateUpcaster> upcasters;
+    private final java.util.Set<Class<?>> messages;
 
     private ServerType(Builder<A, S> b) {
         this.behaviour = b.behaviour;
@@ -52,6 +53,7 @@ public final class ServerType<A, S> {
         this.stateMapping = b.stateMapping;
         this.options = b.options;
         this.upcasters = java.util.Map.copyOf(b.upcasters);
+        this.messages = java.util.Set.copyOf(b.messages);
     }
 
     /** The type with all defaults. */
@@ -75,6 +77,7 @@ public final class ServerType<A, S> {
         b.stateMapping = stateMapping;
         b.options = options;
         b.upcasters.putAll(upcasters);
+        b.messages.addAll(messages);
         return b;
     }
 
@@ -90,6 +93,8 @@ public final class ServerType<A, S> {
     public TypeOptions options() { return options; }
     /** The upcaster from schema version {@code fromVersion} to the next, or {@code null}. */
     public StateUpcaster upcaster(int fromVersion) { return upcasters.get(fromVersion); }
+    /** The message classes declared with {@link Builder#messages}, besides the defaults. */
+    public java.util.Set<Class<?>> messages() { return messages; }
 
     @Override
     public String toString() {
@@ -144,6 +149,7 @@ public final class ServerType<A, S> {
         private StateMapping<S, ?> stateMapping;
         private TypeOptions options = TypeOptions.DEFAULTS;
         private final java.util.Map<Integer, StateUpcaster> upcasters = new java.util.HashMap<>();
+        private final java.util.Set<Class<?>> messages = new java.util.LinkedHashSet<>();
 
         private Builder(Class<? extends GenServer<A, S>> behaviour) {
             this.behaviour = Objects.requireNonNull(behaviour, "behaviour");
@@ -170,6 +176,20 @@ public final class ServerType<A, S> {
                 throw new IllegalArgumentException("fromVersion must be >= 1: " + fromVersion);
             }
             upcasters.put(fromVersion, Objects.requireNonNull(v, "upcaster"));
+            return this;
+        }
+
+        /**
+         * Declares more classes whose instances may be sent to servers of this type from another node (with a
+         * placement engine; a single JVM needs no declaration). By default a type accepts the records and enums
+         * declared inside its behaviour class (and the permitted subclasses of sealed interfaces declared there),
+         * {@code String} and the boxed primitives. A sealed type given here adds its permitted subclasses,
+         * recursively. The owner decodes a message from the wire only into a declared class.
+         */
+        public Builder<A, S> messages(Class<?>... classes) {
+            for (Class<?> c : classes) {
+                messages.add(Objects.requireNonNull(c, "message class"));
+            }
             return this;
         }
 

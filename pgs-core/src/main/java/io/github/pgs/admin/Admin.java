@@ -6,7 +6,7 @@ import io.github.pgs.ServerId;
 import io.github.pgs.ServerRuntime;
 import io.github.pgs.StorageException;
 import io.github.pgs.VersionConflictException;
-import io.github.pgs.internal.Registry;
+import io.github.pgs.internal.StoreTools;
 import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateCodec;
@@ -166,7 +166,7 @@ public final class Admin {
         UnreadableRows unreadable = new UnreadableRows("list", type, limit);
         unreadable.addAll(page.skipped());
         List<ServerEntry> entries = new ArrayList<>(page.keys().size());
-        for (Map.Entry<ServerId, StoredState> e : Registry.loadPage(storage, type, page.keys(), unreadable::add)) {
+        for (Map.Entry<ServerId, StoredState> e : StoreTools.loadPage(storage, type, page.keys(), unreadable::add)) {
             StoredState s = e.getValue();
             if (s.hasPayload()) {
                 entries.add(entry(e.getKey(), s));
@@ -197,7 +197,7 @@ public final class Admin {
         checkType(type);
         UnreadableRows unreadable = new UnreadableRows("count", type, 0);
         long[] n = {0};
-        Registry.eachPage(storage, type, SCAN_PAGE, page -> {
+        StoreTools.eachPage(storage, type, SCAN_PAGE, page -> {
             n[0] += page.keys().size();
             unreadable.addAll(page.skipped());
         });
@@ -271,7 +271,7 @@ public final class Admin {
 
     private static List<io.github.pgs.Reminder> reminders(ServerId id, StoredState s) {
         try {
-            return Registry.describeReminders(s.reminders());
+            return StoreTools.describeReminders(s.reminders());
         } catch (IllegalArgumentException e) {
             throw new CodecException(id, "the stored reminders cannot be decoded: " + e.getMessage(), e);
         }
@@ -365,15 +365,15 @@ public final class Admin {
 
     /** Writes the tombstone; the runtime's quarantine is lifted, a server that became active meanwhile petrifies. */
     private Deletion tombstone(ServerId id, long version) {
-        return new Deletion(id, Registry.tombstone(storage, view(), id, version));
+        return new Deletion(id, StoreTools.tombstone(storage, view(), id, version));
     }
 
     /** Which servers the admin's runtime holds, as the expiry and deletion see it. */
-    private Registry.ServerView view() {
+    private StoreTools.ServerView view() {
         if (runtime == null) {
-            return Registry.ServerView.NONE;
+            return StoreTools.ServerView.NONE;
         }
-        return new Registry.ServerView() {
+        return new StoreTools.ServerView() {
             @Override
             public boolean isActive(ServerId id) {
                 return runtime.isActive(id);
@@ -458,12 +458,12 @@ public final class Admin {
         if (notTouchedFor.isNegative() || notTouchedFor.isZero()) {
             throw new IllegalArgumentException("notTouchedFor must be positive: " + notTouchedFor);
         }
-        long cutoff = Registry.saturatedMinus(clock.currentTimeMillis(), notTouchedFor);
+        long cutoff = StoreTools.saturatedMinus(clock.currentTimeMillis(), notTouchedFor);
         UnreadableRows unreadable = new UnreadableRows("expire", type, 0);
         Map<ServerId, ServerEntry> judged = new HashMap<>(); // as each old state was before its judgement
-        Registry.Sweep sweep = new Registry.Sweep(unreadable::add, (id, s) -> judged.put(id, entry(id, s)));
+        StoreTools.Sweep sweep = new StoreTools.Sweep(unreadable::add, (id, s) -> judged.put(id, entry(id, s)));
         try {
-            Registry.expire(storage, type, cutoff, dryRun, view(), sweep);
+            StoreTools.expire(storage, type, cutoff, dryRun, view(), sweep);
         } catch (RuntimeException e) {
             throw new ExpireFailedException(type, sweep.deleted(), e);
         } finally {

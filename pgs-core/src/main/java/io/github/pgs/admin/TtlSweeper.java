@@ -2,7 +2,7 @@ package io.github.pgs.admin;
 
 import io.github.pgs.ServerId;
 import io.github.pgs.ServerRuntime;
-import io.github.pgs.internal.Registry;
+import io.github.pgs.internal.StoreTools;
 import io.github.pgs.spi.Scheduler;
 
 import java.time.Duration;
@@ -67,7 +67,7 @@ public final class TtlSweeper implements AutoCloseable {
 
     private final ReentrantLock sweepLock = new ReentrantLock();
     private final AtomicLong sweeps = new AtomicLong();
-    private final Registry.Job job;
+    private final StoreTools.Job job;
     private volatile ExpireReport last;
 
     private TtlSweeper(Builder b) {
@@ -90,7 +90,7 @@ public final class TtlSweeper implements AutoCloseable {
         this.executor = b.executor;
         this.onSweep = b.onSweep;
         this.onFailure = b.onFailure;
-        this.job = Registry.periodic(scheduler, interval, executor, this::scheduledSweep, onFailure::accept);
+        this.job = StoreTools.periodic(scheduler, interval, executor, this::scheduledSweep, onFailure::accept);
     }
 
     /**

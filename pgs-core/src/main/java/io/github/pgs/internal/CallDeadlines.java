@@ -125,6 +125,17 @@ final class CallDeadlines {
         }
     }
 
+    /**
+     * {@code f}, failed with a {@link CallTimeoutException} if it is not done within {@code timeout} of the runtime's
+     * clock (for callers that do not block: async calls, replies held for another node).
+     */
+    <R> CompletableFuture<R> orTimeout(CompletableFuture<R> f, ServerId id, Duration timeout) {
+        Scheduler.Cancellable timer = scheduler.schedule(timeout,
+                () -> f.completeExceptionally(new CallTimeoutException(id, timeout)));
+        f.whenComplete((r, ex) -> timer.cancel());
+        return f;
+    }
+
     /** Registers a wait for the sweep; the caller then waits for {@code future} without a timeout. */
     Wait register(CompletableFuture<?> future, ServerId id, Duration timeout) {
         Wait w = new Wait(future, time.nanoTime() + timeout.toNanos(), id, timeout);

@@ -1,7 +1,6 @@
 package io.github.pgs.internal;
 
 import io.github.pgs.Call;
-import io.github.pgs.CallTimeoutException;
 import io.github.pgs.GenServerException;
 import io.github.pgs.NoSuchServerException;
 import io.github.pgs.RuntimeClosedException;
@@ -9,7 +8,6 @@ import io.github.pgs.SelfCallException;
 import io.github.pgs.ServerId;
 import io.github.pgs.StopReason;
 import io.github.pgs.StorageException;
-import io.github.pgs.spi.Scheduler;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -164,10 +162,7 @@ final class Dispatcher {
             f.completeExceptionally(e);
             return f;
         }
-        Scheduler.Cancellable timer = rt.scheduler.schedule(timeout,
-                () -> f.completeExceptionally(new CallTimeoutException(t.id, timeout)));
-        f.whenComplete((r, ex) -> timer.cancel());
-        return f;
+        return rt.deadlines.orTimeout(f, t.id, timeout);
     }
 
     void cast(Registry.Target t, Object message, boolean info) {

@@ -79,8 +79,8 @@ final class Duties {
     }
 
     private void sweep(TypeRuntime<?, ?> t) {
-        long cutoff = Registry.saturatedMinus(rt.time.currentTimeMillis(), t.options().ttl());
-        Registry.Sweep outcome = new Registry.Sweep(row -> rt.skippedRows.report("TTL sweep", List.of(row)),
+        long cutoff = StoreTools.saturatedMinus(rt.time.currentTimeMillis(), t.options().ttl());
+        StoreTools.Sweep outcome = new StoreTools.Sweep(row -> rt.skippedRows.report("TTL sweep", List.of(row)),
                 (id, state) -> { });
         Expiry.scan(rt.storage, t.name(), cutoff, false, ttlJudge, outcome);
         if (!outcome.deleted.isEmpty()) {

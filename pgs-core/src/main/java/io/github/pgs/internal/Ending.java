@@ -67,5 +67,8 @@ sealed interface Ending {
             }
         }
         a.signalGone(how);
+        if (!(how instanceof Quarantined)) {
+            a.rt.departed(a.id);
+        }
     }
 }

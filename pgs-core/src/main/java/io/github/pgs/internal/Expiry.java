@@ -42,7 +42,7 @@ final class Expiry {
     }
 
     /** The one judgement, against whatever runtime {@code view} shows (none for a bare store). */
-    static Verdict expireOne(Storage storage, Registry.ServerView view, ServerId id, long version, boolean dryRun) {
+    static Verdict expireOne(Storage storage, StoreTools.ServerView view, ServerId id, long version, boolean dryRun) {
         if (view.isActive(id)) {
             return Verdict.SKIPPED_ACTIVE;
         }
@@ -64,7 +64,7 @@ final class Expiry {
      *
      * @throws VersionConflictException if the stored version is another one (nothing is deleted)
      */
-    static long tombstone(Storage storage, Registry.ServerView view, ServerId id, long version) {
+    static long tombstone(Storage storage, StoreTools.ServerView view, ServerId id, long version) {
         long v = storage.delete(id, version);
         if (view.isQuarantined(id)) {
             view.release(id);
@@ -80,7 +80,7 @@ final class Expiry {
      * not read, and records that fail to load as corrupt, are handed to {@code into}'s unreadable-row consumer.
      */
     static void scan(Storage storage, String type, long cutoffMillis, boolean dryRun, Judge judge,
-                     Registry.Sweep into) {
+                     StoreTools.Sweep into) {
         Listing.eachPage(storage, type, PAGE, page -> {
             page.skipped().forEach(into.unreadable);
             for (Map.Entry<ServerId, StoredState> e : load(storage, type, page.keys(), into.unreadable)) {

@@ -3,7 +3,7 @@ package io.github.pgs.internal;
 import io.github.pgs.ServerId;
 
 /** The servers this runtime holds, as its own TTL sweeps judge them. */
-final class LocalView implements Registry.ServerView {
+final class LocalView implements StoreTools.ServerView {
 
     private final Dispatcher dispatcher;
 

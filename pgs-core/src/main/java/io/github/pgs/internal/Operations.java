@@ -84,28 +84,31 @@ final class Operations {
 
     /**
      * Replaces the state of {@code id} by the one {@code stepsBack} versions ago (1 = the previous one) as a new
-     * version, and lifts a quarantine. An active server is petrified first.
+     * version, and lifts a quarantine. An active server is petrified first, where it lives ({@code router}).
      */
-    long rollback(ServerId id, TypeOptions opts, int stepsBack, Duration timeout) {
+    long rollback(Router router, ServerId id, TypeOptions opts, int stepsBack, Duration timeout) {
         if (stepsBack < 1) {
             throw new IllegalArgumentException("stepsBack must be >= 1: " + stepsBack);
         }
-        quiesce(id, timeout);
+        router.petrifyAndWait(id, timeout);
         List<StoredState> h = rt.storage.history(id);
         if (stepsBack > h.size()) {
             throw new IllegalArgumentException(id + " keeps " + h.size() + " older versions; cannot go back "
                     + stepsBack);
         }
         long v = rollBackStored(id, h.get(stepsBack - 1), opts.historyDepth());
-        release(id);
+        router.release(id);
         return v;
     }
 
-    /** Wipes the state of {@code id} (a tombstone) and lifts a quarantine: the next message starts it fresh. */
-    void reset(ServerId id, Duration timeout) {
-        quiesce(id, timeout);
+    /**
+     * Wipes the state of {@code id} (a tombstone) and lifts a quarantine: the next message starts it fresh. The
+     * server is petrified and released where it lives ({@code router}: here, or on its owner's node).
+     */
+    void reset(Router router, ServerId id, Duration timeout) {
+        router.petrifyAndWait(id, timeout);
         wipeStored(id);
-        release(id);
+        router.release(id);
     }
 
     /** Writes an older state as the newest version; the server's reminders stay as they are. */

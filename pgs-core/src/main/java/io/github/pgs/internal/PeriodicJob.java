@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  * runs never overlap, and a slow store stretches the period rather than piling up runs. A run that throws is
  * handed to {@code onFailure} and the next one runs on schedule.
  */
-final class PeriodicJob implements Registry.Job {
+final class PeriodicJob implements StoreTools.Job {
 
     private final Scheduler scheduler;
     private final Duration interval;

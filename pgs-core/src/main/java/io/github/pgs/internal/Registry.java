@@ -12,25 +12,23 @@ import io.github.pgs.ServerType;
 import io.github.pgs.StopReason;
 import io.github.pgs.TimerRef;
 import io.github.pgs.TypeOptions;
-import io.github.pgs.spi.KeyPage;
+import io.github.pgs.placement.Placement;
 import io.github.pgs.spi.RefResolver;
 import io.github.pgs.spi.Scheduler;
-import io.github.pgs.spi.SkippedRow;
 import io.github.pgs.spi.StateCodec;
+import io.github.pgs.spi.StateCodecProvider;
 import io.github.pgs.spi.Storage;
 import io.github.pgs.spi.StoredState;
 import io.github.pgs.spi.TimeSource;
 
 import java.lang.reflect.Type;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -61,11 +59,12 @@ public final class Registry {
      * @param storage   {@code null} for an ephemeral runtime
      * @param refs      turns ids read from stored data into the API's refs (made by the API around a
      *                  {@link #targetFromData} handle)
+     * @param placement the engine that places servers on nodes, or {@code null} for a single JVM
      */
     public record Config(String name, Storage storage, StateCodec codec, TimeSource time, Scheduler scheduler,
                          int maxKeyBytes, int maxActive, TypeOptions defaultOptions, int recoveryRate,
                          Duration reminderPollInterval, Duration reminderGrace, int reminderConcurrency,
-                         Duration shutdownTimeout, RefResolver refs) {
+                         Duration shutdownTimeout, RefResolver refs, Placement placement) {
     }
 
     private final Config config;
@@ -73,6 +72,8 @@ public final class Registry {
     private final Services rt;
     private final TypeRegistry types;
     private final Dispatcher dispatcher;
+    private final Router router;
+    private final Wire wire;
     private final Duties duties;
 
     private Registry(Config c, List<ServerType<?, ?>> registered, List<LifecycleListener> listeners) {
@@ -84,14 +85,15 @@ public final class Registry {
         }
         DueWatch dueWatch = new DueWatch(Duties.remindersKept(c), c.reminderGrace().toMillis());
         this.rt = new Services(this, c.name(), c.storage(), c.codec(), c.time(), scheduler, c.refs(), dueWatch,
-                c.maxActive());
+                c.placement(), c.maxActive());
         this.dispatcher = rt.dispatcher;
         this.types = new TypeRegistry(c.codec(), c.refs(), c.maxKeyBytes(), c.defaultOptions());
         registered.forEach(types::register);
         listeners.forEach(rt.listeners::add);
-        ServerView local = new LocalView(dispatcher);
-        this.duties = new Duties(rt, types, Wakes.local(dispatcher),
-                (id, version, dryRun) -> Expiry.expireOne(rt.storage, local, id, version, dryRun), c);
+        this.wire = new Wire(c.codec(), c.refs());
+        this.router = c.placement() == null ? new LocalRouter(rt)
+                : new EngineRouter(rt, wire, c.placement(), c.shutdownTimeout());
+        this.duties = new Duties(rt, types, router.wakes(), router.ttlJudge(), c);
     }
 
     /**
@@ -102,9 +104,16 @@ public final class Registry {
         return new Registry(c, registered, listeners);
     }
 
-    /** Starts the runtime-wide duties (recovery, reminder polling, TTL sweeps): a single JVM runs them itself. */
-    public void startDuties() {
-        duties.on();
+    /**
+     * Starts the runtime: a single JVM runs the runtime-wide duties (recovery, reminder polling, TTL sweeps) itself;
+     * with a placement engine, the runtime attaches to it, and the engine turns the duties on where it wants them.
+     */
+    public void start() {
+        if (config.placement() == null) {
+            duties.on();
+        } else {
+            config.placement().attach(new Inbound(rt, types, wire, duties));
+        }
     }
 
     // ---------------------------------------------------------------- types
@@ -129,6 +138,16 @@ public final class Registry {
 
     public TypeOptions options(String typeName) {
         return types.named(typeName).options();
+    }
+
+    /** The highest-priority codec on the class path (a {@link StateCodecProvider}), for a runtime given none. */
+    public static StateCodec findCodec() {
+        List<StateCodecProvider> providers = new java.util.ArrayList<>();
+        ServiceLoader.load(StateCodecProvider.class).forEach(providers::add);
+        return providers.stream().max(Comparator.comparingInt(StateCodecProvider::priority))
+                .map(StateCodecProvider::create)
+                .orElseThrow(() -> new IllegalStateException("no StateCodec given and none found on the class path; "
+                        + "add io.github.pgs:pgs-jackson or pass builder.codec(...)"));
     }
 
     /** {@code [A, S]} of a behaviour's {@code GenServer<A, S>}, each {@code null} when not concrete. */
@@ -212,28 +231,32 @@ public final class Registry {
     }
 
     private <A> Target start(TypeRuntime<A, ?> t, A args) {
-        ServerId id = isPersistent() ? t.idFor(args) : dispatcher.installEphemeral(t, args);
-        Target target = new Target(this, t, id, args);
-        dispatcher.start(target, t.options().callTimeout());
+        if (!isPersistent()) {
+            Target target = new Target(this, t, dispatcher.installEphemeral(t, args), args);
+            dispatcher.start(target, t.options().callTimeout());
+            return target;
+        }
+        Target target = new Target(this, t, t.idFor(args), args);
+        router.start(target, t.options().callTimeout());
         return target;
     }
 
     // ---------------------------------------------------------------- messages
 
     public <R> R call(Target t, Call<R> request, Duration timeout) {
-        return dispatcher.callSync(t, request, timeout);
+        return router.call(t, request, timeout);
     }
 
     public <R> CompletableFuture<R> callAsync(Target t, Call<R> request, Duration timeout) {
-        return dispatcher.callAsync(t, request, timeout);
+        return router.callAsync(t, request, timeout);
     }
 
     public void cast(Target t, Object message, boolean info) {
-        dispatcher.cast(t, message, info);
+        router.cast(t, message, info);
     }
 
     public void stop(Target t, StopReason reason) {
-        dispatcher.stop(t, reason, t.type().options().callTimeout());
+        router.stop(t, reason, t.type().options().callTimeout());
     }
 
     /** The call timeout of the target's type. */
@@ -256,15 +279,15 @@ public final class Registry {
     }
 
     public boolean release(ServerId id) {
-        return dispatcher.operations.release(id);
+        return router.release(id);
     }
 
     public boolean petrify(ServerId id) {
-        return dispatcher.petrify(id);
+        return router.petrify(id);
     }
 
     public void petrifyAndWait(ServerId id, Duration timeout) {
-        dispatcher.operations.quiesce(id, timeout);
+        router.petrifyAndWait(id, timeout);
     }
 
     public List<StoredState> history(ServerId id) {
@@ -273,14 +296,14 @@ public final class Registry {
 
     public long rollback(ServerId id, int stepsBack) {
         persistentStore();
-        return dispatcher.operations.rollback(id, types.named(id.type()).options(), stepsBack,
+        return dispatcher.operations.rollback(router, id, types.named(id.type()).options(), stepsBack,
                 config.shutdownTimeout());
     }
 
     public void reset(ServerId id) {
         persistentStore();
         types.named(id.type());
-        dispatcher.operations.reset(id, config.shutdownTimeout());
+        dispatcher.operations.reset(router, id, config.shutdownTimeout());
     }
 
     private Storage persistentStore() {
@@ -341,6 +364,9 @@ public final class Registry {
      * @return failures to persist during shutdown
      */
     public List<GenServerException> close() {
+        if (config.placement() != null) {
+            config.placement().close(); // the engine hands off what it moves while the runtime still serves
+        }
         duties.off();
         List<GenServerException> failures = dispatcher.close(config.shutdownTimeout());
         if (ownedScheduler != null) {
@@ -372,129 +398,5 @@ public final class Registry {
     public static Turn currentTurn() {
         Activation<?, ?> a = Activation.current();
         return a == null ? null : new HandlerScope(a);
-    }
-
-    // ---------------------------------------------------------------- for the admin package
-
-    /** Which servers a runtime holds, as expiry and deletion need to know it; the defaults: a bare store. */
-    public interface ServerView {
-        default boolean isActive(ServerId id) {
-            return false;
-        }
-
-        default boolean isQuarantined(ServerId id) {
-            return false;
-        }
-
-        default boolean release(ServerId id) {
-            return false;
-        }
-
-        default boolean petrify(ServerId id) {
-            return false;
-        }
-
-        /** A bare store: nothing is active, nothing quarantined. */
-        ServerView NONE = new ServerView() {
-        };
-    }
-
-    /**
-     * What an expiry did; filled as it goes, so a store failure part-way leaves what was done in it. Rows that
-     * cannot be read go to {@code unreadable}; {@code old} sees every old state before it is judged.
-     */
-    public static final class Sweep {
-        final Consumer<SkippedRow> unreadable;
-        final BiConsumer<ServerId, StoredState> old;
-        long examined;
-        final List<Map.Entry<ServerId, StoredState>> expired = new ArrayList<>();
-        final List<ServerId> deleted = new ArrayList<>();
-        int skippedActive;
-        int skippedChanged;
-
-        public Sweep(Consumer<SkippedRow> unreadable, BiConsumer<ServerId, StoredState> old) {
-            this.unreadable = Objects.requireNonNull(unreadable, "unreadable");
-            this.old = Objects.requireNonNull(old, "old");
-        }
-
-        public long examined() {
-            return examined;
-        }
-
-        /** The states expired (or that would be, in a dry run), in key order, as they were before. */
-        public List<Map.Entry<ServerId, StoredState>> expired() {
-            return expired;
-        }
-
-        public List<ServerId> deleted() {
-            return deleted;
-        }
-
-        public int skippedActive() {
-            return skippedActive;
-        }
-
-        public int skippedChanged() {
-            return skippedChanged;
-        }
-    }
-
-    /**
-     * Expires the live states of {@code type} last written at or before {@code cutoffMillis}, as the runtime's
-     * TTL sweeps do, against {@code view} ({@link ServerView#NONE} for a bare store), filling {@code into}.
-     */
-    public static void expire(Storage storage, String type, long cutoffMillis, boolean dryRun, ServerView view,
-                              Sweep into) {
-        Objects.requireNonNull(view, "view");
-        Expiry.scan(storage, type, cutoffMillis, dryRun,
-                (id, version, dry) -> Expiry.expireOne(storage, view, id, version, dry), into);
-    }
-
-    /** Calls {@code each} with every page of {@code type}; a listing that does not advance fails. */
-    public static void eachPage(Storage storage, String type, int pageSize, Consumer<KeyPage> each) {
-        Listing.eachPage(storage, type, pageSize, each);
-    }
-
-    /** The records of {@code keys} of {@code type}, in the keys' order; corrupt records go to {@code unreadable}. */
-    public static List<Map.Entry<ServerId, StoredState>> loadPage(Storage storage, String type, List<String> keys,
-                                                                  Consumer<SkippedRow> unreadable) {
-        return Expiry.load(storage, type, keys, unreadable);
-    }
-
-    /**
-     * Writes a tombstone over {@code version} of {@code id}; a quarantine in {@code view} is lifted, a server
-     * active there is asked to petrify. Returns the tombstone's version.
-     */
-    public static long tombstone(Storage storage, ServerView view, ServerId id, long version) {
-        return Expiry.tombstone(storage, view, id, version);
-    }
-
-    /** The reminders in a stored reminder set, earliest first. */
-    public static List<Reminder> describeReminders(byte[] stored) {
-        return ReminderSet.describe(stored);
-    }
-
-    /** A job run every interval, never overlapping, never on the scheduler's thread. */
-    public interface Job extends AutoCloseable {
-        Job start();
-
-        @Override
-        void close();
-
-        boolean isClosed();
-    }
-
-    public static Job periodic(Scheduler scheduler, Duration interval, Executor executor, Runnable body,
-                               Consumer<RuntimeException> onFailure) {
-        return new PeriodicJob(scheduler, interval, executor, body, onFailure);
-    }
-
-    /** {@code nowMillis - d}, or the earliest representable instant if that is out of range. */
-    public static long saturatedMinus(long nowMillis, Duration d) {
-        try {
-            return Math.subtractExact(nowMillis, d.toMillis());
-        } catch (ArithmeticException overflow) {
-            return Long.MIN_VALUE;
-        }
     }
 }

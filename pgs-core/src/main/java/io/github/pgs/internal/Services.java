@@ -1,5 +1,7 @@
 package io.github.pgs.internal;
 
+import io.github.pgs.ServerId;
+import io.github.pgs.placement.Placement;
 import io.github.pgs.spi.RefResolver;
 import io.github.pgs.spi.Scheduler;
 import io.github.pgs.spi.StateCodec;
@@ -29,9 +31,11 @@ final class Services {
     final CallDeadlines deadlines;
     final DueWatch dueWatch;
     final Dispatcher dispatcher;
+    /** The engine that places servers on nodes, or {@code null} in a single JVM. */
+    final Placement placement;
 
     Services(Registry registry, String name, Storage storage, StateCodec codec, TimeSource time, Scheduler scheduler,
-             RefResolver refs, DueWatch dueWatch, int maxActive) {
+             RefResolver refs, DueWatch dueWatch, Placement placement, int maxActive) {
         this.registry = registry;
         this.name = name;
         this.storage = storage;
@@ -43,6 +47,7 @@ final class Services {
         this.skippedRows = new SkippedRows(name);
         this.deadlines = new CallDeadlines(time, scheduler);
         this.dueWatch = dueWatch;
+        this.placement = placement;
         if (storage != null) {
             this.markers = new ActiveMarkers(storage);
             this.path = new DurablePath(storage, new LoadBatcher(storage, Registry.LOAD_LANES, Registry.LOAD_BATCH),
@@ -52,5 +57,17 @@ final class Services {
             this.path = StorePath.EPHEMERAL;
         }
         this.dispatcher = new Dispatcher(this, maxActive); // last: it may look at everything above
+    }
+
+    /** A local activation of {@code id} has left: the placement engine, if any, may forget it. */
+    void departed(ServerId id) {
+        if (placement != null) {
+            try {
+                placement.departed(id);
+            } catch (RuntimeException e) {
+                System.getLogger("io.github.pgs").log(System.Logger.Level.WARNING,
+                        "the placement engine failed on the departure of " + id, e);
+            }
+        }
     }
 }

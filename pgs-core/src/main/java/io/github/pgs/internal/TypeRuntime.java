@@ -28,6 +28,7 @@ final class TypeRuntime<A, S> {
     private volatile TypeOptions options;
     /** This type's counters in this runtime. */
     final TypeStats stats = new TypeStats();
+    private volatile java.util.Map<String, Class<?>> messageClasses; // made on first use (placement only)
 
     @SuppressWarnings("unchecked")
     TypeRuntime(ServerType<A, S> spec, StateCodec codec, RefResolver refs, int maxKeyBytes) {
@@ -82,6 +83,16 @@ final class TypeRuntime<A, S> {
 
     Type persistedType() {
         return persistedType;
+    }
+
+    /** The declared message class named {@code binaryName}, or {@code null}: see {@link MessageTypes}. */
+    Class<?> messageClass(String binaryName) {
+        java.util.Map<String, Class<?>> m = messageClasses;
+        if (m == null) {
+            m = MessageTypes.of(spec);
+            messageClasses = m;
+        }
+        return m.get(binaryName);
     }
 
     GenServer<A, S> newBehaviour() {

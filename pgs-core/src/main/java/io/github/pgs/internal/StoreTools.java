@@ -1,0 +1,152 @@
+package io.github.pgs.internal;
+
+import io.github.pgs.Reminder;
+import io.github.pgs.ServerId;
+import io.github.pgs.spi.KeyPage;
+import io.github.pgs.spi.Scheduler;
+import io.github.pgs.spi.SkippedRow;
+import io.github.pgs.spi.Storage;
+import io.github.pgs.spi.StoredState;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * What the admin package shares with the runtime, without a runtime: the expiry of old states (the same logic
+ * the runtime's TTL sweeps run), paging over a type, page loads that leave corrupt records out, the tombstone
+ * that lifts a quarantine, the reading of stored reminders, and the periodic job. With {@link Registry} it is the
+ * seam: the only public classes of this package.
+ */
+public final class StoreTools {
+
+    private StoreTools() {
+    }
+
+    /** Which servers a runtime holds, as expiry and deletion need to know it; the defaults: a bare store. */
+    public interface ServerView {
+        default boolean isActive(ServerId id) {
+            return false;
+        }
+
+        default boolean isQuarantined(ServerId id) {
+            return false;
+        }
+
+        default boolean release(ServerId id) {
+            return false;
+        }
+
+        default boolean petrify(ServerId id) {
+            return false;
+        }
+
+        /** A bare store: nothing is active, nothing quarantined. */
+        ServerView NONE = new ServerView() {
+        };
+    }
+
+    /**
+     * What an expiry did; filled as it goes, so a store failure part-way leaves what was done in it. Rows that
+     * cannot be read go to {@code unreadable}; {@code old} sees every old state before it is judged.
+     */
+    public static final class Sweep {
+        final Consumer<SkippedRow> unreadable;
+        final BiConsumer<ServerId, StoredState> old;
+        long examined;
+        final List<Map.Entry<ServerId, StoredState>> expired = new ArrayList<>();
+        final List<ServerId> deleted = new ArrayList<>();
+        int skippedActive;
+        int skippedChanged;
+
+        public Sweep(Consumer<SkippedRow> unreadable, BiConsumer<ServerId, StoredState> old) {
+            this.unreadable = Objects.requireNonNull(unreadable, "unreadable");
+            this.old = Objects.requireNonNull(old, "old");
+        }
+
+        public long examined() {
+            return examined;
+        }
+
+        /** The states expired (or that would be, in a dry run), in key order, as they were before. */
+        public List<Map.Entry<ServerId, StoredState>> expired() {
+            return expired;
+        }
+
+        public List<ServerId> deleted() {
+            return deleted;
+        }
+
+        public int skippedActive() {
+            return skippedActive;
+        }
+
+        public int skippedChanged() {
+            return skippedChanged;
+        }
+    }
+
+    /**
+     * Expires the live states of {@code type} last written at or before {@code cutoffMillis}, as the runtime's
+     * TTL sweeps do, against {@code view} ({@link ServerView#NONE} for a bare store), filling {@code into}.
+     */
+    public static void expire(Storage storage, String type, long cutoffMillis, boolean dryRun, ServerView view,
+                              Sweep into) {
+        Objects.requireNonNull(view, "view");
+        Expiry.scan(storage, type, cutoffMillis, dryRun,
+                (id, version, dry) -> Expiry.expireOne(storage, view, id, version, dry), into);
+    }
+
+    /** Calls {@code each} with every page of {@code type}; a listing that does not advance fails. */
+    public static void eachPage(Storage storage, String type, int pageSize, Consumer<KeyPage> each) {
+        Listing.eachPage(storage, type, pageSize, each);
+    }
+
+    /** The records of {@code keys} of {@code type}, in the keys' order; corrupt records go to {@code unreadable}. */
+    public static List<Map.Entry<ServerId, StoredState>> loadPage(Storage storage, String type, List<String> keys,
+                                                                  Consumer<SkippedRow> unreadable) {
+        return Expiry.load(storage, type, keys, unreadable);
+    }
+
+    /**
+     * Writes a tombstone over {@code version} of {@code id}; a quarantine in {@code view} is lifted, a server
+     * active there is asked to petrify. Returns the tombstone's version.
+     */
+    public static long tombstone(Storage storage, ServerView view, ServerId id, long version) {
+        return Expiry.tombstone(storage, view, id, version);
+    }
+
+    /** The reminders in a stored reminder set, earliest first. */
+    public static List<Reminder> describeReminders(byte[] stored) {
+        return ReminderSet.describe(stored);
+    }
+
+    /** A job run every interval, never overlapping, never on the scheduler's thread. */
+    public interface Job extends AutoCloseable {
+        Job start();
+
+        @Override
+        void close();
+
+        boolean isClosed();
+    }
+
+    public static Job periodic(Scheduler scheduler, Duration interval, Executor executor, Runnable body,
+                               Consumer<RuntimeException> onFailure) {
+        return new PeriodicJob(scheduler, interval, executor, body, onFailure);
+    }
+
+    /** {@code nowMillis - d}, or the earliest representable instant if that is out of range. */
+    public static long saturatedMinus(long nowMillis, Duration d) {
+        try {
+            return Math.subtractExact(nowMillis, d.toMillis());
+        } catch (ArithmeticException overflow) {
+            return Long.MIN_VALUE;
+        }
+    }
+}
