@@ -210,15 +210,17 @@ public final class ServerRuntime implements AutoCloseable {
         return registry.isActive(id);
     }
 
-    /** Whether {@code id} is quarantined in this runtime. */
+    /** Whether {@code id} is quarantined in this runtime, or recorded as quarantined in the store it read at start. */
     public boolean isQuarantined(ServerId id) {
         return registry.isQuarantined(id);
     }
 
     /**
-     * Lifts the quarantine of {@code id}: the next message activates it again from its stored state.
+     * Lifts the quarantine of {@code id}, in memory and in the store (a crash-loop quarantine is recorded there, so
+     * that it outlives the runtime): the next message activates it again from its stored state.
      *
      * @return whether it was quarantined
+     * @throws StorageException if the recorded quarantine cannot be deleted (the server stays quarantined)
      */
     public boolean release(ServerId id) {
         return registry.release(id);

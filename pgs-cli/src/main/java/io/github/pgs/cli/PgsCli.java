@@ -79,6 +79,8 @@ public final class PgsCli {
                                                     (default 1048576) with a "[... truncated:" line
               delete TYPE:KEY [--version V]         delete one server's state (only if at version V);
                                                     its ref stays valid and starts it fresh
+              release TYPE:KEY                      lift a recorded quarantine (a crash loop's); a
+                                                    runtime running the server keeps it until restarted
               expire TYPE --older-than AGE [--dry-run]
                                                     delete the state of TYPE not written for AGE
               console [--types T1,T2] [--port N] [--bind ADDR] [--read-only]
@@ -166,13 +168,15 @@ public final class PgsCli {
 
     // ---------------------------------------------------------------- commands
 
-    private sealed interface Command permits ListCmd, CountCmd, InspectCmd, DeleteCmd, ExpireCmd, ConsoleCmd {
+    private sealed interface Command permits ListCmd, CountCmd, InspectCmd, DeleteCmd, ExpireCmd, ConsoleCmd,
+            ReleaseCmd {
     }
 
     private record ListCmd(String type, KeyCursor after, int limit) implements Command {}
     private record CountCmd(String type) implements Command {}
     private record InspectCmd(ServerId id, StateText text) implements Command {}
     private record DeleteCmd(ServerId id, Long version) implements Command {}
+    private record ReleaseCmd(ServerId id) implements Command {}
     private record ExpireCmd(String type, Duration olderThan, boolean dryRun) implements Command {}
     private record ConsoleCmd(List<String> types, int port, InetAddress bind, boolean readOnly) implements Command {}
 
@@ -199,6 +203,7 @@ public final class PgsCli {
                     case DeleteCmd c -> delete(admin, c);
                     case ExpireCmd c -> expire(admin, c);
                     case ConsoleCmd c -> console(admin, c);
+                    case ReleaseCmd c -> release(admin, c);
                 };
             }
         } catch (UsageException e) {
@@ -265,6 +270,10 @@ public final class PgsCli {
                 yield new DeleteCmd(id(cl.args.get(0)), cl.option("version") == null ? null
                         : number("--version", cl.option("version"), 1, Long.MAX_VALUE));
             }
+            case "release" -> {
+                cl.expect(Set.of(), "TYPE:KEY");
+                yield new ReleaseCmd(id(cl.args.get(0)));
+            }
             case "expire" -> {
                 cl.expect(Set.of("older-than", "dry-run"), "TYPE");
                 if (cl.option("older-than") == null) {
@@ -326,6 +335,8 @@ public final class PgsCli {
         Table t = new Table("", "");
         t.row("server", info.id());
         t.row("status", info.status().label());
+        admin.quarantine(info.id()).ifPresent(q -> t.row("quarantined", MILLIS.format(q.since()) + ": "
+                + Terminal.safe(q.lastFailure())));
         t.row("version", info.version());
         t.row("schema version", info.schemaVersion());
         t.row("updated", MILLIS.format(info.updatedAt()) + " (" + age(info.updatedAt(), now) + " ago)");
@@ -351,6 +362,13 @@ public final class PgsCli {
                 }
             }
         }
+        return OK;
+    }
+
+    private int release(Admin admin, ReleaseCmd c) {
+        boolean was = admin.release(c.id());
+        out.println(was ? "released " + Terminal.safe(c.id().toString()) + ": its next message activates it again"
+                : Terminal.safe(c.id().toString()) + " was not quarantined");
         return OK;
     }
 

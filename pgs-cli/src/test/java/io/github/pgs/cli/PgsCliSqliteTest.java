@@ -139,6 +139,22 @@ class PgsCliSqliteTest {
     }
 
     @Test
+    void aRecordedQuarantine_isShown_andReleaseLiftsIt() throws SQLException {
+        try (SqliteStorage s = SqliteStorage.open(db)) {
+            s.save(new StateWrite(new ServerId("pgs.quarantine", "player:bob"), 0,
+                    json("crashed more than 3 times within PT5S; last: boom"), 1));
+        }
+        String out = cli.ok(store, "inspect", "player:bob").out();
+        assertThat(out).contains("status          quarantined")
+                .containsPattern("quarantined     \\d{4}-.*: crashed more than 3 times within PT5S; last: boom");
+
+        assertThat(cli.ok(store, "release", "player:bob").out()).startsWith("released player:bob");
+        assertThat(cli.ok(store, "inspect", "player:bob").out()).contains("status          stored")
+                .doesNotContain("quarantined");
+        assertThat(cli.ok(store, "release", "player:bob").out()).isEqualTo("player:bob was not quarantined\n");
+    }
+
+    @Test
     void controlCharactersFromData_neverReachTheTerminal() {
         String out = cli.ok(store, "list", "blob").out();
 

@@ -10,7 +10,6 @@ import io.github.pgs.internal.StoreTools;
 import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateCodec;
-import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
 import io.github.pgs.spi.StorageCapability;
 import io.github.pgs.spi.StoredState;
@@ -23,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Operator access to persisted servers of any type: list them page by page, count them, inspect one (metadata
@@ -165,11 +165,17 @@ public final class Admin {
         KeyPage page = storage.list(type, after, limit);
         UnreadableRows unreadable = new UnreadableRows("list", type, limit);
         unreadable.addAll(page.skipped());
+        List<Map.Entry<ServerId, StoredState>> loaded = StoreTools.loadPage(storage, type, page.keys(),
+                unreadable::add);
+        Map<ServerId, StoreTools.Recorded> quarantined = runtime != null ? Map.of()
+                : StoreTools.recordedQuarantines(storage, loaded.stream().map(Map.Entry::getKey).toList());
         List<ServerEntry> entries = new ArrayList<>(page.keys().size());
-        for (Map.Entry<ServerId, StoredState> e : StoreTools.loadPage(storage, type, page.keys(), unreadable::add)) {
+        for (Map.Entry<ServerId, StoredState> e : loaded) {
             StoredState s = e.getValue();
             if (s.hasPayload()) {
-                entries.add(entry(e.getKey(), s));
+                ServerStatus status = runtime != null ? status(e.getKey())
+                        : quarantined.containsKey(e.getKey()) ? ServerStatus.QUARANTINED : ServerStatus.STORED;
+                entries.add(entry(e.getKey(), s, status));
             }
         }
         unreadable.log();
@@ -224,16 +230,9 @@ public final class Admin {
         byte[] payload = s.payload();
         StateText.Rendered state = stateText.render(payload, codec.isText());
         boolean historySupported = storage.capabilities().contains(StorageCapability.HISTORY);
-        List<StoredVersion> history = new ArrayList<>();
-        if (historySupported) {
-            for (StoredState h : storage.history(id)) {
-                history.add(new StoredVersion(h.version(), h.schemaVersion(), Instant.ofEpochMilli(h.updatedAtMillis()),
-                        h.payload() == null ? 0 : h.payload().length));
-            }
-        }
         return new ServerInfo(id, status(id), s.version(), s.schemaVersion(), Instant.ofEpochMilli(s.updatedAtMillis()),
                 payload.length, codec.name(), state.format(), state.text(), state.truncated(), historySupported,
-                history, reminders(id, s));
+                historySupported ? Inspection.history(storage, id) : List.of(), Inspection.reminders(id, s));
     }
 
     /**
@@ -251,42 +250,70 @@ public final class Admin {
         if (!s.hasPayload()) {
             throw new NotStoredException(id, s.version());
         }
-        StoredState found = s.version() == version ? s : null;
-        if (found == null) {
-            for (StoredState h : storage.history(id)) {
-                if (h.version() == version) {
-                    found = h;
-                    break;
-                }
-            }
-        }
-        if (found == null || found.payload() == null) {
-            throw new IllegalArgumentException(id + " has no kept version " + version);
-        }
+        StoredState found = Inspection.version(storage, id, s, version);
         StateText.Rendered r = stateText.render(found.payload(), codec.isText());
         return new StoredVersionState(id, found.version(), found.schemaVersion(),
                 Instant.ofEpochMilli(found.updatedAtMillis()), found.payload().length, r.format(), r.text(),
                 r.truncated());
     }
 
-    private static List<io.github.pgs.Reminder> reminders(ServerId id, StoredState s) {
-        try {
-            return StoreTools.describeReminders(s.reminders());
-        } catch (IllegalArgumentException e) {
-            throw new CodecException(id, "the stored reminders cannot be decoded: " + e.getMessage(), e);
-        }
-    }
-
     /** The status of {@code id} as this admin sees it (whether or not it has stored state). */
     public ServerStatus status(ServerId id) {
         Objects.requireNonNull(id, "id");
         if (runtime == null) {
-            return ServerStatus.STORED;
+            return StoreTools.recordedQuarantine(storage, id) != null ? ServerStatus.QUARANTINED : ServerStatus.STORED;
         }
         if (runtime.isQuarantined(id)) {
             return ServerStatus.QUARANTINED;
         }
         return runtime.isActive(id) ? ServerStatus.ACTIVE : ServerStatus.PETRIFIED;
+    }
+
+    // ---------------------------------------------------------------- quarantines
+
+    /**
+     * The quarantine of {@code id}: the last failure and when it was recorded, as the store holds it (quarantines
+     * for crash loops are recorded, so they outlive the runtime that made them), or as the admin's runtime holds it.
+     *
+     * @throws StorageException if the store fails
+     */
+    public Optional<QuarantineEntry> quarantine(ServerId id) {
+        Objects.requireNonNull(id, "id");
+        StoreTools.Recorded r = StoreTools.recordedQuarantine(storage, id);
+        if (r != null) {
+            return Optional.of(new QuarantineEntry(id, r.lastFailure(), Instant.ofEpochMilli(r.sinceMillis())));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * One page of the recorded quarantines of {@code type}, in key order, starting after {@code after} ({@code null}
+     * for the first page; continue with {@link QuarantinePage#next()}). Quarantines are few: a page reads at most
+     * {@code limit} records of every type and keeps those of {@code type}, so it may hold fewer than {@code limit}
+     * entries while more follow.
+     *
+     * @throws IllegalArgumentException if {@code type} is not a valid type name or {@code limit} is out of range
+     * @throws StorageException         if the store fails
+     */
+    public QuarantinePage quarantined(String type, KeyCursor after, int limit) {
+        checkType(type);
+        if (limit < 1 || limit > MAX_PAGE_SIZE) {
+            throw new IllegalArgumentException("limit must be 1 to " + MAX_PAGE_SIZE + ": " + limit);
+        }
+        return RuntimeView.quarantined(storage, type, after, limit);
+    }
+
+    /**
+     * Lifts the quarantine of {@code id}: through the admin's runtime as {@link ServerRuntime#release} does (in
+     * memory and in the store), on a bare store by deleting its record (a runtime that runs it already keeps it
+     * quarantined in memory until released there or restarted).
+     *
+     * @return whether it was quarantined
+     * @throws StorageException if the store fails
+     */
+    public boolean release(ServerId id) {
+        Objects.requireNonNull(id, "id");
+        return runtime != null ? runtime.release(id) : StoreTools.clearRecordedQuarantine(storage, id);
     }
 
     // ---------------------------------------------------------------- deleting
@@ -370,30 +397,7 @@ public final class Admin {
 
     /** Which servers the admin's runtime holds, as the expiry and deletion see it. */
     private StoreTools.ServerView view() {
-        if (runtime == null) {
-            return StoreTools.ServerView.NONE;
-        }
-        return new StoreTools.ServerView() {
-            @Override
-            public boolean isActive(ServerId id) {
-                return runtime.isActive(id);
-            }
-
-            @Override
-            public boolean isQuarantined(ServerId id) {
-                return runtime.isQuarantined(id);
-            }
-
-            @Override
-            public boolean release(ServerId id) {
-                return runtime.release(id);
-            }
-
-            @Override
-            public boolean petrify(ServerId id) {
-                return runtime.petrify(id);
-            }
-        };
+        return runtime == null ? StoreTools.ServerView.NONE : new RuntimeView(runtime);
     }
 
     // ---------------------------------------------------------------- repairing
@@ -426,14 +430,7 @@ public final class Admin {
         if (!current.hasPayload()) {
             throw new NotStoredException(id, current.version());
         }
-        List<StoredState> history = storage.history(id);
-        if (stepsBack > history.size()) {
-            throw new IllegalArgumentException(id + " keeps " + history.size() + " older versions; cannot go back "
-                    + stepsBack);
-        }
-        StoredState target = history.get(stepsBack - 1);
-        return storage.save(new StateWrite(id, current.version(), target.payload(),
-                target.schemaVersion(), history.size() + 1, current.reminders(), current.remindAtMillis()));
+        return StoreTools.rollBack(storage, id, stepsBack);
     }
 
     // ---------------------------------------------------------------- expiring
@@ -480,8 +477,12 @@ public final class Admin {
     // ---------------------------------------------------------------- helpers
 
     private ServerEntry entry(ServerId id, StoredState s) {
+        return entry(id, s, status(id));
+    }
+
+    private static ServerEntry entry(ServerId id, StoredState s, ServerStatus status) {
         return new ServerEntry(id, s.version(), s.schemaVersion(), Instant.ofEpochMilli(s.updatedAtMillis()),
-                s.payload().length, status(id));
+                s.payload().length, status);
     }
 
     private static void checkType(String type) {

@@ -226,7 +226,7 @@ final class Activation<A, S> extends CommittedState<A, S> implements Runnable {
             signal = departure;
         }
         if (signal != null) {
-            signal.complete(new Ending.Quarantined(quarantine));
+            signal.complete(new Ending.Quarantined(quarantine, Ending.Why.RECORDED));
         }
         return true;
     }

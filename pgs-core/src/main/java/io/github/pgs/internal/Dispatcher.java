@@ -246,9 +246,10 @@ final class Dispatcher {
         return a != null && a.phase().accepts();
     }
 
+    /** Whether {@code id} is quarantined here, or recorded as quarantined (it fails fast when a message comes). */
     boolean isQuarantined(ServerId id) {
         Activation<?, ?> a = active.get(id);
-        return a != null && a.phase() == Lifecycle.QUARANTINED;
+        return a != null ? a.phase() == Lifecycle.QUARANTINED : rt.path.knownQuarantine(id);
     }
 
     boolean isClosed() {

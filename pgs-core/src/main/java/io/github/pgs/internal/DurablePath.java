@@ -19,13 +19,18 @@ final class DurablePath implements StorePath {
     private final CrashTracker crashes;
     private final ActiveMarkers markers;
     private final DueWatch dueWatch;
+    private final Quarantines quarantines;
+    private final io.github.pgs.spi.TimeSource time;
 
-    DurablePath(Storage storage, LoadBatcher loads, CrashTracker crashes, ActiveMarkers markers, DueWatch dueWatch) {
+    DurablePath(Storage storage, LoadBatcher loads, CrashTracker crashes, ActiveMarkers markers, DueWatch dueWatch,
+                Quarantines quarantines, io.github.pgs.spi.TimeSource time) {
         this.storage = storage;
         this.loads = loads;
         this.crashes = crashes;
         this.markers = markers;
         this.dueWatch = dueWatch;
+        this.quarantines = quarantines;
+        this.time = time;
     }
 
     @Override
@@ -78,6 +83,31 @@ final class DurablePath implements StorePath {
         if (markerVersion >= 0) {
             markers.unmark(id, markerVersion);
         }
+    }
+
+    @Override
+    public Quarantines.Entry recordedQuarantine(ServerId id) {
+        return quarantines.lookup(id);
+    }
+
+    @Override
+    public Quarantines.Entry recordedElsewhere(ServerId id) {
+        return quarantines.recordedElsewhere(id);
+    }
+
+    @Override
+    public void recordQuarantine(ServerId id, String lastFailure) {
+        quarantines.record(id, lastFailure, time.currentTimeMillis());
+    }
+
+    @Override
+    public boolean clearQuarantine(ServerId id) {
+        return quarantines.clear(id);
+    }
+
+    @Override
+    public boolean knownQuarantine(ServerId id) {
+        return quarantines.known(id);
     }
 
     @Override

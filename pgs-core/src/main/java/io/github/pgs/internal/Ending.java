@@ -32,7 +32,17 @@ sealed interface Ending {
     }
 
     /** Stays in the registry as a quarantine marker; messages fail fast with {@code error}. */
-    record Quarantined(QuarantinedException error) implements Ending {
+    record Quarantined(QuarantinedException error, Why why) implements Ending {
+    }
+
+    /** Why a server is quarantined, which decides whether it is recorded and counted. */
+    enum Why {
+        /** Crashed (or failed to start) past its restart intensity: counted, told, and recorded in the store. */
+        CRASH_LOOP,
+        /** Its stored state cannot be read by this code: counted and told, not recorded (new code may read it). */
+        UNREADABLE,
+        /** A runtime recorded the quarantine before: only the marker, nothing new to count or tell. */
+        RECORDED
     }
 
     /**
@@ -60,10 +70,17 @@ sealed interface Ending {
             case Crashed c -> rest.forEach(e -> a.rt.dispatcher.redeliver(a.type, a.id, a.args, e));
             case Refused r -> Envelope.failAll(current, rest, r.error());
             case Quarantined q -> {
-                a.type.stats.quarantines.increment();
-                LOG.log(System.Logger.Level.ERROR, q.error().getMessage(), q.error().getCause());
+                if (q.why() == Why.CRASH_LOOP) {
+                    a.rt.path.recordQuarantine(a.id, q.error().lastFailure());
+                }
+                if (q.why() != Why.RECORDED) {
+                    a.type.stats.quarantines.increment();
+                    LOG.log(System.Logger.Level.ERROR, q.error().getMessage(), q.error().getCause());
+                }
                 Envelope.failAll(current, rest, q.error());
-                a.rt.listeners.tell(new Listeners.Quarantined(a.id, q.error().lastFailure()));
+                if (q.why() != Why.RECORDED) {
+                    a.rt.listeners.tell(new Listeners.Quarantined(a.id, q.error().lastFailure()));
+                }
             }
         }
         a.signalGone(how);

@@ -58,9 +58,9 @@ final class Expiry {
     }
 
     /**
-     * Writes a tombstone over {@code version}, then deals with the runtime: a quarantine is lifted; a server that
-     * became active meanwhile holds the deleted state in memory, so it is asked to petrify. Returns the
-     * tombstone's version.
+     * Writes a tombstone over {@code version}, then deals with the runtime: a quarantine is lifted (and its record
+     * deleted); a server that became active meanwhile holds the deleted state in memory, so it is asked to petrify.
+     * Returns the tombstone's version.
      *
      * @throws VersionConflictException if the stored version is another one (nothing is deleted)
      */
@@ -68,8 +68,11 @@ final class Expiry {
         long v = storage.delete(id, version);
         if (view.isQuarantined(id)) {
             view.release(id);
-        } else if (view.isActive(id)) {
-            view.petrify(id);
+        } else {
+            Quarantines.clearRecord(storage, id); // a bare store, or a record another runtime wrote
+            if (view.isActive(id)) {
+                view.petrify(id);
+            }
         }
         return v;
     }

@@ -14,6 +14,7 @@ import io.github.pgs.spi.StoredState;
 
 /**
  * Activation: loads the stored state into a NEW or STALE activation, or runs {@code init} when there is none.
+ * A server whose quarantine an earlier runtime recorded ({@link Quarantines}) is quarantined at once instead.
  *
  * <p>Failures end the activation: a store or {@code init} failure refuses the message that came (and everything
  * queued; the next message tries again), a state that cannot be read (undecodable, of a newer schema, corrupt
@@ -30,6 +31,13 @@ final class Loader {
     static <A, S> boolean load(Activation<A, S> a, Envelope current) {
         StoredState stored;
         try {
+            Quarantines.Entry recorded = a.rt.path.recordedQuarantine(a.id);
+            if (recorded != null) {
+                // quarantined by an earlier runtime: fail fast, as it did, before any state is loaded
+                a.end(new Ending.Quarantined(new QuarantinedException(a.id, recorded.lastFailure(), null),
+                        Ending.Why.RECORDED), current);
+                return false;
+            }
             stored = a.rt.path.load(a.id);
         } catch (RuntimeException ex) {
             a.end(new Ending.Refused(ex instanceof GenServerException g ? g
@@ -122,7 +130,7 @@ final class Loader {
 
     private static boolean quarantine(Activation<?, ?> a, Envelope current, QuarantinedException q) {
         a.behaviour = null;
-        a.end(new Ending.Quarantined(q), current);
+        a.end(new Ending.Quarantined(q, Ending.Why.UNREADABLE), current);
         return false;
     }
 

@@ -6,6 +6,7 @@ import io.github.pgs.QuarantineAction;
 import io.github.pgs.ServerId;
 import io.github.pgs.TypeOptions;
 import io.github.pgs.spi.StateWrite;
+import io.github.pgs.spi.Storage;
 import io.github.pgs.spi.StoredState;
 
 import java.time.Duration;
@@ -42,10 +43,16 @@ final class Operations {
         this.dispatcher = dispatcher;
     }
 
-    /** Lifts a quarantine: the next message activates the server again from its stored state. */
+    /**
+     * Lifts a quarantine, in memory and in the store: the next message activates the server again from its stored
+     * state.
+     *
+     * @throws io.github.pgs.StorageException if the recorded quarantine cannot be deleted (it then stays)
+     */
     boolean release(ServerId id) {
+        boolean recorded = rt.path.clearQuarantine(id);
         rt.crashes.forget(id);
-        if (dispatcher.releaseQuarantine(id)) {
+        if (dispatcher.releaseQuarantine(id) | recorded) {
             rt.listeners.tell(new Listeners.Released(id));
             return true;
         }
@@ -91,12 +98,7 @@ final class Operations {
             throw new IllegalArgumentException("stepsBack must be >= 1: " + stepsBack);
         }
         router.petrifyAndWait(id, timeout);
-        List<StoredState> h = rt.storage.history(id);
-        if (stepsBack > h.size()) {
-            throw new IllegalArgumentException(id + " keeps " + h.size() + " older versions; cannot go back "
-                    + stepsBack);
-        }
-        long v = rollBackStored(id, h.get(stepsBack - 1), opts.historyDepth());
+        long v = rollBack(rt.storage, id, stepsBack, opts.historyDepth());
         router.release(id);
         return v;
     }
@@ -111,10 +113,25 @@ final class Operations {
         router.release(id);
     }
 
+    /**
+     * Writes the state {@code id} had {@code stepsBack} kept versions ago as its newest version, keeping
+     * {@code depth} replaced states (negative: one more than kept now, so nothing kept is lost).
+     *
+     * @throws IllegalArgumentException if fewer versions are kept
+     */
+    static long rollBack(Storage storage, ServerId id, int stepsBack, int depth) {
+        List<StoredState> h = storage.history(id);
+        if (stepsBack > h.size()) {
+            throw new IllegalArgumentException(id + " keeps " + h.size() + " older versions; cannot go back "
+                    + stepsBack);
+        }
+        return rollBackStored(storage, id, h.get(stepsBack - 1), depth < 0 ? h.size() + 1 : depth);
+    }
+
     /** Writes an older state as the newest version; the server's reminders stay as they are. */
-    long rollBackStored(ServerId id, StoredState target, int depth) {
-        StoredState current = rt.storage.load(id);
-        return rt.storage.save(new StateWrite(id, current.version(), target.payload(), target.schemaVersion(), depth,
+    static long rollBackStored(Storage storage, ServerId id, StoredState target, int depth) {
+        StoredState current = storage.load(id);
+        return storage.save(new StateWrite(id, current.version(), target.payload(), target.schemaVersion(), depth,
                 current.reminders(), current.remindAtMillis()));
     }
 
@@ -141,7 +158,7 @@ final class Operations {
                 if (h.isEmpty()) {
                     return false;
                 }
-                rollBackStored(id, h.get(0), opts.historyDepth());
+                rollBackStored(rt.storage, id, h.get(0), opts.historyDepth());
             } else {
                 wipeStored(id);
             }

@@ -109,6 +109,9 @@ public final class Registry {
      * with a placement engine, the runtime attaches to it, and the engine turns the duties on where it wants them.
      */
     public void start() {
+        if (rt.quarantines != null) {
+            rt.quarantines.readBook();
+        }
         if (config.placement() == null) {
             duties.on();
         } else {

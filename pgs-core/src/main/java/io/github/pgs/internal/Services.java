@@ -26,6 +26,8 @@ final class Services {
     final StorePath path;
     final CrashTracker crashes;
     final ActiveMarkers markers;
+    /** The recorded quarantines, or {@code null} for an ephemeral runtime. */
+    final Quarantines quarantines;
     final Listeners listeners = new Listeners();
     final SkippedRows skippedRows;
     final CallDeadlines deadlines;
@@ -50,10 +52,12 @@ final class Services {
         this.placement = placement;
         if (storage != null) {
             this.markers = new ActiveMarkers(storage);
+            this.quarantines = new Quarantines(storage, placement != null);
             this.path = new DurablePath(storage, new LoadBatcher(storage, Registry.LOAD_LANES, Registry.LOAD_BATCH),
-                    crashes, markers, dueWatch);
+                    crashes, markers, dueWatch, quarantines, time);
         } else {
             this.markers = null;
+            this.quarantines = null;
             this.path = StorePath.EPHEMERAL;
         }
         this.dispatcher = new Dispatcher(this, maxActive); // last: it may look at everything above

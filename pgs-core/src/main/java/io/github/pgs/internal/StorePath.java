@@ -45,6 +45,29 @@ interface StorePath {
     void unmarkActive(ServerId id, long markerVersion);
 
     /**
+     * The quarantine recorded for {@code id} by a runtime before (see {@link Quarantines}), or {@code null}.
+     *
+     * @throws io.github.pgs.StorageException if the records cannot be read yet
+     */
+    Quarantines.Entry recordedQuarantine(ServerId id);
+
+    /** With other runtimes on the store: a quarantine of {@code id} another one recorded, or {@code null}. */
+    Quarantines.Entry recordedElsewhere(ServerId id);
+
+    /** Records the crash-loop quarantine of {@code id}, so that it outlives the runtime. */
+    void recordQuarantine(ServerId id, String lastFailure);
+
+    /**
+     * Deletes the record of {@code id}'s quarantine; whether there was one.
+     *
+     * @throws io.github.pgs.StorageException if it cannot be deleted
+     */
+    boolean clearQuarantine(ServerId id);
+
+    /** Whether a recorded quarantine of {@code id} is known here (nothing is read). */
+    boolean knownQuarantine(ServerId id);
+
+    /**
      * Checks that handlers can use durable reminders here.
      *
      * @throws UnsupportedOperationException if they cannot (ephemeral runtime, store without reminders)
@@ -97,6 +120,30 @@ interface StorePath {
 
         @Override
         public void unmarkActive(ServerId id, long markerVersion) {
+        }
+
+        @Override
+        public Quarantines.Entry recordedQuarantine(ServerId id) {
+            return null;
+        }
+
+        @Override
+        public Quarantines.Entry recordedElsewhere(ServerId id) {
+            return null;
+        }
+
+        @Override
+        public void recordQuarantine(ServerId id, String lastFailure) {
+        }
+
+        @Override
+        public boolean clearQuarantine(ServerId id) {
+            return false;
+        }
+
+        @Override
+        public boolean knownQuarantine(ServerId id) {
+            return false;
         }
 
         @Override

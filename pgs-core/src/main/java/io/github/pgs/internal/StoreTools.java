@@ -149,4 +149,47 @@ public final class StoreTools {
             return Long.MIN_VALUE;
         }
     }
+
+    /** The reserved type under which quarantines are recorded (key: the server id's text form). */
+    public static final String QUARANTINE_TYPE = Quarantines.TYPE;
+
+    /** A recorded quarantine: the last failure and when it was recorded. */
+    public record Recorded(String lastFailure, long sinceMillis) {
+    }
+
+    /** The quarantine recorded for {@code id} in {@code storage}, or {@code null}. */
+    public static Recorded recordedQuarantine(Storage storage, ServerId id) {
+        Quarantines.Entry e = Quarantines.read(storage, id);
+        return e == null ? null : new Recorded(e.lastFailure(), e.sinceMillis());
+    }
+
+    /** The recorded quarantines among {@code ids}, loaded at once, by id. */
+    public static Map<ServerId, Recorded> recordedQuarantines(Storage storage, List<ServerId> ids) {
+        List<String> keys = new ArrayList<>(ids.size());
+        ids.forEach(id -> keys.add(id.toString()));
+        Map<ServerId, Recorded> out = new java.util.HashMap<>();
+        for (Map.Entry<ServerId, StoredState> e : Expiry.load(storage, Quarantines.TYPE, keys, row -> { })) {
+            if (e.getValue().hasPayload()) {
+                Quarantines.Entry q = Quarantines.entry(e.getValue());
+                out.put(ServerId.parse(e.getKey().key()), new Recorded(q.lastFailure(), q.sinceMillis()));
+            }
+        }
+        return out;
+    }
+
+    /** Deletes the quarantine recorded for {@code id} in {@code storage}; whether there was one. */
+    public static boolean clearRecordedQuarantine(Storage storage, ServerId id) {
+        return Quarantines.clearRecord(storage, id);
+    }
+
+    /**
+     * Writes the state {@code id} had {@code stepsBack} kept versions ago as its newest version, keeping one more
+     * replaced state than now (so nothing kept is lost; the type's next write prunes to its own depth). The write is
+     * version-checked against the version read just before.
+     *
+     * @throws IllegalArgumentException if fewer versions are kept
+     */
+    public static long rollBack(Storage storage, ServerId id, int stepsBack) {
+        return Operations.rollBack(storage, id, stepsBack, -1);
+    }
 }

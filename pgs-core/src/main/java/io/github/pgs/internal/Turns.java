@@ -218,10 +218,16 @@ final class Turns {
      */
     static Ending crashEnding(Activation<?, ?> a, StopReason reason, Throwable cause) {
         TypeOptions opts = a.type.options();
+        Quarantines.Entry elsewhere = a.rt.path.recordedElsewhere(a.id);
+        if (elsewhere != null) {
+            return new Ending.Quarantined(new QuarantinedException(a.id, elsewhere.lastFailure(), cause),
+                    Ending.Why.RECORDED);
+        }
         if (a.rt.path.pastRestartIntensity(a.id, opts, a.rt.time.nanoTime())
                 && !a.rt.dispatcher.operations.recoverAutomatically(a.type, a.id, reason.detail())) {
             return new Ending.Quarantined(new QuarantinedException(a.id, "crashed more than " + opts.maxRestarts()
-                    + " times within " + opts.restartWindow() + "; last: " + reason.detail(), cause));
+                    + " times within " + opts.restartWindow() + "; last: " + reason.detail(), cause),
+                    Ending.Why.CRASH_LOOP);
         }
         return new Ending.Crashed(reason);
     }
@@ -237,7 +243,7 @@ final class Turns {
             if (a.rt.path.pastRestartIntensity(a.id, opts, a.rt.time.nanoTime())) {
                 return new Ending.Quarantined(new QuarantinedException(a.id, "failed to start more than "
                         + opts.maxRestarts() + " times within " + opts.restartWindow() + "; last: "
-                        + error.getMessage(), error));
+                        + error.getMessage(), error), Ending.Why.CRASH_LOOP);
             }
         }
         return new Ending.Refused(error);

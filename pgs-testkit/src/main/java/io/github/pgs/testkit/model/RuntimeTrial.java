@@ -77,6 +77,8 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
     private static final String OK = "ok";
     /** The reserved type of the remember-active markers (the runtime's {@code ActiveMarkers.TYPE}). */
     private static final String ACTIVE_MARKERS = "pgs.active";
+    /** The reserved type of the recorded quarantines (the runtime's {@code Quarantines.TYPE}). */
+    private static final String QUARANTINES = "pgs.quarantine";
 
     private final Storage raw;
     private final boolean closeStore;
@@ -95,6 +97,8 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
     private final boolean historyKept;
     private final boolean checkHistory;
     private boolean down;
+    /** Whether the runtime has read the recorded quarantines (when it started with the store up, or later). */
+    private boolean bookRead;
     private long now;
     private Counters expected = new Counters();
 
@@ -102,6 +106,7 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
     private static final class Srv {
         final ServerId id;
         final ServerId markerId;
+        final ServerId quarantineId;
         // what the store holds
         long storedVersion;
         Long storedCount; // null: nothing live (never saved, or a tombstone)
@@ -112,6 +117,8 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
         // what the activation holds
         boolean present;
         boolean quarantined;
+        /** Whether the store records this server's quarantine (a crash loop, recorded while the store was up). */
+        boolean recorded;
         boolean loaded;
         boolean dirty;
         long live;
@@ -132,6 +139,7 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
         Srv(ServerId id) {
             this.id = id;
             this.markerId = new ServerId(ACTIVE_MARKERS, id.toString());
+            this.quarantineId = new ServerId(QUARANTINES, id.toString());
         }
 
         String historyText() {
@@ -146,7 +154,7 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
         public String toString() {
             return id.key() + ": stored v" + storedVersion + (storedCount == null ? "" : " count " + storedCount)
                     + (history.isEmpty() ? "" : " history " + historyText()) + (marker ? " marked" : "")
-                    + (quarantined ? ", quarantined" : present ? ", active" + (loaded ? " count " + live
+                    + (recorded ? " quarantine recorded" : "") + (quarantined ? ", quarantined" : present ? ", active" + (loaded ? " count " + live
                     + (dirty ? " unwritten" : "") : " unloaded") : "");
         }
     }
@@ -270,8 +278,8 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
                     String.valueOf(petrify(srv(a.server()))));
             case RuntimeAction.PetrifyThenInc a -> petrifyThenInc(a.server());
             case RuntimeAction.Start a -> compare(startReal(a.server()), start(srv(a.server())));
-            case RuntimeAction.ReleaseQuarantine a -> compare(String.valueOf(runtime.release(srv(a.server()).id)),
-                    String.valueOf(releaseQuarantine(srv(a.server()))));
+            case RuntimeAction.ReleaseQuarantine a -> compare(releaseReal(a.server()),
+                    releaseQuarantine(srv(a.server())));
             case RuntimeAction.Rollback a -> rollback(a.server(), a.stepsBack());
             case RuntimeAction.Reset a -> reset(a.server());
             case RuntimeAction.Advance a -> advance(a.millis());
@@ -565,8 +573,8 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
         for (Srv s : servers) {
             s.crashes.clear(); // crash counts belong to a runtime; a new one starts without them
             if (s.quarantined) {
-                s.quarantined = false; // close lifts quarantines (the stored state stays as it was)
-                leave(s);
+                leave(s); // the marker goes; a recorded quarantine outlives the runtime
+                s.quarantined = s.recorded;
             } else if (s.present) {
                 if (s.loaded && s.dirty && write(s) != null) {
                     failed = true;
@@ -587,7 +595,7 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
         time = new ManualTime();
         for (Srv s : servers) {
             s.crashes.clear();
-            s.quarantined = false;
+            s.quarantined = s.recorded; // a recorded quarantine outlives the runtime
             leave(s); // unwritten changes are lost; markers stay where they are
         }
         for (Deferred d : deferred) {
@@ -606,6 +614,7 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
     private String restart() {
         expected = new Counters();
         runtime = newRuntime();
+        bookRead = !down; // the new runtime reads the recorded quarantines as it starts
         if (!runtime.awaitRecovery(SETTLE)) {
             throw new AssertionError("recovery did not finish within " + SETTLE);
         }
@@ -619,11 +628,19 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
         recover();
         List<String> model = new ArrayList<>();
         for (Srv s : servers) {
-            if (s.present) {
+            if (s.present && !s.quarantined) { // a recorded quarantine comes back as its marker, not as a revival
                 model.add(s.id.key());
             }
         }
         return compare("revived " + actual, "revived " + model);
+    }
+
+    private String releaseReal(int server) {
+        try {
+            return String.valueOf(runtime.release(srv(server).id));
+        } catch (RuntimeException e) {
+            return error(e);
+        }
     }
 
     private String reconfigure(LifecyclePolicy p, boolean rememberActive) {
@@ -695,6 +712,7 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
         if (down) {
             return "!StorageException";
         }
+        bookRead = true; // an activation reads the recorded quarantines before the state
         if (s.failLoads > 0) {
             s.failLoads--;
             return "!StorageException";
@@ -850,10 +868,30 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
         return null;
     }
 
+    /**
+     * A message to a quarantined server: refused by its marker, or, when only the store records the quarantine (an
+     * earlier runtime made it), by the new activation, which reads the record and becomes the marker. {@code null}
+     * when not quarantined, or when the records cannot be read (the store is down: the activation fails to load).
+     */
+    private String refusedByQuarantine(Srv s) {
+        if (!s.quarantined) {
+            return null;
+        }
+        if (!s.present) {
+            if (!bookRead && down) {
+                return null;
+            }
+            bookRead = true;
+            s.present = true; // the recorded quarantine's marker, nothing new counted
+        }
+        return "!QuarantinedException";
+    }
+
     /** A message reaches the server: refused when quarantined, loaded first when needed. */
     private String arrive(Srv s) {
-        if (s.quarantined) {
-            return "!QuarantinedException";
+        String refused = refusedByQuarantine(s);
+        if (refused != null) {
+            return refused;
         }
         if (!s.loaded) {
             String f = load(s);
@@ -947,8 +985,8 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
     }
 
     private String castChange(Srv s, int by) {
-        if (s.quarantined) {
-            return "!QuarantinedException";
+        if (s.quarantined && s.present) {
+            return "!QuarantinedException"; // refused by the marker; otherwise queued, and dropped if refused
         }
         if (arrive(s) != null) {
             return OK; // dropped: a cast has nobody to tell
@@ -959,7 +997,7 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
     }
 
     private String castCrash(Srv s) {
-        if (s.quarantined) {
+        if (s.quarantined && s.present) {
             return "!QuarantinedException";
         }
         if (arrive(s) == null) {
@@ -982,6 +1020,7 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
             leave(s);
             s.present = true;
             s.quarantined = true;
+            s.recorded = !down; // recorded in the store, so that it outlives this runtime
             expected.quarantines++;
             return;
         }
@@ -1022,8 +1061,9 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
     }
 
     private String stopRequest(Srv s, boolean normal) {
-        if (s.quarantined) {
-            return "!QuarantinedException";
+        String refused = refusedByQuarantine(s);
+        if (refused != null) {
+            return refused;
         }
         if (!s.loaded) {
             String f = load(s);
@@ -1078,8 +1118,9 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
     }
 
     private String start(Srv s) {
-        if (s.quarantined) {
-            return "!QuarantinedException";
+        String refused = refusedByQuarantine(s);
+        if (refused != null) {
+            return refused;
         }
         if (!s.loaded) {
             String f = load(s);
@@ -1091,14 +1132,19 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
         return OK;
     }
 
-    private boolean releaseQuarantine(Srv s) {
-        s.crashes.clear();
-        if (!s.quarantined) {
-            return false;
+    /** {@code runtime.release}: deletes the record (it needs the store), then lifts the quarantine in memory. */
+    private String releaseQuarantine(Srv s) {
+        if (down) {
+            return "!StorageException";
         }
-        s.quarantined = false;
-        s.present = false;
-        return true;
+        boolean was = s.quarantined || s.recorded;
+        s.recorded = false;
+        s.crashes.clear();
+        if (s.quarantined) {
+            s.quarantined = false;
+            s.present = false;
+        }
+        return String.valueOf(was);
     }
 
     /** The outcome of {@link #quiesce}: the forced petrifications made, and whether the server is still active. */
@@ -1187,6 +1233,7 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
     /** The release that ends a successful rollback or reset: crashes forgotten, quarantine lifted. */
     private void lifted(Srv s) {
         s.crashes.clear();
+        s.recorded = false;
         if (s.quarantined) {
             s.quarantined = false;
             s.present = false;
@@ -1205,7 +1252,9 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
         }
         for (Srv s : servers) {
             boolean revive = (policy == LifecyclePolicy.PERMANENT && s.storedCount != null) || (remember && s.marker);
-            if (revive && !s.present && load(s) != null) {
+            if (revive && !s.present && s.quarantined) {
+                s.present = true; // the recorded quarantine's marker: it fails fast, nothing is revived
+            } else if (revive && !s.present && load(s) != null) {
                 abortLoad(s);
             }
         }
@@ -1223,9 +1272,11 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
             checkStored(s);
             boolean active = runtime.isActive(s.id);
             boolean quarantined = runtime.isQuarantined(s.id);
-            if (active != (s.present && !s.quarantined) || quarantined != s.quarantined) {
+            // a recorded quarantine is known before any message once the runtime has read the records
+            boolean modelQuarantined = s.quarantined && (s.present || bookRead);
+            if (active != (s.present && !s.quarantined) || quarantined != modelQuarantined) {
                 throw new AssertionError(s.id.key() + ": system active=" + active + " quarantined=" + quarantined
-                        + ", model active=" + (s.present && !s.quarantined) + " quarantined=" + s.quarantined);
+                        + ", model active=" + (s.present && !s.quarantined) + " quarantined=" + modelQuarantined);
             }
             if (s.present) {
                 present++;
@@ -1279,6 +1330,11 @@ final class RuntimeTrial implements ModelTrial<RuntimeAction> {
                 throw new AssertionError("history of " + s.id.key() + ": system " + history + ", model "
                         + s.historyText());
             }
+        }
+        boolean recorded = raw.load(s.quarantineId).hasPayload();
+        if (recorded != s.recorded) {
+            throw new AssertionError("recorded quarantine of " + s.id.key() + ": system " + (recorded ? "stored"
+                    : "none") + ", model " + (s.recorded ? "stored" : "none"));
         }
         boolean marked = raw.load(s.markerId).hasPayload();
         if (marked != s.marker) {
