@@ -238,6 +238,28 @@ class ConsoleApiTest {
     }
 
     @Test
+    void quarantinedServers_areListedWithTheirLastFailure_andReleasedFromABareStoreToo() {
+        note("bob", "fine");
+        ServerRef alice = note("alice", "one");
+        assertThatThrownBy(() -> alice.call(new Note.Boom())).isInstanceOf(ServerCrashedException.class);
+        Console bare = Console.builder(Admin.of(store, JsonStateCodec.create())).csrfToken(CSRF)
+                .types(java.util.List.of("note")).build();
+
+        String listed = get(console, "/api/quarantined").text();
+        String info = get(console, "/api/server", "id", "note:alice").text();
+        String listedBare = get(bare, "/api/quarantined").text();
+        ConsoleResponse released = post(bare, "action", "release", "id", "note:alice");
+
+        assertThat(listed).startsWith("{\"entries\":[{\"id\":\"note:alice\",\"type\":\"note\",\"key\":\"alice\","
+                + "\"lastFailure\":\"").contains("\"since\":\"", "\"more\":false").doesNotContain("note:bob");
+        assertThat(info).contains("\"status\":\"quarantined\"", "\"quarantine\":{\"lastFailure\":\"");
+        assertThat(listedBare).contains("note:alice");
+        assertThat(released.text()).contains("released note:alice");
+        assertThat(get(bare, "/api/quarantined").text()).isEqualTo("{\"entries\":[],\"more\":false}");
+        assertThat(get(bare, "/api/server", "id", "note:bob").text()).contains("\"quarantine\":null");
+    }
+
+    @Test
     void actions_needTheCsrfHeader_andAreRefusedFromOtherSites() {
         note("alice", "one", "two");
         String[] rollback = {"action", "rollback", "id", "note:alice", "steps", "1"};
@@ -299,7 +321,7 @@ class ConsoleApiTest {
     }
 
     @Test
-    void onABareStore_theConsoleListsGivenTypes_andOffersNoRuntimeActions() {
+    void onABareStore_theConsoleListsGivenTypes_andOffersNoPetrify() {
         note("alice", "one", "two");
         Console bare = Console.builder(Admin.of(store, JsonStateCodec.create())).csrfToken(CSRF)
                 .types(java.util.List.of("note", "other")).build();
@@ -307,10 +329,11 @@ class ConsoleApiTest {
         String overview = get(bare, "/api/overview").text();
 
         assertThat(overview).contains("{\"name\":\"note\",\"stored\":1,\"partial\":false}",
-                "{\"name\":\"other\",\"stored\":0,\"partial\":false}", "\"actions\":[\"rollback\",\"reset\",\"delete\"]",
+                "{\"name\":\"other\",\"stored\":0,\"partial\":false}",
+                "\"actions\":[\"release\",\"rollback\",\"reset\",\"delete\"]",
                 "\"runtime\":null");
         assertThat(get(bare, "/api/stats").status()).isEqualTo(404);
-        assertThat(post(bare, "action", "release", "id", "note:alice").status()).isEqualTo(400);
+        assertThat(post(bare, "action", "petrify", "id", "note:alice").status()).isEqualTo(400);
         assertThat(get(bare, "/api/server", "id", "note:alice").text()).contains("\"status\":\"stored\"");
     }
 }

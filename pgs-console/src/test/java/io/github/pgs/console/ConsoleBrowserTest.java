@@ -43,7 +43,8 @@ class ConsoleBrowserTest {
         storage = SqliteStorage.open(dir.resolve("console.db"));
         try (ServerRuntime runtime = ServerRuntime.builder().storage(storage)
                 .register(ServerType.builder(Note.class)
-                        .options(TypeOptions.builder().historyDepth(3).build()).build())
+                        .options(TypeOptions.builder().historyDepth(3)
+                                .restartIntensity(0, java.time.Duration.ofMinutes(1)).build()).build())
                 .build()) {
             runtime.ref(Note.class, "alice").call(new Note.Remind("daily-digest", 24 * 60));
             write(runtime, "alice", "first draft", "second draft", "final text");
@@ -51,6 +52,12 @@ class ConsoleBrowserTest {
             write(runtime, "carol", "hello");
             write(runtime, "caroline", "hi");
             write(runtime, "mallory", HOSTILE);
+            write(runtime, "eve", "about to crash");
+            try {
+                runtime.ref(Note.class, "eve").call(new Note.Boom());
+            } catch (io.github.pgs.ServerCrashedException expected) {
+                // the first crash quarantines eve (restart intensity 0), and the store records it
+            }
             for (int i = 1; i <= 7; i++) {
                 write(runtime, "player-" + i, "score " + i * 10);
             }
@@ -117,7 +124,7 @@ class ConsoleBrowserTest {
         openConsole();
 
         WebElement row = browser.find("#types tr[data-type='note']");
-        assertThat(row.findElement(org.openqa.selenium.By.cssSelector(".stored")).getText()).isEqualTo("12");
+        assertThat(row.findElement(org.openqa.selenium.By.cssSelector(".stored")).getText()).isEqualTo("13");
         assertThat(browser.find("#summary").getText()).contains("store SqliteStorage", "no runtime (bare store)");
         assertThat(browser.driver().getCurrentUrl()).doesNotContain("token");
         browser.visible("#activity-note");
@@ -175,6 +182,29 @@ class ConsoleBrowserTest {
         assertThat(stored.version()).isEqualTo(4);
         assertThat(new String(stored.payload(), StandardCharsets.UTF_8)).contains("\"text\":\"dave v1\"");
         browser.screenshot("05-rollback-done");
+    }
+
+    @Test
+    void aQuarantinedServer_isListedWithItsLastFailure_andReleasedAfterConfirmation() {
+        ServerId eve = new ServerId("note", "eve");
+        Admin admin = Admin.of(storage, JsonStateCodec.create());
+        assertThat(admin.quarantine(eve)).isPresent();
+        openConsole();
+
+        browser.visible("#quarantined tr[data-id='note:eve']");
+        assertThat(browser.find("#quarantined tr[data-id='note:eve'] .failure").getText()).contains("boom");
+        browser.screenshot("07-quarantined");
+        browser.find("#quarantined tr[data-id='note:eve'] button").click();
+        browser.await(d -> browser.find("#server-id").getText().equals("note:eve"));
+        assertThat(browser.visible("#server-quarantine").getText()).contains("Quarantined since", "boom");
+        browser.find("#actions button[data-action='release']").click();
+        browser.visible("#confirm");
+        browser.find("#confirm-ok").click();
+
+        browser.await(d -> browser.find("#notice").getText().contains("released note:eve"));
+        browser.await(d -> !browser.find("#quarantine-card").isDisplayed());
+        assertThat(admin.quarantine(eve)).isEmpty();
+        browser.screenshot("08-released");
     }
 
     @Test

@@ -104,14 +104,22 @@ class PostgresApplicationTest {
 
         assertThat(endpoint).isInstanceOf(PgsWritableEndpoint.class);
         PgsEndpoint.Server before = endpoint.server("counter", "repair");
+        PgsEndpoint.Overview overview = endpoint.overview();
         PgsWritableEndpoint.Result r = ((PgsWritableEndpoint) endpoint).repair("counter", "repair", "rollback", 1, null);
 
         assertThat(before.status()).isEqualTo("quarantined");
+        assertThat(before.quarantine().lastFailure()).contains("boom");
+        assertThat(overview.quarantined()).extracting(q -> q.id().toString()).contains("counter:repair");
         assertThat(before.state()).contains("\"count\": 11");
         assertThat(r.version()).isEqualTo(3);
         assertThat(runtime.isQuarantined(ref.id())).isFalse();
         assertThat(ref.call(new Counter.Add(0))).isEqualTo(1);
-        assertThat(endpoint.overview().types()).anySatisfy(t -> assertThat(t.type()).isEqualTo("counter"));
+        assertThat(endpoint.overview().types()).anySatisfy(t -> {
+            assertThat(t.name()).isEqualTo("counter");
+            assertThat(t.stats().calls()).isPositive();
+        });
+        assertThat(endpoint.overview().quarantined()).extracting(q -> q.id().toString())
+                .doesNotContain("counter:repair");
     }
 
     /**

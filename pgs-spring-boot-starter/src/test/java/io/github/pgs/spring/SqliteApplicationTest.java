@@ -132,6 +132,7 @@ class SqliteApplicationTest {
         assertThatThrownBy(() -> ref.call(new Counter.Boom())).isInstanceOf(ServerCrashedException.class);
         assertThat(runtime.isQuarantined(ref.id())).isTrue();
 
+        HttpResponse<String> health = get("/actuator/health/pgs", false);
         HttpResponse<String> anonymous = get("/pgs-console/", false);
         HttpResponse<String> redirect = get("/pgs-console", true);
         HttpResponse<String> page = get("/pgs-console/", true);
@@ -148,6 +149,7 @@ class SqliteApplicationTest {
         HttpResponse<String> withBoth = post("/pgs-console/api/action", "application/x-www-form-urlencoded", form,
                 "X-PGS-CSRF", consoleCsrf, m.group(1), m.group(2));
 
+        assertThat(health.body()).contains("\"status\":\"UP\"", "\"quarantinedServers\":[\"counter:console\"]");
         assertThat(anonymous.statusCode()).isEqualTo(401);
         assertThat(redirect.statusCode()).isEqualTo(302);
         assertThat(page.statusCode()).isEqualTo(200);

@@ -13,6 +13,8 @@ import io.github.pgs.VersionConflictException;
 import io.github.pgs.admin.Admin;
 import io.github.pgs.admin.Deletion;
 import io.github.pgs.admin.NotStoredException;
+import io.github.pgs.admin.QuarantineEntry;
+import io.github.pgs.admin.QuarantinePage;
 import io.github.pgs.admin.ServerEntry;
 import io.github.pgs.admin.ServerInfo;
 import io.github.pgs.admin.ServerPage;
@@ -26,6 +28,7 @@ import io.github.pgs.spi.KeyCursor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -44,6 +47,9 @@ public final class ConsoleApi {
     /** Servers per search page unless asked otherwise, and the most a page may hold. */
     static final int DEFAULT_PAGE = 50;
     static final int MAX_PAGE = 500;
+    /** The most quarantines the console lists at once, and the page it reads them in. */
+    static final int MAX_QUARANTINED = 200;
+    private static final int QUARANTINE_PAGE = 500;
 
     private final Admin admin;
     private final boolean readOnly;
@@ -70,6 +76,7 @@ public final class ConsoleApi {
                 case "/api/servers" -> servers(r);
                 case "/api/server" -> server(r);
                 case "/api/version" -> version(r);
+                case "/api/quarantined" -> quarantined();
                 default -> Guard.error(404, "no such endpoint");
             };
         } catch (BadParameter e) {
@@ -117,7 +124,7 @@ public final class ConsoleApi {
     }
 
     private List<String> actions() {
-        return admin.runtime() == null ? List.of("rollback", "reset", "delete")
+        return admin.runtime() == null ? List.of("release", "rollback", "reset", "delete")
                 : List.of("release", "petrify", "rollback", "reset", "delete");
     }
 
@@ -231,6 +238,13 @@ public final class ConsoleApi {
                 .field("state", info.state())
                 .field("stateTruncated", info.stateTruncated())
                 .field("historySupported", info.historySupported());
+        Optional<QuarantineEntry> q = admin.quarantine(info.id());
+        if (q.isPresent()) {
+            j.name("quarantine").beginObject().field("lastFailure", q.get().lastFailure())
+                    .field("since", q.get().since()).endObject();
+        } else {
+            j.name("quarantine").nullValue();
+        }
         j.name("history").beginArray();
         for (StoredVersion h : info.history()) {
             j.beginObject().field("version", h.version()).field("schemaVersion", h.schemaVersion())
@@ -262,6 +276,37 @@ public final class ConsoleApi {
         return Guard.json(200, j.toString());
     }
 
+    /**
+     * The recorded quarantines of the listed types, with their last failures, at most {@link #MAX_QUARANTINED}
+     * (quarantines are few; {@code more} says when there are others).
+     */
+    private ConsoleResponse quarantined() {
+        Json j = new Json().beginObject();
+        j.name("entries").beginArray();
+        int n = 0;
+        boolean more = false;
+        types:
+        for (String type : types.get()) {
+            KeyCursor after = null;
+            do {
+                QuarantinePage page = admin.quarantined(type, after, QUARANTINE_PAGE);
+                for (QuarantineEntry e : page.entries()) {
+                    if (n == MAX_QUARANTINED) {
+                        more = true;
+                        break types;
+                    }
+                    j.beginObject().field("id", e.id().toString()).field("type", e.id().type())
+                            .field("key", e.id().key()).field("lastFailure", e.lastFailure())
+                            .field("since", e.since()).endObject();
+                    n++;
+                }
+                after = page.next();
+            } while (after != null);
+        }
+        j.endArray().field("more", more);
+        return Guard.json(200, j.endObject().toString());
+    }
+
     // ---------------------------------------------------------------- actions
 
     private ConsoleResponse action(ConsoleRequest r) {
@@ -271,14 +316,14 @@ public final class ConsoleApi {
         String action = r.param("action");
         if (action == null || !actions().contains(action)) {
             throw new BadParameter("action must be one of " + actions() + (admin.runtime() == null
-                    ? " (release and petrify need the application's runtime)" : ""));
+                    ? " (petrify needs the application's runtime)" : ""));
         }
         ServerId id = id(r.param("id"));
         ServerRuntime runtime = admin.runtime();
         String message;
         long version = -1;
         switch (action) {
-            case "release" -> message = runtime.release(id) ? "released " + id : id + " was not quarantined";
+            case "release" -> message = admin.release(id) ? "released " + id : id + " was not quarantined";
             case "petrify" -> message = runtime.petrify(id) ? "petrifying " + id : id + " was not active";
             case "rollback" -> {
                 int steps = (int) number(r, "steps", 1, Integer.MAX_VALUE);

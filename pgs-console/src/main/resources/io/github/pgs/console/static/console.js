@@ -203,9 +203,25 @@
       body.append(row);
       list.append(el('option', { value: t.name }));
     }
+    await loadQuarantined();
     show($('types'), overview.types.length > 0);
     show($('types-empty'), overview.types.length === 0);
     if (!$('search-type').value && overview.types.length > 0) $('search-type').value = overview.types[0].name;
+  }
+
+  async function loadQuarantined() {
+    const q = await api('quarantined');
+    const body = $('quarantined').tBodies[0];
+    clear(body);
+    for (const e of q.entries) {
+      const open = el('button', { class: 'link', type: 'button', onclick: () => openServer(e.id) }, e.id);
+      body.append(el('tr', { 'data-id': e.id },
+        el('td', {}, open),
+        el('td', { title: e.since }, when(e.since) + ' (' + ago(e.since) + ')'),
+        el('td', { class: 'failure' }, e.lastFailure)));
+    }
+    show($('quarantine-card'), q.entries.length > 0);
+    show($('quarantined-more'), q.more);
   }
 
   // ------------------------------------------------------------------ activity chart
@@ -406,6 +422,9 @@
     pair('last write', when(s.updatedAt) + ' (' + ago(s.updatedAt) + ')', s.updatedAt);
     pair('size', bytes(s.bytes) + ', ' + s.format + (s.format === 'json' ? '' : ' (' + s.codec + ' codec)'));
 
+    const q = $('server-quarantine');
+    q.textContent = s.quarantine ? 'Quarantined since ' + when(s.quarantine.since) + ': ' + s.quarantine.lastFailure : '';
+    show(q, !!s.quarantine);
     $('state').textContent = s.state;
     show($('state-cut'), !!s.stateTruncated);
     renderActions();
@@ -422,7 +441,7 @@
       if (!allowed.has(name)) return;
       box.append(el('button', { type: 'button', class: cls || 'ghost', 'data-action': name, onclick: handler }, label));
     };
-    if (s.status === 'quarantined') {
+    if (s.status === 'quarantined' || s.quarantine) {
       button('release', 'Release', 'ghost', () => run('Release ' + s.id,
         'Lift the quarantine of ' + s.id + '? Its next message activates it again from its stored state.',
         'Release', { action: 'release', id: s.id }));

@@ -25,8 +25,8 @@ public class PgsActuatorAutoConfiguration {
     static class Health {
         @Bean
         @ConditionalOnMissingBean(name = "pgsHealthIndicator")
-        PgsHealthIndicator pgsHealthIndicator(ServerRuntime runtime) {
-            return new PgsHealthIndicator(runtime);
+        PgsHealthIndicator pgsHealthIndicator(ServerRuntime runtime, Admin admin) {
+            return new PgsHealthIndicator(runtime, admin);
         }
     }
 

@@ -33,7 +33,7 @@ public class PgsWritableEndpoint extends PgsEndpoint {
         ServerId id = new ServerId(type, key);
         return switch (action.toLowerCase(Locale.ROOT)) {
             case "release" -> new Result(id.toString(), "release",
-                    runtime.release(id) ? "released" : "was not quarantined", -1);
+                    admin.release(id) ? "released" : "was not quarantined", -1);
             case "rollback" -> {
                 if (steps == null) {
                     throw new IllegalArgumentException("rollback needs steps (1 = the previous version)");
