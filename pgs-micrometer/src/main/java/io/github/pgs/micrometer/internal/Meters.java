@@ -93,7 +93,7 @@ public final class Meters {
             AtomicLong value = values.get(key);
             if (value == null) {
                 AtomicLong fresh = new AtomicLong();
-                Gauge.builder(name, fresh, AtomicLong::get).tag(TYPE, type).baseUnit("servers")
+                Gauge.builder(name, fresh, AtomicLong::get).tag(TYPE, type)
                         .strongReference(true).register(registry);
                 values.put(key, fresh); // only once registered: a registry that refuses it is asked again
                 value = fresh;
@@ -130,27 +130,27 @@ public final class Meters {
             this.type = type;
             this.active = sharedGauge(SERVERS_ACTIVE, type);
             this.quarantined = sharedGauge(SERVERS_QUARANTINED, type);
-            this.init = Counter.builder(ACTIVATIONS).tags(TYPE, type, KIND, "init").baseUnit("servers")
+            this.init = Counter.builder(ACTIVATIONS).tags(TYPE, type, KIND, "init")
                     .register(registry);
-            this.revival = Counter.builder(ACTIVATIONS).tags(TYPE, type, KIND, "revival").baseUnit("servers")
+            this.revival = Counter.builder(ACTIVATIONS).tags(TYPE, type, KIND, "revival")
                     .register(registry);
             for (PetrifyCause c : PetrifyCause.values()) {
                 petrified.put(c, Counter.builder(PETRIFICATIONS).tags(TYPE, type, CAUSE, lower(c))
-                        .baseUnit("servers").register(registry));
-            }
-            for (StopReason.Kind k : StopReason.Kind.values()) {
-                stops.put(k, Counter.builder(STOPS).tags(TYPE, type, REASON, lower(k)).baseUnit("servers")
                         .register(registry));
             }
-            this.quarantines = Counter.builder(QUARANTINES).tag(TYPE, type).baseUnit("servers").register(registry);
-            this.releases = Counter.builder(RELEASES).tag(TYPE, type).baseUnit("servers").register(registry);
-            this.recovered = Counter.builder(RECOVERED).tag(TYPE, type).baseUnit("servers").register(registry);
-            this.mailbox = DistributionSummary.builder(MAILBOX_DEPTH).tag(TYPE, type).baseUnit("messages")
+            for (StopReason.Kind k : StopReason.Kind.values()) {
+                stops.put(k, Counter.builder(STOPS).tags(TYPE, type, REASON, lower(k))
+                        .register(registry));
+            }
+            this.quarantines = Counter.builder(QUARANTINES).tag(TYPE, type).register(registry);
+            this.releases = Counter.builder(RELEASES).tag(TYPE, type).register(registry);
+            this.recovered = Counter.builder(RECOVERED).tag(TYPE, type).register(registry);
+            this.mailbox = DistributionSummary.builder(MAILBOX_DEPTH).tag(TYPE, type)
                     .register(registry);
             this.delivered = Counter.builder(REMINDERS_FIRED).tags(TYPE, type, OUTCOME, "delivered")
-                    .baseUnit("reminders").register(registry);
+                    .register(registry);
             this.skipped = Counter.builder(REMINDERS_FIRED).tags(TYPE, type, OUTCOME, "skipped")
-                    .baseUnit("reminders").register(registry);
+                    .register(registry);
             this.lateness = Timer.builder(REMINDER_LATENESS).tag(TYPE, type).register(registry);
         }
 
@@ -176,7 +176,7 @@ public final class Meters {
             Counter counter = crashes.get(c);
             if (counter == null) {
                 counter = crashes.computeIfAbsent(c, k -> Counter.builder(CRASHES)
-                        .tags(TYPE, type, EXCEPTION, simpleName(k)).baseUnit("servers").register(registry));
+                        .tags(TYPE, type, EXCEPTION, simpleName(k)).register(registry));
             }
             counter.increment();
         }
@@ -390,7 +390,7 @@ public final class Meters {
             this.store = store;
             this.ok = Timer.builder(STORE_BATCH).tags(STORE_TAG, store, OUTCOME, "ok", ERROR, "none")
                     .register(registry);
-            this.size = DistributionSummary.builder(STORE_BATCH_SIZE).tag(STORE_TAG, store).baseUnit("writes")
+            this.size = DistributionSummary.builder(STORE_BATCH_SIZE).tag(STORE_TAG, store)
                     .register(registry);
         }
     }
