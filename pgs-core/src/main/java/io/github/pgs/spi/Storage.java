@@ -134,6 +134,17 @@ public interface Storage extends AutoCloseable {
      */
     KeyPage list(String type, KeyCursor after, int limit);
 
+    /**
+     * Reports what this store does below the runtime (the batches of its group commit) to {@code observer} from
+     * now on; {@code null} stops reporting. A runtime with an observer calls this once when it is built. The
+     * default reports nothing (a store without batches has nothing to add to what the runtime observes itself).
+     * Stores built on {@link io.github.pgs.store.support.GroupCommit} pass it on with
+     * {@link io.github.pgs.store.support.GroupCommit#observe}, naming the group commit like
+     * {@link RuntimeObserver#storeLabel} names the store.
+     */
+    default void observe(StoreObserver observer) {
+    }
+
     /** Releases resources. Idempotent. */
     @Override
     void close();

@@ -5,8 +5,8 @@ package io.github.pgs.spi;
  * every batch here; a store that does not batch reports nothing (the runtime reports each read and write it
  * makes through {@link RuntimeObserver}).
  *
- * <p>Implementations are called on the store's writer threads, after the batch's transaction ended and before its
- * callers are answered; they must be quick and must not block or call the store. Whatever they throw is caught,
+ * <p>Implementations are called on the store's writer threads, after the batch's transaction ended and its callers
+ * were answered; they must be quick (the next batch waits) and must not block or call the store. Whatever they throw is caught,
  * logged and ignored by the caller ({@link #guarded}): an observer can never fail a write.
  *
  * <p>Stores hold {@code null} when nobody observes and then compute nothing for it (not even a clock reading).

@@ -14,6 +14,7 @@ import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
 import io.github.pgs.spi.StorageCapability;
+import io.github.pgs.spi.StoreObserver;
 import io.github.pgs.spi.StoredState;
 import io.github.pgs.store.support.CloseGate;
 import io.github.pgs.store.support.ContiguousHistory;
@@ -420,6 +421,11 @@ public final class PostgresStorage implements Storage {
     @Override
     public Set<StorageCapability> capabilities() {
         return EnumSet.allOf(StorageCapability.class);
+    }
+
+    @Override
+    public void observe(StoreObserver observer) {
+        groupCommit.observe(observer);
     }
 
     /** The options this store was opened with. */

@@ -1,6 +1,7 @@
 package io.github.pgs.store.support;
 
 import io.github.pgs.StorageException;
+import io.github.pgs.spi.StoreObserver;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  * <h2>Hazards</h2>
  * The handler must complete every entry it can tell apart (one failing row must not fail the others); entries it
  * leaves open are completed with the handler's exception if it throws, or with a {@link StorageException}
- * otherwise. After {@link #close()}, queued items are still written and new ones are refused.
+ * otherwise. After {@link #close()}, queued items are still written and new ones are refused. An
+ * {@linkplain #observe observer} hears of each batch on the writer thread after its entries were completed, so it
+ * never delays the callers of that batch (only the next batch, by as long as it takes).
  *
  * @param <T> the submitted item
  * @param <R> the per-item result
@@ -87,6 +90,8 @@ public final class GroupCommit<T, R> implements AutoCloseable {
     private final LinkedBlockingQueue<Entry<T, R>> queue = new LinkedBlockingQueue<>();
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean closed;
+    /** Hears of every batch; {@code null} when nobody listens (then no clock is read). */
+    private volatile StoreObserver observer;
 
     /**
      * @param name     names the writer threads ({@code pgs-<name>-writer-N})
@@ -187,10 +192,20 @@ public final class GroupCommit<T, R> implements AutoCloseable {
         }
     }
 
+    /**
+     * Reports every batch from now on to {@code observer} (guarded: what it throws is logged and ignored) under this
+     * group commit's name as the store label; {@code null} stops reporting.
+     */
+    public void observe(StoreObserver observer) {
+        this.observer = StoreObserver.guarded(observer);
+    }
+
     private void write(List<Entry<T, R>> batch) {
         if (batch.isEmpty()) {
             return;
         }
+        StoreObserver o = observer;
+        long started = o == null ? 0 : System.nanoTime();
         RuntimeException failure = null;
         try {
             handler.handle(batch);
@@ -206,6 +221,9 @@ public final class GroupCommit<T, R> implements AutoCloseable {
                 e.fail(failure != null ? failure
                         : new StorageException(name + ": batch handler left an entry without outcome", null));
             }
+        }
+        if (o != null) {
+            o.batchWritten(name, batch.size(), System.nanoTime() - started, failure);
         }
     }
 
