@@ -2,6 +2,7 @@ package io.github.pgs;
 
 import io.github.pgs.internal.Registry;
 import io.github.pgs.spi.RefResolver;
+import io.github.pgs.spi.RuntimeObserver;
 import io.github.pgs.spi.Scheduler;
 import io.github.pgs.spi.StateCodec;
 import io.github.pgs.spi.Storage;
@@ -78,9 +79,13 @@ public final class ServerRuntime implements AutoCloseable {
                 return registry().typeName(behaviour);
             }
         };
+        RuntimeObserver observer = RuntimeObserver.guarded(RuntimeObserver.all(b.observers));
+        if (observer != null && storage != null) {
+            storage.observe(observer); // its group-commit batches
+        }
         this.registry = Registry.create(new Registry.Config(b.name, storage, codec, b.time, b.scheduler,
                 b.maxKeyBytes, b.maxActive, b.defaultOptions, b.recoveryRate, b.reminderPollInterval, b.reminderGrace,
-                b.reminderConcurrency, b.shutdownTimeout, refs, b.placement), b.types, b.listeners);
+                b.reminderConcurrency, b.shutdownTimeout, refs, b.placement, observer), b.types, b.listeners);
         registry.start(); // after the field is set: recovery may decode refs at once
     }
 
@@ -392,6 +397,7 @@ public final class ServerRuntime implements AutoCloseable {
         private final List<ServerType<?, ?>> types = new ArrayList<>();
         private final List<LifecycleListener> listeners = new ArrayList<>();
         private io.github.pgs.placement.Placement placement;
+        private final List<RuntimeObserver> observers = new ArrayList<>();
 
         private Builder() {
         }
@@ -480,6 +486,12 @@ public final class ServerRuntime implements AutoCloseable {
         public Builder register(ServerType<?, ?> v) { types.add(Objects.requireNonNull(v, "type")); return this; }
         /** Adds a lifecycle listener. */
         public Builder listener(LifecycleListener v) { listeners.add(Objects.requireNonNull(v, "listener")); return this; }
+        /**
+         * Adds an observer told of everything the runtime and its store do (metrics and traces: see
+         * {@code pgs-micrometer}); may be called several times. Default: none, and then nothing is measured. What an
+         * observer throws is logged and ignored; it is called outside the runtime's locks and must not block.
+         */
+        public Builder observer(RuntimeObserver v) { observers.add(Objects.requireNonNull(v, "observer")); return this; }
 
         public ServerRuntime build() {
             if (placement != null && ephemeral) {

@@ -6,6 +6,7 @@ import io.github.pgs.MailboxFullException;
 import io.github.pgs.QuarantinedException;
 import io.github.pgs.ServerId;
 import io.github.pgs.StopReason;
+import io.github.pgs.spi.RuntimeObserver;
 import io.github.pgs.spi.Scheduler;
 
 import java.time.Duration;
@@ -75,6 +76,12 @@ final class Activation<A, S> extends CommittedState<A, S> implements Runnable {
     Scheduler.Cancellable idleTimer;
     ActivationTimers timers;
     private long markerVersion = -1;
+    /** The turn the observer is told of right now ({@link ObservedTurn}); {@code null} when nobody observes. */
+    ObservedTurn turn;
+    /** Whether the observer was told this activation became active (so it is told once that it left). */
+    boolean announced;
+    /** Who asked for the petrify queued now, for the observer (eviction, hand-off); {@code null}: an operator. */
+    volatile RuntimeObserver.PetrifyCause askedFor;
 
     Activation(Services rt, TypeRuntime<A, S> type, ServerId id, A args) {
         super(id, type, rt);
@@ -250,6 +257,7 @@ final class Activation<A, S> extends CommittedState<A, S> implements Runnable {
         try {
             while (true) {
                 Envelope e;
+                int waiting;
                 synchronized (this) {
                     if (phase.ended() || (e = mailbox.poll()) == null) {
                         endDrain();
@@ -258,8 +266,9 @@ final class Activation<A, S> extends CommittedState<A, S> implements Runnable {
                     if (e.counted()) {
                         counted--;
                     }
+                    waiting = mailbox.size();
                 }
-                handle(e);
+                handle(e, waiting);
             }
         } catch (Throwable t) {
             // Only a bug in the runtime can get here; never leave the server wedged with scheduled == true.
@@ -280,7 +289,7 @@ final class Activation<A, S> extends CommittedState<A, S> implements Runnable {
         scheduled = false;
     }
 
-    private void handle(Envelope e) {
+    private void handle(Envelope e, int waiting) {
         if (e instanceof Envelope.Signal s) {
             switch (s) {
                 case IDLE_CHECK -> Petrification.idleCheck(this);
@@ -299,13 +308,35 @@ final class Activation<A, S> extends CommittedState<A, S> implements Runnable {
             armReminderTimer();
             return;
         }
-        if (!phase.loaded() && !Loader.load(this, e)) {
-            return;
-        }
+        ObservedTurn observed = rt.observer == null ? null : switch (e) {
+            case CallEnvelope<?> c -> ObservedTurn.open(this, RuntimeObserver.Kind.CALL, c.request.getClass(),
+                    c.trace, waiting);
+            case Envelope.Cast c -> ObservedTurn.open(this, c.info() ? RuntimeObserver.Kind.INFO
+                    : RuntimeObserver.Kind.CAST, c.message().getClass(), c.trace(), waiting);
+            default -> null; // starts, stops, timers and reminders: timers and reminders are turns of their own
+        };
         try {
-            Turns.handle(this, e);
+            if (!phase.loaded() && !Loader.load(this, e)) {
+                return;
+            }
+            try {
+                Turns.handle(this, e);
+            } finally {
+                armReminderTimer();
+            }
         } finally {
-            armReminderTimer();
+            if (observed != null) {
+                observed.close();
+            }
+        }
+    }
+
+    /** Tells the observer (if any) that this activation became active, once per activation. */
+    void announce(RuntimeObserver.ActivationKind kind) {
+        RuntimeObserver o = rt.observer;
+        if (o != null && !announced) {
+            announced = true;
+            o.activated(id, kind);
         }
     }
 
@@ -345,6 +376,9 @@ final class Activation<A, S> extends CommittedState<A, S> implements Runnable {
 
     /** Ends this activation as {@code how}; {@code current} is the message being handled, if any. */
     void end(Ending how, Envelope current) {
+        if (turn != null) {
+            turn.ended(how);
+        }
         List<Envelope> rest;
         synchronized (this) {
             rest = leave(how);

@@ -41,8 +41,8 @@ final class ActivationReminders {
         return new ActivationReminders(new ReminderSet());
     }
 
-    void put(String name, long dueMillis, long periodMillis, MissedTicks missed) {
-        set.put(name, dueMillis, periodMillis, missed);
+    void put(String name, long dueMillis, long periodMillis, MissedTicks missed, Map<String, String> origin) {
+        set.put(name, dueMillis, periodMillis, missed, origin);
         changed = true;
         timerStale = true;
     }

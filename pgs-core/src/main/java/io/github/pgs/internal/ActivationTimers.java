@@ -22,15 +22,19 @@ final class ActivationTimers {
     static final class Timer implements TimerRef {
         private final Activation<?, ?> owner;
         final Object message;
+        /** The observer's context of the turn that set it: the origin of the turns it fires; {@code null}: none. */
+        final Object origin;
         private final Duration delay;
         private final boolean periodic;
         private final boolean keepsAlive;
         private volatile boolean active = true;
         private volatile Scheduler.Cancellable handle;
 
-        Timer(Activation<?, ?> owner, Object message, Duration delay, boolean periodic, boolean keepsAlive) {
+        Timer(Activation<?, ?> owner, Object message, Duration delay, boolean periodic, boolean keepsAlive,
+              Object origin) {
             this.owner = owner;
             this.message = message;
+            this.origin = origin;
             this.delay = delay;
             this.periodic = periodic;
             this.keepsAlive = keepsAlive;
@@ -67,8 +71,9 @@ final class ActivationTimers {
         }
     }
 
-    Timer start(Activation<?, ?> owner, Object message, Duration delay, boolean periodic, boolean keepsAlive) {
-        Timer t = new Timer(owner, message, delay, periodic, keepsAlive);
+    Timer start(Activation<?, ?> owner, Object message, Duration delay, boolean periodic, boolean keepsAlive,
+                Object origin) {
+        Timer t = new Timer(owner, message, delay, periodic, keepsAlive, origin);
         if (timers.size() >= 8) {
             timers.removeIf(x -> !x.active); // cancelled ones, so that set-and-cancel loops keep the list short
         }

@@ -19,13 +19,20 @@ final class CallEnvelope<R> implements Envelope, From<R> {
 
     final Call<R> request;
     final CompletableFuture<R> future;
+    /** The sender's observer context, handed to the turn as its origin; {@code null} when nobody observes. */
+    final Object trace;
     private final ServerId server;
     private volatile Activation<?, ?> owner;
 
     CallEnvelope(ServerId server, Call<R> request, CompletableFuture<R> future) {
+        this(server, request, future, null);
+    }
+
+    CallEnvelope(ServerId server, Call<R> request, CompletableFuture<R> future, Object trace) {
         this.server = server;
         this.request = request;
         this.future = future;
+        this.trace = trace;
     }
 
     void ownedBy(Activation<?, ?> activation) {

@@ -8,6 +8,7 @@ import io.github.pgs.StateMapping;
 import io.github.pgs.StateTooLargeException;
 import io.github.pgs.TypeOptions;
 import io.github.pgs.VersionConflictException;
+import io.github.pgs.spi.RuntimeObserver;
 import io.github.pgs.spi.Scheduler;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.StoredState;
@@ -160,10 +161,19 @@ abstract class CommittedState<A, S> {
         if (version == 0) {
             return null;
         }
+        RuntimeObserver o = rt.observer;
+        long started = o == null ? 0 : rt.time.nanoTime();
+        Object context = o == null ? null : o.storeStarted(id, RuntimeObserver.StoreOp.DELETE);
         try {
             version = rt.storage.delete(id, version);
+            if (o != null) {
+                storeEnded(o, context, RuntimeObserver.StoreOp.DELETE, started, 0, null);
+            }
             return null;
         } catch (RuntimeException ex) {
+            if (o != null) {
+                storeEnded(o, context, RuntimeObserver.StoreOp.DELETE, started, 0, ex);
+            }
             return new PersistenceException(id, ex);
         }
     }
@@ -192,8 +202,21 @@ abstract class CommittedState<A, S> {
         }
         byte[] r = reminders == null ? null : reminders.encode();
         long due = r == null ? 0 : reminders.nextDueMillis();
-        version = rt.storage.save(new StateWrite(id, version, bytes, opts.schemaVersion(), opts.historyDepth(), r,
-                due));
+        StateWrite w = new StateWrite(id, version, bytes, opts.schemaVersion(), opts.historyDepth(), r, due);
+        RuntimeObserver o = rt.observer;
+        if (o == null) {
+            version = rt.storage.save(w);
+        } else {
+            long started = rt.time.nanoTime();
+            Object context = o.storeStarted(id, RuntimeObserver.StoreOp.WRITE);
+            try {
+                version = rt.storage.save(w);
+            } catch (RuntimeException ex) {
+                storeEnded(o, context, RuntimeObserver.StoreOp.WRITE, started, bytes.length, ex);
+                throw ex;
+            }
+            storeEnded(o, context, RuntimeObserver.StoreOp.WRITE, started, bytes.length, null);
+        }
         persisted = bytes;
         dirty = false;
         type.stats.writes.increment();
@@ -203,6 +226,14 @@ abstract class CommittedState<A, S> {
         if (r != null) {
             rt.dueWatch.written(due);
         }
+    }
+
+    private void storeEnded(RuntimeObserver o, Object context, RuntimeObserver.StoreOp op, long started, int size,
+                            RuntimeException failure) {
+        RuntimeObserver.StoreOutcome outcome = failure == null ? RuntimeObserver.StoreOutcome.OK
+                : failure instanceof VersionConflictException ? RuntimeObserver.StoreOutcome.CONFLICT
+                : RuntimeObserver.StoreOutcome.ERROR;
+        o.storeEnded(context, id, op, rt.storeLabel, rt.time.nanoTime() - started, outcome, size, failure);
     }
 
     /** Forgets the in-memory state after a failed write; the next message reloads from storage. */

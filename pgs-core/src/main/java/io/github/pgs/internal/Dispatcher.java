@@ -8,6 +8,7 @@ import io.github.pgs.SelfCallException;
 import io.github.pgs.ServerId;
 import io.github.pgs.StopReason;
 import io.github.pgs.StorageException;
+import io.github.pgs.spi.RuntimeObserver;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -147,16 +148,46 @@ final class Dispatcher {
     }
 
     <R> R callSync(Registry.Target t, Call<R> request, Duration timeout) {
+        RuntimeObserver o = rt.observer;
+        if (o != null) {
+            return observedCallSync(o, t, request, timeout);
+        }
         CompletableFuture<R> f = new CompletableFuture<>();
         deliver(t, new CallEnvelope<>(t.id, request, f));
         t.type().stats.calls.increment();
         return rt.deadlines.await(f, t.id, timeout);
     }
 
-    <R> CompletableFuture<R> callAsync(Registry.Target t, Call<R> request, Duration timeout) {
-        CompletableFuture<R> f = new CompletableFuture<>();
+    /** {@link #callSync} told to the observer: the send's context travels in the envelope to the server's turn. */
+    private <R> R observedCallSync(RuntimeObserver o, Registry.Target t, Call<R> request, Duration timeout) {
+        long started = rt.time.nanoTime();
+        Object trace = o.sendStarted(t.id, RuntimeObserver.Kind.CALL, request.getClass());
+        Throwable failure = null;
         try {
-            deliver(t, new CallEnvelope<>(t.id, request, f));
+            CompletableFuture<R> f = new CompletableFuture<>();
+            deliver(t, new CallEnvelope<>(t.id, request, f, trace));
+            t.type().stats.calls.increment();
+            return rt.deadlines.await(f, t.id, timeout);
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            o.sendEnded(trace, t.id, RuntimeObserver.Kind.CALL, request.getClass(), rt.time.nanoTime() - started,
+                    failure);
+        }
+    }
+
+    <R> CompletableFuture<R> callAsync(Registry.Target t, Call<R> request, Duration timeout) {
+        RuntimeObserver o = rt.observer;
+        long started = o == null ? 0 : rt.time.nanoTime();
+        Object trace = o == null ? null : o.sendStarted(t.id, RuntimeObserver.Kind.CALL, request.getClass());
+        CompletableFuture<R> f = new CompletableFuture<>();
+        if (o != null) {
+            f.whenComplete((r, ex) -> o.sendEnded(trace, t.id, RuntimeObserver.Kind.CALL, request.getClass(),
+                    rt.time.nanoTime() - started, ex));
+        }
+        try {
+            deliver(t, new CallEnvelope<>(t.id, request, f, trace));
             t.type().stats.calls.increment();
         } catch (GenServerException e) {
             f.completeExceptionally(e);
@@ -166,8 +197,29 @@ final class Dispatcher {
     }
 
     void cast(Registry.Target t, Object message, boolean info) {
+        RuntimeObserver o = rt.observer;
+        if (o != null) {
+            observedCast(o, t, message, info);
+            return;
+        }
         deliver(t, new Envelope.Cast(message, info));
         t.type().stats.casts.increment();
+    }
+
+    private void observedCast(RuntimeObserver o, Registry.Target t, Object message, boolean info) {
+        RuntimeObserver.Kind kind = info ? RuntimeObserver.Kind.INFO : RuntimeObserver.Kind.CAST;
+        long started = rt.time.nanoTime();
+        Object trace = o.sendStarted(t.id, kind, message.getClass());
+        Throwable failure = null;
+        try {
+            deliver(t, new Envelope.Cast(message, info, trace));
+            t.type().stats.casts.increment();
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            o.sendEnded(trace, t.id, kind, message.getClass(), rt.time.nanoTime() - started, failure);
+        }
     }
 
     void stop(Registry.Target t, StopReason reason, Duration timeout) {
@@ -280,6 +332,13 @@ final class Dispatcher {
         return false;
     }
 
+    /** Drops a quarantine marker that leaves this runtime without an operator's release (close, hand-off). */
+    private void dropQuarantine(Activation<?, ?> a) {
+        if (releaseQuarantine(a.id) && rt.observer != null) {
+            rt.observer.released(a.id); // it is not quarantined here any more: the observer's count follows
+        }
+    }
+
     /**
      * Petrifies every activation whose id matches (quarantine markers are dropped: the quarantine is not theirs to
      * keep here); completes when every one has departed.
@@ -291,9 +350,10 @@ final class Dispatcher {
                 continue;
             }
             if (a.phase() == Lifecycle.QUARANTINED) {
-                releaseQuarantine(a.id);
+                dropQuarantine(a);
             } else {
                 gone.add(a.departure());
+                a.askedFor = RuntimeObserver.PetrifyCause.HANDOFF;
                 a.post(Envelope.Signal.PETRIFY_NOW);
             }
         }
@@ -336,7 +396,7 @@ final class Dispatcher {
             List<CompletableFuture<Ending>> gone = new ArrayList<>();
             for (Activation<?, ?> a : active) {
                 if (a.phase() == Lifecycle.QUARANTINED) {
-                    releaseQuarantine(a.id); // only a marker: nothing to persist
+                    dropQuarantine(a); // only a marker: nothing to persist
                 } else {
                     gone.add(a.departure());
                     a.post(Envelope.Signal.SHUTDOWN);

@@ -3,6 +3,7 @@ package io.github.pgs.internal;
 import io.github.pgs.GenServerException;
 import io.github.pgs.QuarantinedException;
 import io.github.pgs.StopReason;
+import io.github.pgs.spi.RuntimeObserver;
 
 import java.util.List;
 
@@ -81,6 +82,20 @@ sealed interface Ending {
                 if (q.why() != Why.RECORDED) {
                     a.rt.listeners.tell(new Listeners.Quarantined(a.id, q.error().lastFailure()));
                 }
+            }
+        }
+        RuntimeObserver o = a.rt.observer;
+        if (o != null) {
+            if (how instanceof Petrified p) {
+                o.petrified(a.id, switch (p.mode()) {
+                    case IDLE -> RuntimeObserver.PetrifyCause.IDLE;
+                    case SHUTDOWN -> RuntimeObserver.PetrifyCause.SHUTDOWN;
+                    case ASKED -> a.askedFor != null ? a.askedFor : RuntimeObserver.PetrifyCause.REQUESTED;
+                });
+            }
+            if (a.announced) {
+                a.announced = false;
+                o.deactivated(a.id); // after the ending's own event (petrified, stopped, crashed, quarantined)
             }
         }
         a.signalGone(how);

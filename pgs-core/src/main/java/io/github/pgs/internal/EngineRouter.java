@@ -9,9 +9,11 @@ import io.github.pgs.StopReason;
 import io.github.pgs.placement.Placement;
 import io.github.pgs.placement.WireMessage;
 import io.github.pgs.placement.WireReply;
+import io.github.pgs.spi.RuntimeObserver;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -59,37 +61,82 @@ final class EngineRouter implements Router {
 
     @Override
     public <R> R call(Registry.Target t, Call<R> request, Duration timeout) {
-        return rt.deadlines.await(callAsyncUntimed(t, request, timeout), t.id, timeout);
+        RuntimeObserver o = rt.observer;
+        if (o == null) {
+            return rt.deadlines.await(callAsyncUntimed(t, request, timeout, null), t.id, timeout);
+        }
+        long started = rt.time.nanoTime();
+        Object trace = o.sendStarted(t.id, RuntimeObserver.Kind.CALL, request.getClass());
+        Throwable failure = null;
+        try {
+            return rt.deadlines.await(callAsyncUntimed(t, request, timeout, trace), t.id, timeout);
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            o.sendEnded(trace, t.id, RuntimeObserver.Kind.CALL, request.getClass(), rt.time.nanoTime() - started,
+                    failure);
+        }
     }
 
     @Override
     public <R> CompletableFuture<R> callAsync(Registry.Target t, Call<R> request, Duration timeout) {
+        RuntimeObserver o = rt.observer;
+        long started = o == null ? 0 : rt.time.nanoTime();
+        Object trace = o == null ? null : o.sendStarted(t.id, RuntimeObserver.Kind.CALL, request.getClass());
         CompletableFuture<R> f;
         try {
-            f = callAsyncUntimed(t, request, timeout);
+            f = rt.deadlines.orTimeout(callAsyncUntimed(t, request, timeout, trace), t.id, timeout);
         } catch (GenServerException e) {
-            return CompletableFuture.failedFuture(e);
+            f = CompletableFuture.failedFuture(e);
         }
-        return rt.deadlines.orTimeout(f, t.id, timeout);
+        if (o != null) {
+            f.whenComplete((r, ex) -> o.sendEnded(trace, t.id, RuntimeObserver.Kind.CALL, request.getClass(),
+                    rt.time.nanoTime() - started, ex instanceof java.util.concurrent.CompletionException c
+                            && c.getCause() != null ? c.getCause() : ex));
+        }
+        return f;
     }
 
-    private <R> CompletableFuture<R> callAsyncUntimed(Registry.Target t, Call<R> request, Duration timeout) {
+    private <R> CompletableFuture<R> callAsyncUntimed(Registry.Target t, Call<R> request, Duration timeout,
+                                                      Object trace) {
         refuseSelf(t.id);
-        WireMessage m = wire.call(t.type(), t.id, request, timeout);
+        WireMessage m = traced(wire.call(t.type(), t.id, request, timeout), trace);
         t.type().stats.calls.increment();
         return ask(m).thenApply(r -> wire.reply(r, request, t.id));
     }
 
     @Override
     public void cast(Registry.Target t, Object message, boolean info) {
-        WireMessage m = wire.cast(t.type(), t.id, message, info);
+        RuntimeObserver o = rt.observer;
+        RuntimeObserver.Kind kind = info ? RuntimeObserver.Kind.INFO : RuntimeObserver.Kind.CAST;
+        long started = o == null ? 0 : rt.time.nanoTime();
+        Object trace = o == null ? null : o.sendStarted(t.id, kind, message.getClass());
+        Throwable failure = null;
         try {
-            engine.tell(m);
-        } catch (RuntimeException e) {
-            throw new ServerUnreachableException(t.id, "the placement engine refused the message: "
-                    + e.getClass().getName(), true, e);
+            WireMessage m = traced(wire.cast(t.type(), t.id, message, info), trace);
+            try {
+                engine.tell(m);
+            } catch (RuntimeException e) {
+                throw new ServerUnreachableException(t.id, "the placement engine refused the message: "
+                        + e.getClass().getName(), true, e);
+            }
+            t.type().stats.casts.increment();
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            if (o != null) {
+                o.sendEnded(trace, t.id, kind, message.getClass(), rt.time.nanoTime() - started, failure);
+            }
         }
-        t.type().stats.casts.increment();
+    }
+
+    /** {@code m} with the sender's observer context as headers, for the turn on the owner to continue. */
+    private WireMessage traced(WireMessage m, Object trace) {
+        Map<String, String> headers = TraceHeaders.inject(rt.observer, trace);
+        return headers == null ? m : new WireMessage(m.kind(), m.target(), m.messageClass(), m.payload(),
+                m.timeLeftNanos(), headers, m.local());
     }
 
     @Override

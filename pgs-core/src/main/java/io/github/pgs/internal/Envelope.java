@@ -41,8 +41,14 @@ sealed interface Envelope permits CallEnvelope, Envelope.Cast, Envelope.StopRequ
         }
     }
 
-    /** A cast ({@code info == false}) or an info message. */
-    record Cast(Object message, boolean info) implements Envelope {
+    /**
+     * A cast ({@code info == false}) or an info message; {@code trace} is the sender's observer context
+     * ({@code null} when nobody observes).
+     */
+    record Cast(Object message, boolean info, Object trace) implements Envelope {
+        Cast(Object message, boolean info) {
+            this(message, info, null);
+        }
     }
 
     /** A stop asked for through the ref; {@code done} completes when the server has stopped. */

@@ -1,5 +1,7 @@
 package io.github.pgs.internal;
 
+import io.github.pgs.spi.RuntimeObserver;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -81,7 +83,9 @@ final class Evictor {
         }
         idle.sort((x, y) -> Long.compare(x.lastActivity, y.lastActivity));
         for (int i = 0; i < Math.min(target, idle.size()); i++) {
-            idle.get(i).activation.post(Envelope.Signal.PETRIFY_NOW);
+            Activation<?, ?> a = idle.get(i).activation;
+            a.askedFor = RuntimeObserver.PetrifyCause.EVICTED;
+            a.post(Envelope.Signal.PETRIFY_NOW);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.github.pgs.MissedTicks;
 import io.github.pgs.Reminder;
 import io.github.pgs.ServerId;
 import io.github.pgs.TimerRef;
+import io.github.pgs.spi.RuntimeObserver;
 
 import java.time.Duration;
 import java.util.Map;
@@ -34,7 +35,9 @@ final class HandlerScope implements Registry.Turn {
     @Override
     public TimerRef timer(Object message, Duration delay, boolean periodic, boolean keepsAlive) {
         requireTurn("timers");
-        return a.timers().start(a, message, delay, periodic, keepsAlive);
+        RuntimeObserver o = a.rt.observer;
+        Object origin = o == null ? null : o.scheduled(a.id, RuntimeObserver.Kind.TIMER);
+        return a.timers().start(a, message, delay, periodic, keepsAlive, origin);
     }
 
     @Override
@@ -44,7 +47,11 @@ final class HandlerScope implements Registry.Turn {
 
     @Override
     public void remind(String name, long dueMillis, long periodMillis, MissedTicks missed) {
-        reminderSet().put(name, dueMillis, periodMillis, missed);
+        ActivationReminders set = reminderSet();
+        RuntimeObserver o = a.rt.observer;
+        // where it was set travels with the reminder as headers: it may fire after a restart, on another node
+        set.put(name, dueMillis, periodMillis, missed,
+                o == null ? null : TraceHeaders.inject(o, o.scheduled(a.id, RuntimeObserver.Kind.REMINDER)));
     }
 
     @Override

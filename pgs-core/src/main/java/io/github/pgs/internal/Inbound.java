@@ -6,6 +6,7 @@ import io.github.pgs.ServerId;
 import io.github.pgs.placement.PlacementHost;
 import io.github.pgs.placement.WireMessage;
 import io.github.pgs.placement.WireReply;
+import io.github.pgs.spi.RuntimeObserver;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -53,7 +54,7 @@ final class Inbound implements PlacementHost {
                 case CALL -> call(t, id, m, timeLeft);
                 case CAST, INFO -> {
                     rt.dispatcher.offer(t, id, null, new Envelope.Cast(wire.message(t, m),
-                            m.kind() == WireMessage.Kind.INFO), false);
+                            m.kind() == WireMessage.Kind.INFO, origin(m)), false);
                     yield done();
                 }
                 case STOP -> answered(id, timeLeft, done -> new Envelope.StopRequest(Wire.stopReason(m), done), t);
@@ -86,7 +87,7 @@ final class Inbound implements PlacementHost {
             throw new CodecException(id, "a call whose message " + m.messageClass() + " is not a Call", null);
         }
         CompletableFuture<Object> reply = new CompletableFuture<>();
-        rt.dispatcher.offer(t, id, null, new CallEnvelope<>(id, (Call<Object>) request, reply), false);
+        rt.dispatcher.offer(t, id, null, new CallEnvelope<>(id, (Call<Object>) request, reply, origin(m)), false);
         return within(reply, id, timeLeft).handle((v, ex) -> {
             try {
                 return ex == null ? wire.reply(id, request, v) : Wire.failure(ex);
@@ -94,6 +95,12 @@ final class Inbound implements PlacementHost {
                 return Wire.failure(encode);
             }
         });
+    }
+
+    /** The sender's observer context, rebuilt from the message's headers; {@code null} when nobody observes. */
+    private Object origin(WireMessage m) {
+        RuntimeObserver o = rt.observer;
+        return o == null || m.headers().isEmpty() ? null : o.extract(m.headers()::get);
     }
 
     /** An envelope whose {@code done} future says when it was handled; replies then, or with its failure. */

@@ -10,6 +10,7 @@ import io.github.pgs.StateMapping;
 import io.github.pgs.StateUpcaster;
 import io.github.pgs.StopReason;
 import io.github.pgs.TypeOptions;
+import io.github.pgs.spi.RuntimeObserver;
 import io.github.pgs.spi.StoredState;
 
 /**
@@ -38,7 +39,7 @@ final class Loader {
                         Ending.Why.RECORDED), current);
                 return false;
             }
-            stored = a.rt.path.load(a.id);
+            stored = a.rt.observer == null || a.rt.storage == null ? a.rt.path.load(a.id) : observedLoad(a);
         } catch (RuntimeException ex) {
             a.end(new Ending.Refused(ex instanceof GenServerException g ? g
                     : new GenServerException(a.id, "loading state failed", ex)), current);
@@ -68,6 +69,27 @@ final class Loader {
         return init(a, current, stored);
     }
 
+    /** The load, told to the observer as a store read (inside the turn that needed it, when there is one). */
+    private static StoredState observedLoad(Activation<?, ?> a) {
+        RuntimeObserver o = a.rt.observer;
+        long started = a.rt.time.nanoTime();
+        Object context = o.storeStarted(a.id, RuntimeObserver.StoreOp.READ);
+        StoredState stored = null;
+        RuntimeException failure = null;
+        try {
+            stored = a.rt.path.load(a.id);
+            return stored;
+        } catch (RuntimeException ex) {
+            failure = ex;
+            throw ex;
+        } finally {
+            RuntimeObserver.StoreOutcome outcome = failure != null ? RuntimeObserver.StoreOutcome.ERROR
+                    : stored.hasPayload() ? RuntimeObserver.StoreOutcome.OK : RuntimeObserver.StoreOutcome.ABSENT;
+            o.storeEnded(context, a.id, RuntimeObserver.StoreOp.READ, a.rt.storeLabel, a.rt.time.nanoTime() - started,
+                    outcome, stored != null && stored.hasPayload() ? stored.payload().length : 0, failure);
+        }
+    }
+
     private static <A, S> boolean revive(Activation<A, S> a, Envelope current, StoredState stored, TypeOptions opts) {
         if (stored.schemaVersion() > opts.schemaVersion()) {
             return quarantine(a, current, new QuarantinedException(a.id, "stored state has schema version "
@@ -91,6 +113,7 @@ final class Loader {
         a.reminders = reminders;
         a.type.stats.revivals.increment();
         a.becomeActive();
+        a.announce(RuntimeObserver.ActivationKind.REVIVAL);
         return true;
     }
 
@@ -112,6 +135,7 @@ final class Loader {
                 a.reminders = null;
                 a.type.stats.activations.increment();
                 a.becomeActive();
+                a.announce(RuntimeObserver.ActivationKind.INIT);
                 if (ok.continueWith() != null) {
                     Turns.runContinue(a, ok.continueWith());
                     if (!a.phase().loaded()) {

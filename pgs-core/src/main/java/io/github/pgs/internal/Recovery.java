@@ -2,6 +2,7 @@ package io.github.pgs.internal;
 
 import io.github.pgs.LifecyclePolicy;
 import io.github.pgs.ServerId;
+import io.github.pgs.spi.RuntimeObserver;
 import io.github.pgs.spi.Storage;
 
 import java.util.concurrent.locks.LockSupport;
@@ -103,7 +104,12 @@ final class Recovery {
                     + ")");
             return;
         }
-        wakes.start(t, id, ifNoState, ignored -> { });
+        RuntimeObserver o = rt.observer;
+        wakes.start(t, id, ifNoState, o == null ? ignored -> { } : failure -> {
+            if (failure == null) {
+                o.recovered(id);
+            }
+        });
         revived++;
         if (pauseNanos > 0) {
             LockSupport.parkNanos(pauseNanos);

@@ -14,6 +14,7 @@ import io.github.pgs.TimerRef;
 import io.github.pgs.TypeOptions;
 import io.github.pgs.placement.Placement;
 import io.github.pgs.spi.RefResolver;
+import io.github.pgs.spi.RuntimeObserver;
 import io.github.pgs.spi.Scheduler;
 import io.github.pgs.spi.StateCodec;
 import io.github.pgs.spi.StateCodecProvider;
@@ -54,17 +55,16 @@ public final class Registry {
 
     /**
      * What a runtime is built from.
-     *
      * @param scheduler {@code null}: the runtime owns a {@link SystemScheduler} and closes it
      * @param storage   {@code null} for an ephemeral runtime
-     * @param refs      turns ids read from stored data into the API's refs (made by the API around a
-     *                  {@link #targetFromData} handle)
+     * @param refs      turns ids read from stored data into the API's refs (made around {@link #targetFromData})
      * @param placement the engine that places servers on nodes, or {@code null} for a single JVM
+     * @param observer  told of everything the runtime does (guarded), or {@code null}: nobody listens
      */
     public record Config(String name, Storage storage, StateCodec codec, TimeSource time, Scheduler scheduler,
                          int maxKeyBytes, int maxActive, TypeOptions defaultOptions, int recoveryRate,
                          Duration reminderPollInterval, Duration reminderGrace, int reminderConcurrency,
-                         Duration shutdownTimeout, RefResolver refs, Placement placement) {
+                         Duration shutdownTimeout, RefResolver refs, Placement placement, RuntimeObserver observer) {
     }
 
     private final Config config;
@@ -85,7 +85,7 @@ public final class Registry {
         }
         DueWatch dueWatch = new DueWatch(Duties.remindersKept(c), c.reminderGrace().toMillis());
         this.rt = new Services(this, c.name(), c.storage(), c.codec(), c.time(), scheduler, c.refs(), dueWatch,
-                c.placement(), c.maxActive());
+                c.placement(), c.maxActive(), c.observer());
         this.dispatcher = rt.dispatcher;
         this.types = new TypeRegistry(c.codec(), c.refs(), c.maxKeyBytes(), c.defaultOptions());
         registered.forEach(types::register);

@@ -2,6 +2,7 @@ package io.github.pgs.internal;
 
 import io.github.pgs.MissedTicks;
 import io.github.pgs.Reminder;
+import io.github.pgs.spi.RuntimeObserver;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -24,7 +25,12 @@ import java.util.TreeMap;
  * <p>Binary form (big-endian): a format byte ({@value #FORMAT}), the count as an {@code int}, then per reminder,
  * in name order: the name as an {@code unsigned short} length and UTF-8 bytes, the due time in epoch millis
  * ({@code long}), the period in millis ({@code long}, 0 for one-shot) and the missed-tick policy ({@code byte}:
- * 0 fire once, 1 skip). Nothing in it names a class; anything else is refused as corrupt.
+ * 0 fire once, 1 skip). Format {@value #FORMAT_WITH_ORIGIN} adds to each reminder where it was set, for the
+ * runtime's observer (a trace context as text headers): a header count ({@code unsigned byte}, at most
+ * {@link RuntimeObserver#MAX_HEADERS}) and per header its name and value, each an {@code unsigned short} length
+ * and UTF-8 bytes (name and value together at most {@link RuntimeObserver#MAX_HEADER_CHARS} characters). A set
+ * without origins is written in the first format, so runtimes without an observer store what they always did.
+ * Nothing in it names a class; anything else is refused as corrupt.
  */
 final class ReminderSet {
 
@@ -33,17 +39,24 @@ final class ReminderSet {
     /** The longest reminder name, in UTF-8 bytes. */
     public static final int MAX_NAME_BYTES = 255;
     private static final byte FORMAT = 1;
+    private static final byte FORMAT_WITH_ORIGIN = 2;
 
-    /** One reminder; {@code periodMillis == 0} for one-shot. */
-    record Entry(String name, long dueMillis, long periodMillis, MissedTicks missed) {
+    /**
+     * One reminder; {@code periodMillis == 0} for one-shot; {@code origin}: the observer's headers of where it was
+     * set, or {@code null}.
+     */
+    record Entry(String name, long dueMillis, long periodMillis, MissedTicks missed, Map<String, String> origin) {
         Reminder toReminder() {
             return new Reminder(name, Instant.ofEpochMilli(dueMillis),
                     periodMillis == 0 ? null : Duration.ofMillis(periodMillis), missed);
         }
     }
 
-    /** What one due reminder comes to: deliver it (or not) for the tick due at {@code dueMillis}. */
-    record Tick(String name, long dueMillis, boolean deliver) {
+    /**
+     * What one due reminder comes to: deliver it (or not) for the tick due at {@code dueMillis}; {@code origin} as in
+     * {@link Entry}.
+     */
+    record Tick(String name, long dueMillis, boolean deliver, Map<String, String> origin) {
     }
 
     private static final SortedMap<String, Entry> NONE = Collections.emptySortedMap();
@@ -72,7 +85,7 @@ final class ReminderSet {
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             byte format = in.readByte();
-            if (format != FORMAT) {
+            if (format != FORMAT && format != FORMAT_WITH_ORIGIN) {
                 throw new IllegalArgumentException("unknown reminder format " + format);
             }
             int count = in.readInt();
@@ -88,8 +101,9 @@ final class ReminderSet {
                 if (due <= 0 || period < 0 || missed >= MissedTicks.values().length) {
                     throw new IllegalArgumentException("corrupt reminder entry " + i);
                 }
+                Map<String, String> origin = format == FORMAT_WITH_ORIGIN ? readOrigin(in, i) : null;
                 String n = new String(name, StandardCharsets.UTF_8);
-                set.map().put(n, new Entry(n, due, period, MissedTicks.values()[missed]));
+                set.map().put(n, new Entry(n, due, period, MissedTicks.values()[missed], origin));
             }
             if (in.available() > 0) {
                 throw new IllegalArgumentException("trailing bytes after " + count + " reminders");
@@ -98,6 +112,41 @@ final class ReminderSet {
             throw new IllegalArgumentException("truncated reminder set", e);
         }
         return set;
+    }
+
+    private static Map<String, String> readOrigin(DataInputStream in, int entry) throws IOException {
+        int count = in.readUnsignedByte();
+        if (count > RuntimeObserver.MAX_HEADERS) {
+            throw new IllegalArgumentException("corrupt reminder entry " + entry + ": " + count + " origin headers");
+        }
+        if (count == 0) {
+            return null;
+        }
+        Map<String, String> origin = new LinkedHashMap<>(count * 2);
+        for (int h = 0; h < count; h++) {
+            String name = readUtf8(in);
+            String value = readUtf8(in);
+            if (!TraceHeaders.fits(name, value) || origin.put(name, value) != null) {
+                throw new IllegalArgumentException("corrupt reminder entry " + entry + ": bad origin header");
+            }
+        }
+        return Map.copyOf(origin);
+    }
+
+    private static String readUtf8(DataInputStream in) throws IOException {
+        int length = in.readUnsignedShort();
+        if (length > RuntimeObserver.MAX_HEADER_CHARS * 3) {
+            throw new IllegalArgumentException("origin header too long: " + length + " bytes");
+        }
+        byte[] b = new byte[length];
+        in.readFully(b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static void writeUtf8(DataOutputStream out, String s) throws IOException {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeShort(b.length);
+        out.write(b);
     }
 
     /**
@@ -116,9 +165,13 @@ final class ReminderSet {
         if (entries().isEmpty()) {
             return null;
         }
+        boolean origins = false;
+        for (Entry e : entries().values()) {
+            origins |= e.origin != null;
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + 32 * entries().size());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(FORMAT);
+            out.writeByte(origins ? FORMAT_WITH_ORIGIN : FORMAT);
             out.writeInt(entries().size());
             for (Entry e : entries().values()) {
                 byte[] name = e.name.getBytes(StandardCharsets.UTF_8);
@@ -127,6 +180,14 @@ final class ReminderSet {
                 out.writeLong(e.dueMillis);
                 out.writeLong(e.periodMillis);
                 out.writeByte(e.missed.ordinal());
+                if (origins) {
+                    Map<String, String> origin = e.origin == null ? Map.of() : new TreeMap<>(e.origin); // stable bytes
+                    out.writeByte(origin.size());
+                    for (Map.Entry<String, String> h : origin.entrySet()) {
+                        writeUtf8(out, h.getKey());
+                        writeUtf8(out, h.getValue());
+                    }
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -156,6 +217,11 @@ final class ReminderSet {
      *                                  many
      */
     void put(String name, long dueMillis, long periodMillis, MissedTicks missed) {
+        put(name, dueMillis, periodMillis, missed, null);
+    }
+
+    /** As {@link #put(String, long, long, MissedTicks)}, remembering {@code origin} (bounded headers, or null). */
+    void put(String name, long dueMillis, long periodMillis, MissedTicks missed, Map<String, String> origin) {
         int nameBytes = name.getBytes(StandardCharsets.UTF_8).length;
         if (name.isEmpty() || nameBytes > MAX_NAME_BYTES) {
             throw new IllegalArgumentException("a reminder name must have 1 to " + MAX_NAME_BYTES
@@ -167,7 +233,7 @@ final class ReminderSet {
         if (!entries().containsKey(name) && entries().size() >= MAX_REMINDERS) {
             throw new IllegalArgumentException("a server holds at most " + MAX_REMINDERS + " reminders");
         }
-        map().put(name, new Entry(name, dueMillis, periodMillis, missed));
+        map().put(name, new Entry(name, dueMillis, periodMillis, missed, origin));
     }
 
     boolean remove(String name) {
@@ -210,11 +276,13 @@ final class ReminderSet {
                 next = 0;
             }
             if (next > 0) {
-                byName.put(oldest.name, new Entry(oldest.name, next, oldest.periodMillis, oldest.missed));
+                byName.put(oldest.name, new Entry(oldest.name, next, oldest.periodMillis, oldest.missed,
+                        oldest.origin));
             } else {
                 byName.remove(oldest.name);
             }
         }
-        return new Tick(oldest.name, oldest.dueMillis, !missed || oldest.missed == MissedTicks.FIRE_ONCE);
+        return new Tick(oldest.name, oldest.dueMillis, !missed || oldest.missed == MissedTicks.FIRE_ONCE,
+                oldest.origin);
     }
 }

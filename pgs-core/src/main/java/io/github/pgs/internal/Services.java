@@ -3,6 +3,7 @@ package io.github.pgs.internal;
 import io.github.pgs.ServerId;
 import io.github.pgs.placement.Placement;
 import io.github.pgs.spi.RefResolver;
+import io.github.pgs.spi.RuntimeObserver;
 import io.github.pgs.spi.Scheduler;
 import io.github.pgs.spi.StateCodec;
 import io.github.pgs.spi.Storage;
@@ -28,7 +29,11 @@ final class Services {
     final ActiveMarkers markers;
     /** The recorded quarantines, or {@code null} for an ephemeral runtime. */
     final Quarantines quarantines;
-    final Listeners listeners = new Listeners();
+    /** Told of everything (already guarded); {@code null} when nobody listens, and then nothing is measured. */
+    final RuntimeObserver observer;
+    /** The store's label for the observer ({@link RuntimeObserver#storeLabel}); {@code "none"} when ephemeral. */
+    final String storeLabel;
+    final Listeners listeners;
     final SkippedRows skippedRows;
     final CallDeadlines deadlines;
     final DueWatch dueWatch;
@@ -37,8 +42,11 @@ final class Services {
     final Placement placement;
 
     Services(Registry registry, String name, Storage storage, StateCodec codec, TimeSource time, Scheduler scheduler,
-             RefResolver refs, DueWatch dueWatch, Placement placement, int maxActive) {
+             RefResolver refs, DueWatch dueWatch, Placement placement, int maxActive, RuntimeObserver observer) {
         this.registry = registry;
+        this.observer = observer;
+        this.storeLabel = storage == null ? "none" : RuntimeObserver.storeLabel(storage);
+        this.listeners = new Listeners(observer);
         this.name = name;
         this.storage = storage;
         this.codec = codec;

@@ -14,6 +14,7 @@ import io.github.pgs.ServerStoppedException;
 import io.github.pgs.Stop;
 import io.github.pgs.StopReason;
 import io.github.pgs.TypeOptions;
+import io.github.pgs.spi.RuntimeObserver;
 
 import java.time.Instant;
 import java.util.List;
@@ -54,7 +55,15 @@ final class Turns {
             case Envelope.TimerFired f -> {
                 if (a.timerDue(f.timer())) {
                     a.lastActivity = a.rt.time.nanoTime();
-                    cast(a, new Envelope.Cast(f.timer().message, true));
+                    ObservedTurn observed = ObservedTurn.open(a, RuntimeObserver.Kind.TIMER,
+                            f.timer().message.getClass(), f.timer().origin, 0);
+                    try {
+                        cast(a, new Envelope.Cast(f.timer().message, true));
+                    } finally {
+                        if (observed != null) {
+                            observed.close();
+                        }
+                    }
                 }
             }
             case Envelope.Remind r -> {
@@ -121,6 +130,9 @@ final class Turns {
         a.live = result.state();
         PersistenceException failed = a.rt.path.commit(a, result.persist());
         if (failed != null) {
+            if (a.turn != null) {
+                a.turn.failed(failed);
+            }
             if (caller != null) {
                 caller.failNow(failed);
             } else {
@@ -174,6 +186,9 @@ final class Turns {
         if (wipe && failure == null) {
             failure = a.rt.path.wipe(a);
         }
+        if (a.rt.observer != null) {
+            a.rt.observer.stopped(a.id, o.reason());
+        }
         a.end(new Ending.Stopped(o.reason()), null);
         a.type.stats.stops.increment();
         a.rt.listeners.tell(new Listeners.Stopped(a.id, o.reason())); // before any answer: a monitor never lags
@@ -191,6 +206,9 @@ final class Turns {
 
     private static <A, S> void crash(Activation<A, S> a, Throwable cause, CallEnvelope<?> caller) {
         a.type.stats.crashes.increment();
+        if (a.turn != null) {
+            a.turn.crashed(cause); // a crash, even when it also quarantines the server
+        }
         LOG.log(System.Logger.Level.WARNING, "server " + a.id + " crashed", cause);
         StopReason reason = StopReason.crash(cause);
         a.held = null; // replies given by the crashed handler depend on a state that is not kept
@@ -202,6 +220,9 @@ final class Turns {
             }
         }
         Ending how = crashEnding(a, reason, cause);
+        if (a.rt.observer != null) {
+            a.rt.observer.crashed(a.id, cause);
+        }
         a.end(how, null);
         a.rt.listeners.tell(new Listeners.Stopped(a.id, reason));
         if (how instanceof Ending.Crashed && a.type.options().lifecycle() == LifecyclePolicy.PERMANENT) {
@@ -239,6 +260,9 @@ final class Turns {
     static Ending refusal(Activation<?, ?> a, GenServerException error, boolean countsAsCrash) {
         if (countsAsCrash) {
             a.type.stats.crashes.increment();
+            if (a.rt.observer != null) {
+                a.rt.observer.crashed(a.id, error.getCause() != null ? error.getCause() : error);
+            }
             TypeOptions opts = a.type.options();
             if (a.rt.path.pastRestartIntensity(a.id, opts, a.rt.time.nanoTime())) {
                 return new Ending.Quarantined(new QuarantinedException(a.id, "failed to start more than "
@@ -273,11 +297,23 @@ final class Turns {
             if (tick == null) {
                 break;
             }
+            RuntimeObserver o = a.rt.observer;
+            if (o != null) {
+                o.reminderFired(a.id, Math.max(0, now - tick.dueMillis()), tick.deliver());
+            }
             if (tick.deliver()) {
                 a.lastActivity = a.rt.time.nanoTime();
                 a.type.stats.remindersFired.increment();
-                cast(a, new Envelope.Cast(new ReminderFired(tick.name(), Instant.ofEpochMilli(tick.dueMillis()),
-                        Instant.ofEpochMilli(now)), true));
+                ObservedTurn observed = o == null ? null : ObservedTurn.open(a, RuntimeObserver.Kind.REMINDER,
+                        ReminderFired.class, tick.origin() == null ? null : o.extract(tick.origin()::get), 0);
+                try {
+                    cast(a, new Envelope.Cast(new ReminderFired(tick.name(), Instant.ofEpochMilli(tick.dueMillis()),
+                            Instant.ofEpochMilli(now)), true));
+                } finally {
+                    if (observed != null) {
+                        observed.close();
+                    }
+                }
             }
         }
         if (a.reminders != null && a.reminders.changed() && a.phase().loaded()) {

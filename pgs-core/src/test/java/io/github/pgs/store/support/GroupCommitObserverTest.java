@@ -37,17 +37,20 @@ class GroupCommitObserverTest {
 
     @Test
     void everyBatch_isReportedWithItsSize_underTheGroupCommitsName() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         Recorder recorder = new Recorder();
         ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
         try (GroupCommit<String, Integer> gc = new GroupCommit<>("sqlite", 1, 8, Duration.ZERO, batch -> {
             if (batch.getFirst().item().equals("first")) {
+                entered.countDown();
                 release.await();
             }
             batch.forEach(e -> e.succeed(e.item().length()));
         })) {
             gc.observe(recorder);
             Future<Integer> first = callers.submit(() -> gc.submit("first"));
+            assertThat(entered.await(5, TimeUnit.SECONDS)).as("the writer holds the first batch").isTrue();
             Future<Integer> b = callers.submit(() -> gc.submit("b"));
             Future<Integer> c = callers.submit(() -> gc.submit("cc"));
             Future<Integer> d = callers.submit(() -> gc.submit("ddd"));
