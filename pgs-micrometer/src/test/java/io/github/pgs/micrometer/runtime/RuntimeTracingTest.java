@@ -1,0 +1,177 @@
+package io.github.pgs.micrometer.runtime;
+
+import io.github.pgs.ServerRef;
+import io.github.pgs.ServerRuntime;
+import io.github.pgs.ServerType;
+import io.github.pgs.TypeOptions;
+import io.github.pgs.micrometer.MicrometerObserver;
+import io.github.pgs.micrometer.PgsLinkingTracingHandler;
+import io.github.pgs.store.InMemoryStorage;
+import io.github.pgs.testkit.ManualTime;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.TraceContext;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.handler.DefaultTracingObservationHandler;
+import io.micrometer.tracing.handler.PropagatingReceiverTracingObservationHandler;
+import io.micrometer.tracing.handler.PropagatingSenderTracingObservationHandler;
+import io.micrometer.tracing.propagation.Propagator;
+import io.micrometer.tracing.test.simple.SimpleSpan;
+import io.micrometer.tracing.test.simple.SimpleTracer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Traces of a real runtime: a caller, its handler and the handler's nested call form one trace with the store
+ * operations as children of their turns; timers and reminders start their own traces, linked to where they were
+ * set, a reminder even after its server was petrified and the runtime restarted.
+ */
+class RuntimeTracingTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final ManualTime time = new ManualTime();
+    private final InMemoryStorage store = new InMemoryStorage();
+    private final SimpleTracer tracer = new SimpleTracer();
+    private final ObservationRegistry observations = ObservationRegistry.create();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final List<ServerRuntime> runtimes = new ArrayList<>();
+
+    RuntimeTracingTest() {
+        Propagator propagator = new Traceparent(tracer);
+        observations.observationConfig()
+                .observationHandler(new DefaultMeterObservationHandler(meters))
+                .observationHandler(new ObservationHandler.FirstMatchingCompositeObservationHandler(
+                        new PgsLinkingTracingHandler(tracer),
+                        new PropagatingSenderTracingObservationHandler<>(tracer, propagator),
+                        new PropagatingReceiverTracingObservationHandler<>(tracer, propagator),
+                        new DefaultTracingObservationHandler(tracer)));
+    }
+
+    private ServerRuntime start() {
+        ServerRuntime r = ServerRuntime.builder().storage(store).timeSource(time).scheduler(time)
+                .shutdownTimeout(Duration.ofSeconds(5)).reminderPollInterval(Duration.ofMillis(100))
+                .register(ServerType.builder(Tally.class).options(TypeOptions.DEFAULTS).build())
+                .observer(MicrometerObserver.of(meters, observations))
+                .build();
+        runtimes.add(r);
+        Tally.clock = time;
+        Tally.runtime = r;
+        return r;
+    }
+
+    @AfterEach
+    void close() {
+        runtimes.forEach(ServerRuntime::close);
+    }
+
+    private SimpleSpan span(String name, String type) {
+        List<SimpleSpan> found = tracer.getSpans().stream()
+                .filter(s -> name.equals(s.getName()) && (type == null || type.equals(s.getTags().get("type"))))
+                .toList();
+        assertThat(found).as(name + " in " + tracer.getSpans()).hasSize(1);
+        return found.getFirst();
+    }
+
+    private List<SimpleSpan> spans(String name) {
+        return tracer.getSpans().stream().filter(s -> name.equals(s.getName())).toList();
+    }
+
+    @Test
+    void callerHandlerAndNestedCall_areOneTrace_withTheStoreOperationsBelowTheirTurns() {
+        ServerRuntime runtime = start();
+        Observation request = Observation.start("http.server.requests", observations);
+        try (Observation.Scope ignored = request.openScope()) {
+            runtime.ref(Tally.class, "a").call(new Tally.Ask("b"));
+        }
+        request.stop();
+        assertThat(runtime.awaitQuiescence(WAIT)).isTrue();
+
+        SimpleSpan root = span("http.server.requests", null);
+        SimpleSpan call = span("call Ask", "tally");
+        SimpleSpan turn = span("handle Ask", "tally");
+        SimpleSpan nested = span("call Get", "tally");
+        SimpleSpan nestedTurn = span("handle Get", "tally");
+        assertThat(tracer.getSpans()).allSatisfy(s -> assertThat(s.getTraceId()).isEqualTo(root.getTraceId()));
+        assertThat(call.getParentId()).isEqualTo(root.getSpanId());
+        assertThat(turn.getParentId()).as("from the caller's thread to the server's").isEqualTo(call.getSpanId());
+        assertThat(nested.getParentId()).as("a call from a handler joins its turn").isEqualTo(turn.getSpanId());
+        assertThat(nestedTurn.getParentId()).isEqualTo(nested.getSpanId());
+        List<SimpleSpan> stores = new ArrayList<>(spans("store read"));
+        stores.addAll(spans("store write"));
+        assertThat(stores).hasSize(4) // a and b: each loads (nothing stored yet) and writes its fresh state
+                .allSatisfy(s -> assertThat(s.getParentId()).isIn(turn.getSpanId(), nestedTurn.getSpanId()))
+                .anySatisfy(s -> assertThat(s.getParentId()).isEqualTo(turn.getSpanId()))
+                .anySatisfy(s -> assertThat(s.getParentId()).isEqualTo(nestedTurn.getSpanId()));
+        assertThat(observations.getCurrentObservation()).isNull();
+    }
+
+    @Test
+    void aTimer_startsItsOwnTrace_linkedToTheTurnThatSetIt() {
+        ServerRuntime runtime = start();
+        runtime.ref(Tally.class, "a").call(new Tally.Later(100));
+        assertThat(runtime.awaitQuiescence(WAIT)).isTrue();
+        time.advance(Duration.ofMillis(200));
+        assertThat(runtime.awaitQuiescence(WAIT)).isTrue();
+
+        SimpleSpan setter = span("handle Later", "tally");
+        SimpleSpan fired = span("handle Tick", "tally");
+        assertThat(fired.getTraceId()).isNotEqualTo(setter.getTraceId());
+        assertThat(fired.getParentId()).isNullOrEmpty();
+        assertThat(fired.getLinks()).extracting(l -> l.getTraceContext().spanId()).containsExactly(setter.getSpanId());
+    }
+
+    @Test
+    void aReminder_firedAfterARestart_linksToWhereItWasSet() {
+        ServerRuntime first = start();
+        ServerRef ref = first.ref(Tally.class, "a");
+        ref.call(new Tally.RemindIn(500));
+        first.close(); // petrified, its reminder stored with the headers of where it was set
+        SimpleSpan setter = span("handle RemindIn", "tally");
+
+        ServerRuntime second = start();
+        time.advance(Duration.ofSeconds(1)); // the poller wakes the petrified server
+        assertThat(second.awaitQuiescence(WAIT)).isTrue();
+        assertThat(second.ref(Tally.class, "a").call(new Tally.Get())).isEqualTo(1000);
+        assertThat(second.awaitQuiescence(WAIT)).isTrue(); // its turn ends after the reply
+
+        SimpleSpan fired = span("handle ReminderFired", "tally");
+        assertThat(fired.getTraceId()).isNotEqualTo(setter.getTraceId());
+        assertThat(fired.getLinks()).extracting(l -> l.getTraceContext().traceId())
+                .containsExactly(setter.getTraceId());
+    }
+
+    /** A propagator for the test tracer: {@code traceparent: <traceId>-<spanId>}. */
+    private record Traceparent(Tracer tracer) implements Propagator {
+        @Override
+        public List<String> fields() {
+            return List.of("traceparent");
+        }
+
+        @Override
+        public <C> void inject(TraceContext context, C carrier, Setter<C> setter) {
+            setter.set(carrier, "traceparent", context.traceId() + "-" + context.spanId());
+        }
+
+        @Override
+        public <C> Span.Builder extract(C carrier, Getter<C> getter) {
+            String v = getter.get(carrier, "traceparent");
+            if (v == null || v.indexOf('-') < 0) {
+                return tracer.spanBuilder();
+            }
+            String[] p = v.split("-", 2);
+            return tracer.spanBuilder().setParent(tracer.traceContextBuilder().traceId(p[0]).spanId(p[1])
+                    .sampled(true).build());
+        }
+    }
+}
