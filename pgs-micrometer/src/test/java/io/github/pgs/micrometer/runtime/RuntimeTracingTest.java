@@ -6,6 +6,11 @@ import io.github.pgs.ServerType;
 import io.github.pgs.TypeOptions;
 import io.github.pgs.micrometer.MicrometerObserver;
 import io.github.pgs.micrometer.PgsLinkingTracingHandler;
+import io.github.pgs.placement.Placement;
+import io.github.pgs.placement.PlacementHost;
+import io.github.pgs.placement.WireFormat;
+import io.github.pgs.placement.WireMessage;
+import io.github.pgs.placement.WireReply;
 import io.github.pgs.store.InMemoryStorage;
 import io.github.pgs.testkit.ManualTime;
 import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
@@ -28,6 +33,9 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -149,6 +157,66 @@ class RuntimeTracingTest {
         assertThat(fired.getTraceId()).isNotEqualTo(setter.getTraceId());
         assertThat(fired.getLinks()).extracting(l -> l.getTraceContext().traceId())
                 .containsExactly(setter.getTraceId());
+    }
+
+    @Test
+    void aCallToAServerOnAnotherNode_continuesTheCallersTrace_throughTheEnvelopesHeaders() {
+        Loopback cluster = new Loopback();
+        ServerRuntime caller = node("a", cluster);
+        node("b", cluster); // owns every server
+        Tally.runtime = caller;
+        caller.ref(Tally.class, "x").call(new Tally.Inc());
+        runtimes.forEach(r -> assertThat(r.awaitQuiescence(WAIT)).isTrue());
+
+        SimpleSpan call = span("call Inc", "tally");
+        SimpleSpan turn = span("handle Inc", "tally");
+        assertThat(turn.getTraceId()).isEqualTo(call.getTraceId());
+        assertThat(cluster.crossed).as("the trace context went as headers, not as an object").isNotEmpty()
+                .allSatisfy(h -> assertThat(h).containsKey("traceparent"));
+        SimpleSpan receive = tracer.getSpans().stream().filter(x -> x.getSpanId().equals(turn.getParentId()))
+                .findFirst().orElseThrow();
+        SimpleSpan send = tracer.getSpans().stream().filter(x -> x.getSpanId().equals(receive.getParentId()))
+                .findFirst().orElseThrow();
+        assertThat(send.getParentId()).isEqualTo(call.getSpanId());
+    }
+
+    private ServerRuntime node(String name, Placement engine) {
+        ServerRuntime r = ServerRuntime.builder().name(name).storage(store).timeSource(time).scheduler(time)
+                .shutdownTimeout(Duration.ofSeconds(5)).placement(engine)
+                .register(ServerType.builder(Tally.class).options(TypeOptions.DEFAULTS).build())
+                .observer(MicrometerObserver.of(meters, observations))
+                .build();
+        runtimes.add(r);
+        return r;
+    }
+
+    /** Two nodes in one JVM; the last attached owns every server; messages cross as bytes ({@link WireFormat}). */
+    private static final class Loopback implements Placement {
+        final List<Map<String, String>> crossed = new CopyOnWriteArrayList<>();
+        private final List<PlacementHost> hosts = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void attach(PlacementHost host) {
+            hosts.add(host);
+        }
+
+        @Override
+        public CompletionStage<WireReply> ask(WireMessage m) {
+            WireMessage bytes = WireFormat.decodeMessage(WireFormat.encode(m));
+            if (m.kind() == WireMessage.Kind.CALL) {
+                crossed.add(bytes.headers());
+            }
+            return hosts.getLast().deliver(bytes).thenApply(r -> WireFormat.decodeReply(WireFormat.encode(r)));
+        }
+
+        @Override
+        public void tell(WireMessage m) {
+            hosts.getLast().deliver(WireFormat.decodeMessage(WireFormat.encode(m)));
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     /** A propagator for the test tracer: {@code traceparent: <traceId>-<spanId>}. */
