@@ -6,7 +6,11 @@ import io.github.pgs.ServerRef;
 import io.github.pgs.ServerRuntime;
 import io.github.pgs.ServerType;
 import io.github.pgs.TypeOptions;
+import io.github.pgs.micrometer.MicrometerObserver;
+import io.github.pgs.micrometer.PgsMeterFilters;
+import io.github.pgs.micrometer.PgsMetricsReport;
 import io.github.pgs.sqlite.SqliteStorage;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +36,8 @@ import java.util.concurrent.atomic.LongAdder;
  * --idle=MS      idle timeout in milliseconds before a player's server petrifies (default 1000)
  * --db=PATH      the SQLite file (default pgs-data/demo.db; deleted first unless --keep)
  * --keep         keep an existing file instead of starting fresh
+ * --metrics      record metrics (pgs-micrometer on a Micrometer SimpleMeterRegistry) and print a table of them at
+ *                the end: calls with p50 / p99, activations, petrifications, store writes, group-commit batch sizes
  * </pre>
  */
 public final class GameDemo {
@@ -42,6 +48,8 @@ public final class GameDemo {
     private final Duration idle;
     private final Path db;
     private final boolean keep;
+    /** The registry the runtime's metrics go to ({@code --metrics}), or {@code null}. */
+    private final SimpleMeterRegistry metrics;
 
     private final long[] expectedScore;
     private final long[] expectedMoves;
@@ -58,6 +66,7 @@ public final class GameDemo {
         long idleMs = 1_000;
         Path file = Path.of("pgs-data", "demo.db");
         boolean k = false;
+        boolean m = false;
         for (String a : args) {
             String[] kv = a.split("=", 2);
             switch (kv[0]) {
@@ -67,8 +76,9 @@ public final class GameDemo {
                 case "--idle" -> idleMs = Long.parseLong(kv[1]);
                 case "--db" -> file = Path.of(kv[1]);
                 case "--keep" -> k = true;
+                case "--metrics" -> m = true;
                 default -> throw new IllegalArgumentException("unknown option " + a
-                        + " (options: --players= --seconds= --clients= --idle= --db= --keep)");
+                        + " (options: --players= --seconds= --clients= --idle= --db= --keep --metrics)");
             }
         }
         if (p < 1 || s < 1 || c < 1 || idleMs < 1) {
@@ -80,6 +90,12 @@ public final class GameDemo {
         idle = Duration.ofMillis(idleMs);
         db = file;
         keep = k;
+        if (m) {
+            metrics = new SimpleMeterRegistry();
+            metrics.config().meterFilter(PgsMeterFilters.percentiles(0.5, 0.99));
+        } else {
+            metrics = null;
+        }
         expectedScore = new long[p];
         expectedMoves = new long[p];
         busy = new AtomicIntegerArray(p);
@@ -113,9 +129,13 @@ public final class GameDemo {
                 + "SQLite file %s%n", players, seconds, clients, idle.toMillis(), db.toAbsolutePath());
 
         long start = System.nanoTime();
-        ServerRuntime runtime = ServerRuntime.builder().name("game")
+        ServerRuntime.Builder builder = ServerRuntime.builder().name("game")
                 .storage(SqliteStorage.open(db)).closeStorage(true)
-                .register(playerType()).build();
+                .register(playerType());
+        if (metrics != null) {
+            builder.observer(MicrometerObserver.of(metrics));
+        }
+        ServerRuntime runtime = builder.build();
         try {
             play(runtime);
         } finally {
@@ -136,6 +156,9 @@ public final class GameDemo {
                         + "activations %,d, petrifications %,d, revivals %,d, writes %,d, errors %,d%n",
                 sessions.sum(), calls.sum(), casts.sum(), seconds, calls.sum() / (double) seconds,
                 played.activations(), played.petrifications(), played.revivals(), played.writes(), errors.sum());
+        if (metrics != null) {
+            System.out.print(PgsMetricsReport.table(metrics));
+        }
         System.out.printf(Locale.ROOT, "verified: %d players, %d mismatches%n", players, mismatches);
         return mismatches == 0 && errors.sum() == 0;
     }
