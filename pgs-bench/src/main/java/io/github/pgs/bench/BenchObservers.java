@@ -107,7 +107,6 @@ final class BenchObservers implements AutoCloseable {
 
     /** Adds what was observed to the result line: time series scraped, spans exported. */
     void report(JsonLine json) {
-        json.put("observe", mode.label());
         if (prometheus != null) {
             long series = prometheus.scrape().lines().filter(l -> !l.startsWith("#") && !l.isBlank()).count();
             json.put("observe_series", series);

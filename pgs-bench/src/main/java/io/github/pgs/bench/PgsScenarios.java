@@ -61,11 +61,13 @@ public final class PgsScenarios {
     private final Options o;
     private final ClosedLoop.Mode mode;
     private final Duration callTimeout;
+    private final BenchObservers observers;
 
     public PgsScenarios(Options o) {
         this.o = o;
         this.mode = ClosedLoop.Mode.parse(o.str("callers", "vthreads"));
         this.callTimeout = Duration.ofMillis(o.integer("timeout-ms", 10_000));
+        this.observers = new BenchObservers(BenchObservers.Mode.parse(o.str("observe", "off")));
     }
 
     // ---------------------------------------------------------------- shared
@@ -107,14 +109,19 @@ public final class PgsScenarios {
     }
 
     ServerRuntime runtime(Storage storage, StateCodec codec, Duration idleTimeout) {
-        return ServerRuntime.builder().name("bench").storage(storage).codec(codec)
-                .register(counterType(idleTimeout)).build();
+        ServerRuntime.Builder b = ServerRuntime.builder().name("bench").storage(storage).codec(codec)
+                .register(counterType(idleTimeout));
+        if (observers.observer() != null) {
+            b.observer(observers.observer()); // --observe=metrics|tracing
+        }
+        return b.build();
     }
 
     JsonLine base(String scenario, String store) {
         return new JsonLine()
                 .put("impl", "pgs")
                 .put("scenario", scenario)
+                .put("observe", observers.mode().label())
                 .put("callers_mode", mode.label())
                 .put("store", store)
                 .put("pgs", JsonLine.version("pgs.version"))
@@ -154,6 +161,7 @@ public final class PgsScenarios {
             var stats = runtime.stats();
             runtime.close();
             long[] sums = Stores.sumCounts(storage, codec);
+            observers.report(json);
             return json.put("write_mode", writeMode().name().toLowerCase(Locale.ROOT).replace('_', '-'))
                     .put("K", k).put("C", c).put("warmup_s", warm).put("duration_s", dur)
                     .put("calls", r.ok()).put("calls_per_s", Math.round(r.ok() / r.seconds()))
@@ -467,7 +475,11 @@ public final class PgsScenarios {
         Storage storage = null;
         ServerRef[] refs;
         if (store.equals("ephemeral")) {
-            runtime = ServerRuntime.builder().name("bench").ephemeral().build();
+            ServerRuntime.Builder b = ServerRuntime.builder().name("bench").ephemeral();
+            if (observers.observer() != null) {
+                b.observer(observers.observer());
+            }
+            runtime = b.build();
             ServerType<String, Counter.State> type = counterType(TypeOptions.NEVER);
             refs = new ServerRef[k];
             for (int i = 0; i < k; i++) {
@@ -493,6 +505,7 @@ public final class PgsScenarios {
             if (storage != null) {
                 json.put("write_mode", writeMode().name().toLowerCase(Locale.ROOT).replace('_', '-'));
             }
+            observers.report(json);
             return json.put("K", k).put("C", c).put("warmup_s", warm).put("duration_s", dur)
                     .put("calls", r.ok()).put("calls_per_s", Math.round(r.ok() / r.seconds()))
                     .latency("", r.histogram())
