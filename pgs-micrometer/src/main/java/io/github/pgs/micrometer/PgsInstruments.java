@@ -51,7 +51,7 @@ public final class PgsInstruments {
     public static final String STORE_BYTES = "pgs.store.bytes";
     /** Timer, group-commit batches (one transaction each). Tags: store, outcome, error. */
     public static final String STORE_BATCH = "pgs.store.batch";
-    /** Distribution summary, writes per group-commit batch. Tags: {@link #STORE}. */
+    /** Distribution summary, writes per group-commit batch. Tags: {@link #STORE_TAG}. */
     public static final String STORE_BATCH_SIZE = "pgs.store.batch.size";
 
     // ---------------------------------------------------------------- reminders
