@@ -150,42 +150,29 @@ final class Dispatcher {
     <R> R callSync(Registry.Target t, Call<R> request, Duration timeout) {
         RuntimeObserver o = rt.observer;
         if (o != null) {
-            return observedCallSync(o, t, request, timeout);
+            return ObservedSends.call(o, rt, t.id, request.getClass(), trace -> callSync(t, request, timeout, trace));
         }
+        return callSync(t, request, timeout, null);
+    }
+
+    private <R> R callSync(Registry.Target t, Call<R> request, Duration timeout, Object trace) {
         CompletableFuture<R> f = new CompletableFuture<>();
-        deliver(t, new CallEnvelope<>(t.id, request, f));
+        deliver(t, new CallEnvelope<>(t.id, request, f, trace));
         t.type().stats.calls.increment();
         return rt.deadlines.await(f, t.id, timeout);
     }
 
-    /** {@link #callSync} told to the observer: the send's context travels in the envelope to the server's turn. */
-    private <R> R observedCallSync(RuntimeObserver o, Registry.Target t, Call<R> request, Duration timeout) {
-        long started = rt.time.nanoTime();
-        Object trace = o.sendStarted(t.id, RuntimeObserver.Kind.CALL, request.getClass());
-        Throwable failure = null;
-        try {
-            CompletableFuture<R> f = new CompletableFuture<>();
-            deliver(t, new CallEnvelope<>(t.id, request, f, trace));
-            t.type().stats.calls.increment();
-            return rt.deadlines.await(f, t.id, timeout);
-        } catch (RuntimeException | Error e) {
-            failure = e;
-            throw e;
-        } finally {
-            o.sendEnded(trace, t.id, RuntimeObserver.Kind.CALL, request.getClass(), rt.time.nanoTime() - started,
-                    failure);
-        }
-    }
-
     <R> CompletableFuture<R> callAsync(Registry.Target t, Call<R> request, Duration timeout) {
         RuntimeObserver o = rt.observer;
-        long started = o == null ? 0 : rt.time.nanoTime();
-        Object trace = o == null ? null : o.sendStarted(t.id, RuntimeObserver.Kind.CALL, request.getClass());
-        CompletableFuture<R> f = new CompletableFuture<>();
         if (o != null) {
-            f.whenComplete((r, ex) -> o.sendEnded(trace, t.id, RuntimeObserver.Kind.CALL, request.getClass(),
-                    rt.time.nanoTime() - started, ex));
+            return ObservedSends.callAsync(o, rt, t.id, request.getClass(),
+                    trace -> callAsync(t, request, timeout, trace));
         }
+        return callAsync(t, request, timeout, null);
+    }
+
+    private <R> CompletableFuture<R> callAsync(Registry.Target t, Call<R> request, Duration timeout, Object trace) {
+        CompletableFuture<R> f = new CompletableFuture<>();
         try {
             deliver(t, new CallEnvelope<>(t.id, request, f, trace));
             t.type().stats.calls.increment();
@@ -199,27 +186,15 @@ final class Dispatcher {
     void cast(Registry.Target t, Object message, boolean info) {
         RuntimeObserver o = rt.observer;
         if (o != null) {
-            observedCast(o, t, message, info);
+            ObservedSends.cast(o, rt, t.id, info, message.getClass(), trace -> cast(t, message, info, trace));
             return;
         }
-        deliver(t, new Envelope.Cast(message, info));
-        t.type().stats.casts.increment();
+        cast(t, message, info, null);
     }
 
-    private void observedCast(RuntimeObserver o, Registry.Target t, Object message, boolean info) {
-        RuntimeObserver.Kind kind = info ? RuntimeObserver.Kind.INFO : RuntimeObserver.Kind.CAST;
-        long started = rt.time.nanoTime();
-        Object trace = o.sendStarted(t.id, kind, message.getClass());
-        Throwable failure = null;
-        try {
-            deliver(t, new Envelope.Cast(message, info, trace));
-            t.type().stats.casts.increment();
-        } catch (RuntimeException | Error e) {
-            failure = e;
-            throw e;
-        } finally {
-            o.sendEnded(trace, t.id, kind, message.getClass(), rt.time.nanoTime() - started, failure);
-        }
+    private void cast(Registry.Target t, Object message, boolean info, Object trace) {
+        deliver(t, new Envelope.Cast(message, info, trace));
+        t.type().stats.casts.increment();
     }
 
     void stop(Registry.Target t, StopReason reason, Duration timeout) {

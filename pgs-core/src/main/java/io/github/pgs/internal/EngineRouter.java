@@ -62,40 +62,31 @@ final class EngineRouter implements Router {
     @Override
     public <R> R call(Registry.Target t, Call<R> request, Duration timeout) {
         RuntimeObserver o = rt.observer;
-        if (o == null) {
-            return rt.deadlines.await(callAsyncUntimed(t, request, timeout, null), t.id, timeout);
+        if (o != null) {
+            return ObservedSends.call(o, rt, t.id, request.getClass(),
+                    trace -> rt.deadlines.await(callAsyncUntimed(t, request, timeout, trace), t.id, timeout));
         }
-        long started = rt.time.nanoTime();
-        Object trace = o.sendStarted(t.id, RuntimeObserver.Kind.CALL, request.getClass());
-        Throwable failure = null;
-        try {
-            return rt.deadlines.await(callAsyncUntimed(t, request, timeout, trace), t.id, timeout);
-        } catch (RuntimeException | Error e) {
-            failure = e;
-            throw e;
-        } finally {
-            o.sendEnded(trace, t.id, RuntimeObserver.Kind.CALL, request.getClass(), rt.time.nanoTime() - started,
-                    failure);
-        }
+        return rt.deadlines.await(callAsyncUntimed(t, request, timeout, null), t.id, timeout);
     }
 
     @Override
     public <R> CompletableFuture<R> callAsync(Registry.Target t, Call<R> request, Duration timeout) {
         RuntimeObserver o = rt.observer;
-        long started = o == null ? 0 : rt.time.nanoTime();
-        Object trace = o == null ? null : o.sendStarted(t.id, RuntimeObserver.Kind.CALL, request.getClass());
+        if (o != null) {
+            return ObservedSends.callAsync(o, rt, t.id, request.getClass(), trace -> callAsync(t, request, timeout,
+                    trace));
+        }
+        return callAsync(t, request, timeout, null);
+    }
+
+    private <R> CompletableFuture<R> callAsync(Registry.Target t, Call<R> request, Duration timeout, Object trace) {
         CompletableFuture<R> f;
         try {
-            f = rt.deadlines.orTimeout(callAsyncUntimed(t, request, timeout, trace), t.id, timeout);
+            f = callAsyncUntimed(t, request, timeout, trace);
         } catch (GenServerException e) {
-            f = CompletableFuture.failedFuture(e);
+            return CompletableFuture.failedFuture(e);
         }
-        if (o != null) {
-            f.whenComplete((r, ex) -> o.sendEnded(trace, t.id, RuntimeObserver.Kind.CALL, request.getClass(),
-                    rt.time.nanoTime() - started, ex instanceof java.util.concurrent.CompletionException c
-                            && c.getCause() != null ? c.getCause() : ex));
-        }
-        return f;
+        return rt.deadlines.orTimeout(f, t.id, timeout);
     }
 
     private <R> CompletableFuture<R> callAsyncUntimed(Registry.Target t, Call<R> request, Duration timeout,
@@ -109,27 +100,22 @@ final class EngineRouter implements Router {
     @Override
     public void cast(Registry.Target t, Object message, boolean info) {
         RuntimeObserver o = rt.observer;
-        RuntimeObserver.Kind kind = info ? RuntimeObserver.Kind.INFO : RuntimeObserver.Kind.CAST;
-        long started = o == null ? 0 : rt.time.nanoTime();
-        Object trace = o == null ? null : o.sendStarted(t.id, kind, message.getClass());
-        Throwable failure = null;
-        try {
-            WireMessage m = traced(wire.cast(t.type(), t.id, message, info), trace);
-            try {
-                engine.tell(m);
-            } catch (RuntimeException e) {
-                throw new ServerUnreachableException(t.id, "the placement engine refused the message: "
-                        + e.getClass().getName(), true, e);
-            }
-            t.type().stats.casts.increment();
-        } catch (RuntimeException | Error e) {
-            failure = e;
-            throw e;
-        } finally {
-            if (o != null) {
-                o.sendEnded(trace, t.id, kind, message.getClass(), rt.time.nanoTime() - started, failure);
-            }
+        if (o != null) {
+            ObservedSends.cast(o, rt, t.id, info, message.getClass(), trace -> cast(t, message, info, trace));
+            return;
         }
+        cast(t, message, info, null);
+    }
+
+    private void cast(Registry.Target t, Object message, boolean info, Object trace) {
+        WireMessage m = traced(wire.cast(t.type(), t.id, message, info), trace);
+        try {
+            engine.tell(m);
+        } catch (RuntimeException e) {
+            throw new ServerUnreachableException(t.id, "the placement engine refused the message: "
+                    + e.getClass().getName(), true, e);
+        }
+        t.type().stats.casts.increment();
     }
 
     /** {@code m} with the sender's observer context as headers, for the turn on the owner to continue. */

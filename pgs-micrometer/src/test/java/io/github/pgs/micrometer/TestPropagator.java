@@ -8,9 +8,9 @@ import io.micrometer.tracing.propagation.Propagator;
 import java.util.List;
 
 /** A propagator for the test tracer: one {@code traceparent} header of the form {@code <traceId>-<spanId>}. */
-final class TestPropagator implements Propagator {
+public final class TestPropagator implements Propagator {
 
-    static final String HEADER = "traceparent";
+    public static final String HEADER = "traceparent";
 
     private final Tracer tracer;
 

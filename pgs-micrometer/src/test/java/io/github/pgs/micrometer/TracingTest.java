@@ -5,15 +5,10 @@ import io.github.pgs.spi.RuntimeObserver.StoreOp;
 import io.github.pgs.spi.RuntimeObserver.StoreOutcome;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
-import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.Observation;
-import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.tracing.Link;
-import io.micrometer.tracing.handler.DefaultTracingObservationHandler;
-import io.micrometer.tracing.handler.PropagatingReceiverTracingObservationHandler;
-import io.micrometer.tracing.handler.PropagatingSenderTracingObservationHandler;
 import io.micrometer.tracing.test.simple.SimpleSpan;
 import io.micrometer.tracing.test.simple.SimpleTracer;
 import org.junit.jupiter.api.AfterEach;
@@ -29,21 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TracingTest {
 
     private final SimpleTracer tracer = new SimpleTracer();
-    private final TestPropagator propagator = new TestPropagator(tracer);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private final ObservationRegistry observations = ObservationRegistry.create();
-    private final SyntheticRuntime rt;
-
-    TracingTest() {
-        observations.observationConfig()
-                .observationHandler(new DefaultMeterObservationHandler(meters))
-                .observationHandler(new ObservationHandler.FirstMatchingCompositeObservationHandler(
-                        new PgsLinkingTracingHandler(tracer),
-                        new PropagatingSenderTracingObservationHandler<>(tracer, propagator),
-                        new PropagatingReceiverTracingObservationHandler<>(tracer, propagator),
-                        new DefaultTracingObservationHandler(tracer)));
-        rt = new SyntheticRuntime(MicrometerObserver.of(meters, observations));
-    }
+    private final ObservationRegistry observations = TestTracing.observations(tracer, meters);
+    private final SyntheticRuntime rt = new SyntheticRuntime(MicrometerObserver.of(meters, observations));
 
     @AfterEach
     void close() {

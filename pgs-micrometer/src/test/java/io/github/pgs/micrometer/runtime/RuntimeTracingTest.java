@@ -5,7 +5,7 @@ import io.github.pgs.ServerRuntime;
 import io.github.pgs.ServerType;
 import io.github.pgs.TypeOptions;
 import io.github.pgs.micrometer.MicrometerObserver;
-import io.github.pgs.micrometer.PgsLinkingTracingHandler;
+import io.github.pgs.micrometer.TestTracing;
 import io.github.pgs.placement.Placement;
 import io.github.pgs.placement.PlacementHost;
 import io.github.pgs.placement.WireFormat;
@@ -13,18 +13,9 @@ import io.github.pgs.placement.WireMessage;
 import io.github.pgs.placement.WireReply;
 import io.github.pgs.store.InMemoryStorage;
 import io.github.pgs.testkit.ManualTime;
-import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.Observation;
-import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
-import io.micrometer.tracing.Span;
-import io.micrometer.tracing.TraceContext;
-import io.micrometer.tracing.Tracer;
-import io.micrometer.tracing.handler.DefaultTracingObservationHandler;
-import io.micrometer.tracing.handler.PropagatingReceiverTracingObservationHandler;
-import io.micrometer.tracing.handler.PropagatingSenderTracingObservationHandler;
-import io.micrometer.tracing.propagation.Propagator;
 import io.micrometer.tracing.test.simple.SimpleSpan;
 import io.micrometer.tracing.test.simple.SimpleTracer;
 import org.junit.jupiter.api.AfterEach;
@@ -51,20 +42,9 @@ class RuntimeTracingTest {
     private final ManualTime time = new ManualTime();
     private final InMemoryStorage store = new InMemoryStorage();
     private final SimpleTracer tracer = new SimpleTracer();
-    private final ObservationRegistry observations = ObservationRegistry.create();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final ObservationRegistry observations = TestTracing.observations(tracer, meters);
     private final List<ServerRuntime> runtimes = new ArrayList<>();
-
-    RuntimeTracingTest() {
-        Propagator propagator = new Traceparent(tracer);
-        observations.observationConfig()
-                .observationHandler(new DefaultMeterObservationHandler(meters))
-                .observationHandler(new ObservationHandler.FirstMatchingCompositeObservationHandler(
-                        new PgsLinkingTracingHandler(tracer),
-                        new PropagatingSenderTracingObservationHandler<>(tracer, propagator),
-                        new PropagatingReceiverTracingObservationHandler<>(tracer, propagator),
-                        new DefaultTracingObservationHandler(tracer)));
-    }
 
     private ServerRuntime start() {
         ServerRuntime r = ServerRuntime.builder().storage(store).timeSource(time).scheduler(time)
@@ -216,30 +196,6 @@ class RuntimeTracingTest {
 
         @Override
         public void close() {
-        }
-    }
-
-    /** A propagator for the test tracer: {@code traceparent: <traceId>-<spanId>}. */
-    private record Traceparent(Tracer tracer) implements Propagator {
-        @Override
-        public List<String> fields() {
-            return List.of("traceparent");
-        }
-
-        @Override
-        public <C> void inject(TraceContext context, C carrier, Setter<C> setter) {
-            setter.set(carrier, "traceparent", context.traceId() + "-" + context.spanId());
-        }
-
-        @Override
-        public <C> Span.Builder extract(C carrier, Getter<C> getter) {
-            String v = getter.get(carrier, "traceparent");
-            if (v == null || v.indexOf('-') < 0) {
-                return tracer.spanBuilder();
-            }
-            String[] p = v.split("-", 2);
-            return tracer.spanBuilder().setParent(tracer.traceContextBuilder().traceId(p[0]).spanId(p[1])
-                    .sampled(true).build());
         }
     }
 }
