@@ -486,11 +486,8 @@ public final class ServerRuntime implements AutoCloseable {
         public Builder register(ServerType<?, ?> v) { types.add(Objects.requireNonNull(v, "type")); return this; }
         /** Adds a lifecycle listener. */
         public Builder listener(LifecycleListener v) { listeners.add(Objects.requireNonNull(v, "listener")); return this; }
-        /**
-         * Adds an observer told of everything the runtime and its store do (metrics and traces: see
-         * {@code pgs-micrometer}); may be called several times. Default: none, and then nothing is measured. What an
-         * observer throws is logged and ignored; it is called outside the runtime's locks and must not block.
-         */
+        /** Adds an observer of everything the runtime and its store do (metrics, traces: {@code pgs-micrometer});
+         *  repeatable. Default: none, nothing is measured. What it throws is logged and ignored; it must not block. */
         public Builder observer(RuntimeObserver v) { observers.add(Objects.requireNonNull(v, "observer")); return this; }
 
         public ServerRuntime build() {
