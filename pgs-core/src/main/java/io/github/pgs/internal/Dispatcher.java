@@ -302,16 +302,12 @@ final class Dispatcher {
         Activation<?, ?> a = active.get(id);
         if (a != null && a.release()) {
             removed(a);
+            if (rt.observer != null) {
+                rt.observer.released(id); // the marker is gone: however it went (operator, close, hand-off)
+            }
             return true;
         }
         return false;
-    }
-
-    /** Drops a quarantine marker that leaves this runtime without an operator's release (close, hand-off). */
-    private void dropQuarantine(Activation<?, ?> a) {
-        if (releaseQuarantine(a.id) && rt.observer != null) {
-            rt.observer.released(a.id); // it is not quarantined here any more: the observer's count follows
-        }
     }
 
     /**
@@ -325,7 +321,7 @@ final class Dispatcher {
                 continue;
             }
             if (a.phase() == Lifecycle.QUARANTINED) {
-                dropQuarantine(a);
+                releaseQuarantine(a.id);
             } else {
                 gone.add(a.departure());
                 a.askedFor = RuntimeObserver.PetrifyCause.HANDOFF;
@@ -371,7 +367,7 @@ final class Dispatcher {
             List<CompletableFuture<Ending>> gone = new ArrayList<>();
             for (Activation<?, ?> a : active) {
                 if (a.phase() == Lifecycle.QUARANTINED) {
-                    dropQuarantine(a); // only a marker: nothing to persist
+                    releaseQuarantine(a.id); // only a marker: nothing to persist
                 } else {
                     gone.add(a.departure());
                     a.post(Envelope.Signal.SHUTDOWN);

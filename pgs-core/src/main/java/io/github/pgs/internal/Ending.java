@@ -86,6 +86,9 @@ sealed interface Ending {
         }
         RuntimeObserver o = a.rt.observer;
         if (o != null) {
+            if (how instanceof Quarantined q) {
+                o.quarantined(a.id, q.error().lastFailure()); // a marker here, also for one recorded earlier
+            }
             if (how instanceof Petrified p) {
                 o.petrified(a.id, switch (p.mode()) {
                     case IDLE -> RuntimeObserver.PetrifyCause.IDLE;

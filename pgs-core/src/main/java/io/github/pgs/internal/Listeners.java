@@ -3,7 +3,6 @@ package io.github.pgs.internal;
 import io.github.pgs.LifecycleListener;
 import io.github.pgs.ServerId;
 import io.github.pgs.StopReason;
-import io.github.pgs.spi.RuntimeObserver;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,12 +32,6 @@ final class Listeners {
     }
 
     private final List<LifecycleListener> listeners = new CopyOnWriteArrayList<>();
-    /** Hears of quarantines and releases too (the runtime's observer, guarded), or {@code null}. */
-    private final RuntimeObserver observer;
-
-    Listeners(RuntimeObserver observer) {
-        this.observer = observer;
-    }
 
     void add(LifecycleListener l) {
         listeners.add(l);
@@ -84,13 +77,6 @@ final class Listeners {
     }
 
     void tell(Event e) {
-        if (observer != null) {
-            switch (e) {
-                case Quarantined q -> observer.quarantined(q.id(), q.lastFailure());
-                case Released r -> observer.released(r.id());
-                case Stopped s -> { } // the observer hears of stops and crashes apart, where they happen (Turns)
-            }
-        }
         for (LifecycleListener l : listeners) {
             try {
                 switch (e) {

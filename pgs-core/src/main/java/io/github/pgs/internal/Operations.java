@@ -172,6 +172,10 @@ final class Operations {
                 + "); applied " + opts.onQuarantine());
         rt.listeners.tell(new Listeners.Quarantined(id, lastFailure));
         rt.listeners.tell(new Listeners.Released(id));
+        if (rt.observer != null) {
+            rt.observer.quarantined(id, lastFailure); // and at once released by the type's action
+            rt.observer.released(id);
+        }
         return true;
     }
 }

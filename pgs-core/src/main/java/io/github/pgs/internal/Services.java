@@ -33,7 +33,7 @@ final class Services {
     final RuntimeObserver observer;
     /** The store's label for the observer ({@link RuntimeObserver#storeLabel}); {@code "none"} when ephemeral. */
     final String storeLabel;
-    final Listeners listeners;
+    final Listeners listeners = new Listeners();
     final SkippedRows skippedRows;
     final CallDeadlines deadlines;
     final DueWatch dueWatch;
@@ -46,7 +46,6 @@ final class Services {
         this.registry = registry;
         this.observer = observer;
         this.storeLabel = storage == null ? "none" : RuntimeObserver.storeLabel(storage);
-        this.listeners = new Listeners(observer);
         this.name = name;
         this.storage = storage;
         this.codec = codec;

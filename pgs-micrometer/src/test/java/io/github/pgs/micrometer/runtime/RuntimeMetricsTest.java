@@ -190,6 +190,27 @@ class RuntimeMetricsTest {
     }
 
     @Test
+    void aQuarantineRecordedByAnEarlierRuntime_countsHereUntilReleased() {
+        start(TypeOptions.builder().restartIntensity(1, Duration.ofMinutes(1)).build(), ServerRuntime.UNBOUNDED);
+        ServerRef ref = runtime.ref(Tally.class, "a");
+        assertThatThrownBy(() -> ref.call(new Tally.Boom())).isInstanceOf(ServerCrashedException.class);
+        assertThatThrownBy(() -> ref.call(new Tally.Boom())).isInstanceOf(ServerCrashedException.class);
+        quiet();
+        assertThat(gauge(SERVERS_QUARANTINED)).isEqualTo(1);
+        runtime.close();
+        assertThat(gauge(SERVERS_QUARANTINED)).as("the marker left with its runtime").isZero();
+
+        ServerRuntime next = start(TypeOptions.builder().restartIntensity(1, Duration.ofMinutes(1)).build(),
+                ServerRuntime.UNBOUNDED);
+        ServerRef again = next.ref(Tally.class, "a");
+        assertThatThrownBy(() -> again.call(new Tally.Get())).isInstanceOf(QuarantinedException.class);
+        assertThat(gauge(SERVERS_QUARANTINED)).isEqualTo(1);
+        assertThat(next.release(again.id())).isTrue();
+        assertThat(gauge(SERVERS_QUARANTINED)).isZero();
+        assertThat(again.call(new Tally.Get())).isZero();
+    }
+
+    @Test
     void aTimedOutCall_isATimeout() throws Exception {
         start(TypeOptions.builder().callTimeout(Duration.ofSeconds(1)).build(), ServerRuntime.UNBOUNDED);
         Tally.hang = new CountDownLatch(1);
