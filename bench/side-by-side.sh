@@ -9,8 +9,9 @@
 #          extra S2 from SQLite and Redis, S1 on PostgreSQL in write-behind mode
 #          cross  the peers from the repository beside the external harnesses of PEERS_SRC (required for this
 #                 group): S1, S2, S4 on Pekko and the PostgreSQL limits, each run by both, interleaved
-#          s5     tail latency under open load: first S1 of ours (SQLite, PostgreSQL) and Pekko, S5_MAX_REPS times
-#                 (unless S1 runs of this session exist already), then S5 at S5_RATES percent of each one's
+#          s5     tail latency under open load: first S1 of ours (SQLite, PostgreSQL), Pekko and the SQLite and
+#                 autocommit limits, S5_MAX_REPS times (unless S1 runs of this session exist already; in the run
+#                 of the first repetition), then S5 at S5_RATES percent of each one's
 #                 median S1, with each schedule of S5_SCHEDULES (Pekko: poisson only)
 #          s6     big states: ours and the store's own limit at each size of S6_SIZES, SQLite and PostgreSQL
 #          s7     many servers: at each N of S7_SIZES on each store of S7_STORES, seeded once (first repetition,
@@ -242,9 +243,11 @@ S5_MAX_SQLITE=; S5_MAX_PG=; S5_MAX_PEKKO=
 s5() {
   if [ -z "$S5_MAX_SQLITE" ]; then
     if [ "$(s1_max pgs sqlite)" = 0 ] || [ "$(s1_max pgs postgres)" = 0 ] || [ "$(s1_max pekko '')" = 0 ]; then
-      for _ in $(seq "$S5_MAX_REPS"); do
+      for _ in $(seq "$S5_MAX_REPS"); do   # with the limits, so the session also gives the S1 ratios
         pgs   --scenario=S1 --store=sqlite
+        limit --scenario=S1-limit-sqlite
         pgs   --scenario=S1 --store=postgres
+        limit --scenario=S1-limit-autocommit
         pekko --scenario=S1
       done
     fi
