@@ -243,13 +243,16 @@ S5_MAX_SQLITE=; S5_MAX_PG=; S5_MAX_PEKKO=
 s5() {
   if [ -z "$S5_MAX_SQLITE" ]; then
     if [ "$(s1_max pgs sqlite)" = 0 ] || [ "$(s1_max pgs postgres)" = 0 ] || [ "$(s1_max pekko '')" = 0 ]; then
-      for _ in $(seq "$S5_MAX_REPS"); do   # with the limits, so the session also gives the S1 ratios
+      local rep_now=$REP
+      for r1 in $(seq "$S5_MAX_REPS"); do   # with the limits, so the session also gives the S1 ratios
+        REP=$r1   # each round is a repetition of its own, so that ratios pair the runs of one round
         pgs   --scenario=S1 --store=sqlite
         limit --scenario=S1-limit-sqlite
         pgs   --scenario=S1 --store=postgres
         limit --scenario=S1-limit-autocommit
         pekko --scenario=S1
       done
+      REP=$rep_now
     fi
     S5_MAX_SQLITE=$(s1_max pgs sqlite); S5_MAX_PG=$(s1_max pgs postgres); S5_MAX_PEKKO=$(s1_max pekko '')
     say "S5 rates from the S1 medians of this session: SQLite $S5_MAX_SQLITE, PostgreSQL $S5_MAX_PG, Pekko $S5_MAX_PEKKO calls/s"
