@@ -13,6 +13,7 @@ module io.github.pgs.cluster.pekko {
     requires pekko.cluster.sharding.typed;
     requires typesafe.config;
     requires scala.library;
+    requires org.slf4j;
 
     exports io.github.pgs.cluster.pekko;
     opens io.github.pgs.cluster.pekko.internal to pekko.actor;

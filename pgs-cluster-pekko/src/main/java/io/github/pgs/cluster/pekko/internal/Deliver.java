@@ -1,38 +1,49 @@
 package io.github.pgs.cluster.pekko.internal;
 
-import io.github.pgs.ServerId;
-import io.github.pgs.StopReason;
+import io.github.pgs.placement.WireMessage;
 import org.apache.pekko.actor.typed.ActorRef;
 
 import java.util.Objects;
 
 /**
- * One operation for one server, on its way to the node that hosts the server's shard.
+ * A message for one server on its way to the node that hosts the server's shard.
  *
- * @param id            the server
- * @param op            what to do
- * @param message       the message ({@link Op#CALL}, {@link Op#CAST}, {@link Op#INFO}), else {@code null}
- * @param reason        for {@link Op#STOP}: the stop reason (its cause travels as text in the detail), else
- *                      {@code null}
- * @param timeoutMillis the time the sender still waits for the outcome when it sent this; the owner does not
- *                      start work whose sender has given up (clocks of different nodes are never compared)
- * @param replyTo       where the {@link Outcome} goes, or {@code null} when none is awaited (casts)
+ * <p>The caller's remaining time is relative ({@link WireMessage#timeLeftNanos()} when it was sent), so that clocks
+ * of different nodes are never compared. Time spent waiting in Pekko on one node (a region buffering while a shard
+ * moves, an entity's mailbox) is taken off before the message goes on: {@code sinceNanos} is this node's
+ * {@link System#nanoTime()} when the message was made or arrived here, and {@link #remainingNanos()} is what is
+ * left now. Only the wire transit itself is not counted (microseconds on a LAN).
+ *
+ * @param message    what the runtime gave the placement (already encoded by the runtime's codec)
+ * @param replyTo    where the {@link Reply} goes, or {@code null} when none is awaited (casts and infos)
+ * @param sinceNanos this node's {@link System#nanoTime()} when {@code message.timeLeftNanos()} was last true
  */
-public record Deliver(ServerId id, Op op, Payload message, StopReason reason, long timeoutMillis,
-                      ActorRef<Outcome> replyTo) implements WireMessage, EntityCommand {
+public record Deliver(WireMessage message, ActorRef<Reply> replyTo, long sinceNanos)
+        implements ClusterEnvelope, EntityCommand {
 
     public Deliver {
-        Objects.requireNonNull(id, "id");
-        Objects.requireNonNull(op, "op");
-        boolean carriesMessage = op == Op.CALL || op == Op.CAST || op == Op.INFO;
-        if (carriesMessage != (message != null)) {
-            throw new IllegalArgumentException(op + (carriesMessage ? " needs a message" : " carries no message"));
+        Objects.requireNonNull(message, "message");
+        if (message.kind().asks() != (replyTo != null)) {
+            throw new IllegalArgumentException(message.kind() + (replyTo == null ? " needs" : " takes no")
+                    + " reply address");
         }
-        if ((op == Op.STOP) != (reason != null)) {
-            throw new IllegalArgumentException(op + (op == Op.STOP ? " needs a reason" : " carries no reason"));
+    }
+
+    /** The caller's time left now, as seen from this node (never below zero). */
+    public long remainingNanos() {
+        if (!message.kind().asks()) {
+            return message.timeLeftNanos();
         }
-        if (timeoutMillis < 0) {
-            throw new IllegalArgumentException("timeoutMillis must not be negative: " + timeoutMillis);
+        return Math.max(0, message.timeLeftNanos() - (System.nanoTime() - sinceNanos));
+    }
+
+    /** The message with its time left brought up to now, for handing to the runtime. */
+    public WireMessage current() {
+        long left = remainingNanos();
+        if (left == message.timeLeftNanos()) {
+            return message;
         }
+        WireMessage m = message;
+        return new WireMessage(m.kind(), m.target(), m.messageClass(), m.payload(), left, m.headers());
     }
 }

@@ -1,15 +1,15 @@
 package io.github.pgs.cluster.pekko.internal;
 
 /**
- * What a server's entity actor receives: deliveries from any node, and local signals from its shard and from the
- * runtime. Only {@link Deliver} ever crosses nodes.
+ * What a server's entity actor receives: deliveries from any node, and local signals from its shard, from the
+ * runtime and from itself. Only {@link Deliver} ever crosses nodes.
  */
 public sealed interface EntityCommand permits Deliver, EntityCommand.Stop, EntityCommand.Departed,
         EntityCommand.HandedOff {
 
     /**
-     * From the shard: stop (hand-off on rebalance or leave, or after the entity asked to passivate). The server
-     * petrifies here first, writing what it holds.
+     * From the shard: stop, because the shard moves (rebalance, leave) or because the entity asked to passivate.
+     * The server petrifies here first, writing what it holds.
      */
     enum Stop implements EntityCommand {
         INSTANCE

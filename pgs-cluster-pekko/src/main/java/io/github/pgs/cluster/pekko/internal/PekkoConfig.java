@@ -31,7 +31,7 @@ import java.util.Map;
  */
 public final class PekkoConfig {
 
-    /** The serializer identifier of {@link WireSerializer}; Pekko reserves 0 to 40 for itself. */
+    /** The serializer identifier of {@link EnvelopeSerializer}; Pekko reserves 0 to 40 for itself. */
     public static final int SERIALIZER_ID = 7_317_001;
 
     private PekkoConfig() {
@@ -57,8 +57,8 @@ public final class PekkoConfig {
         m.put("pekko.actor.provider", "cluster");
         m.put("pekko.actor.allow-java-serialization", "off");
         m.put("pekko.actor.warn-about-java-serializer-usage", "on");
-        m.put("pekko.actor.serializers.pgs-wire", WireSerializer.class.getName());
-        m.put("pekko.actor.serialization-bindings.\"" + WireMessage.class.getName() + "\"", "pgs-wire");
+        m.put("pekko.actor.serializers.pgs-wire", EnvelopeSerializer.class.getName());
+        m.put("pekko.actor.serialization-bindings.\"" + ClusterEnvelope.class.getName() + "\"", "pgs-wire");
         m.put("pekko.cluster.downing-provider-class", "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider");
         m.put("pekko.cluster.sharding.remember-entities", "off");
         m.put("pekko.cluster.sharding.passivation.strategy", "none");

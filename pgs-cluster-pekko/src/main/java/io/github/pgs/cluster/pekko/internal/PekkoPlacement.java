@@ -1,0 +1,186 @@
+package io.github.pgs.cluster.pekko.internal;
+
+import io.github.pgs.ServerId;
+import io.github.pgs.ServerUnreachableException;
+import io.github.pgs.cluster.pekko.ClusterSettings;
+import io.github.pgs.placement.Placement;
+import io.github.pgs.placement.PlacementHost;
+import io.github.pgs.placement.WireMessage;
+import io.github.pgs.placement.WireReply;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.SingletonActor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The runtime's {@link Placement} on Pekko Cluster Sharding: every server is a sharded entity, keyed by its id, in
+ * one entity type; Pekko decides which node hosts which shard, routes to it, buffers while a shard moves, and moves
+ * shards when nodes join, leave or fail.
+ *
+ * <p>Algorithm: {@link #ask} and {@link #tell} hand a {@link Deliver} to Pekko's entity reference (no
+ * serialization when the entity is on this node); on the owner, {@link ServerEntity} calls the runtime's
+ * {@link PlacementHost#deliver}. {@link #departed} tells the entity of a server whose activation here ended, so it
+ * passivates. {@link DutyKeeper}, a cluster singleton, keeps the runtime's cluster-wide duties on one node.
+ * {@link #close} (called first by {@code ServerRuntime.close()}) runs Pekko's coordinated shutdown: its sharding
+ * phase hands every shard of this node off (each server petrifies, see {@link ServerEntity}), then the node leaves.
+ * A coordinated shutdown that Pekko starts itself (this node downed by the split-brain resolver, a JVM shutdown
+ * hook) ends with {@link #afterLeaving()}: whatever is still active here is petrified, and from then on this node
+ * refuses messages with {@link ServerUnreachableException} (safe to retry: they never left).
+ *
+ * <p>Hazards: Pekko's ask gives up at the caller's deadline plus a margin, after the runtime's own call timeout has
+ * already answered the caller; a late outcome is dropped. Once this node is no longer a member nothing sent through
+ * Pekko can arrive, so asks and tells fail fast instead of waiting for their deadline.
+ */
+public final class PekkoPlacement implements Placement {
+
+    /** Pekko's ask outlives the runtime's deadline by this much, so the runtime's timeout always speaks first. */
+    static final Duration ASK_MARGIN = Duration.ofSeconds(1);
+
+    private static final Logger LOG = LoggerFactory.getLogger(PekkoPlacement.class);
+
+    private final ClusterMember member;
+    private final ClusterSettings settings;
+    private final EntityTypeKey<EntityCommand> typeKey;
+    private final ConcurrentMap<ServerId, ActorRef<EntityCommand>> entities = new ConcurrentHashMap<>();
+    private final AtomicBoolean closingByRuntime = new AtomicBoolean();
+    private final CompletableFuture<Void> out = new CompletableFuture<>();
+    private volatile PlacementHost host;
+    private volatile ClusterSharding sharding;
+
+    public PekkoPlacement(ClusterMember member) {
+        this.member = Objects.requireNonNull(member, "member");
+        this.settings = member.settings();
+        this.typeKey = EntityTypeKey.create(EntityCommand.class, settings.entityTypeName());
+        member.removed().thenRun(() -> out.complete(null));
+    }
+
+    @Override
+    public void attach(PlacementHost host) {
+        if (this.host != null) {
+            throw new IllegalStateException("this cluster node already serves runtime " + this.host.name());
+        }
+        this.host = Objects.requireNonNull(host, "host");
+        ClusterSharding s = ClusterSharding.get(member.system());
+        Entity<EntityCommand, ?> entity = Entity.of(typeKey, ctx -> ServerEntity.create(ctx, this))
+                .withStopMessage(EntityCommand.Stop.INSTANCE);
+        if (!settings.role().isEmpty()) {
+            entity = entity.withRole(settings.role());
+        }
+        s.init(entity);
+        this.sharding = s;
+        SingletonActor<DutyKeeper.Stop> duties = SingletonActor.of(DutyKeeper.create(host), "pgs-duties")
+                .withStopMessage(DutyKeeper.Stop.INSTANCE);
+        if (!settings.role().isEmpty()) {
+            duties = duties.withSettings(org.apache.pekko.cluster.typed.ClusterSingletonSettings
+                    .create(member.system()).withRole(settings.role()));
+        }
+        ClusterSingleton.get(member.system()).init(duties);
+        member.beforeTerminate("pgs-runtime-hand-off", this::afterLeaving);
+    }
+
+    @Override
+    public CompletionStage<WireReply> ask(WireMessage m) {
+        ServerUnreachableException refused = refusal(m.target());
+        if (refused != null) {
+            return CompletableFuture.failedStage(refused);
+        }
+        EntityRef<EntityCommand> ref = sharding.entityRefFor(typeKey, ServerIds.entityId(m.target()));
+        long since = System.nanoTime();
+        Duration timeout = Duration.ofNanos(Math.max(0, m.timeLeftNanos())).plus(ASK_MARGIN);
+        return ref.<Reply>ask(replyTo -> new Deliver(m, replyTo, since), timeout).thenApply(Reply::reply);
+    }
+
+    @Override
+    public void tell(WireMessage m) {
+        ServerUnreachableException refused = refusal(m.target());
+        if (refused != null) {
+            throw refused;
+        }
+        sharding.entityRefFor(typeKey, ServerIds.entityId(m.target())).tell(new Deliver(m, null, System.nanoTime()));
+    }
+
+    @Override
+    public void departed(ServerId id) {
+        ActorRef<EntityCommand> entity = entities.get(id);
+        if (entity != null) {
+            entity.tell(EntityCommand.Departed.INSTANCE);
+        }
+    }
+
+    /**
+     * Leaves the cluster gracefully: hands every shard of this node off (the runtime still serves meanwhile), then
+     * leaves; returns when that is done or after twice the leave timeout.
+     */
+    @Override
+    public void close() {
+        if (!closingByRuntime.compareAndSet(false, true)) {
+            return;
+        }
+        member.close();
+    }
+
+    /** Sends a delivery that reached an entity which is handing off back through the region, which buffers it. */
+    void resend(Deliver d) {
+        sharding.entityRefFor(typeKey, ServerIds.entityId(d.message().target())).tell(d);
+    }
+
+    PlacementHost host() {
+        return host;
+    }
+
+    ConcurrentMap<ServerId, ActorRef<EntityCommand>> entities() {
+        return entities;
+    }
+
+    /** The servers this node hosts an entity for right now. */
+    public int hostedEntities() {
+        return entities.size();
+    }
+
+    /** Whether this node still takes part in the cluster. */
+    public boolean isMember() {
+        return !out.isDone();
+    }
+
+    /**
+     * The last step of every coordinated shutdown, after this node has left (or was downed): petrify whatever is
+     * still active here, so that nothing keeps serving from a node that no longer owns anything. After a graceful
+     * leave there is nothing left; after a downing these writes are fenced if another node took over meanwhile.
+     */
+    private void afterLeaving() {
+        out.complete(null);
+        if (closingByRuntime.get()) {
+            return; // the runtime closes itself right after close() returns and petrifies the rest
+        }
+        try {
+            host.handOff(id -> true).toCompletableFuture().get(settings.leaveTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("petrifying the servers left on this node failed", e);
+        }
+    }
+
+    private ServerUnreachableException refusal(ServerId target) {
+        if (out.isDone()) {
+            return new ServerUnreachableException(target, "this node is no longer a member of the cluster", true,
+                    null);
+        }
+        return null;
+    }
+}

@@ -1,9 +1,0 @@
-package io.github.pgs.cluster.pekko.internal;
-
-/**
- * The messages this module sends between nodes; Pekko's configuration binds exactly this interface to
- * {@link WireSerializer}, so nothing of ours ever falls back to another serializer. Sealed: adding a message means
- * adding its encoding.
- */
-public sealed interface WireMessage permits Deliver, Outcome {
-}
