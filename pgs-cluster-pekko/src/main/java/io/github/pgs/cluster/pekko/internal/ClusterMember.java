@@ -151,7 +151,7 @@ public final class ClusterMember implements AutoCloseable {
     /** Adds a task that runs after the node has left the cluster, just before the actor system terminates. */
     public void beforeTerminate(String name, Runnable task) {
         addShutdownTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), name,
-                () -> CompletableFuture.runAsync(task, Thread.ofVirtual().factory()::newThread)
+                () -> CompletableFuture.runAsync(task, r -> Thread.ofVirtual().name("pgs-leave").start(r))
                         .thenApply(v -> Done.getInstance()));
     }
 
