@@ -43,6 +43,8 @@ import java.util.regex.Pattern;
  *                                 them (default empty: every node hosts)
  * @param entityTypeName           the name of the sharded entity type that holds all servers (default
  *                                 {@link #DEFAULT_ENTITY_TYPE_NAME})
+ * @param joinTimeout              how long {@code PekkoCluster.join} waits for this node to become an {@code Up}
+ *                                 member (default {@link #DEFAULT_JOIN_TIMEOUT})
  * @param pekkoConfig              extra Pekko configuration in HOCON, applied over this module's defaults (but
  *                                 never over the serialization settings, which stay fixed); default empty
  */
@@ -62,6 +64,7 @@ public record ClusterSettings(
         Duration leaveTimeout,
         String role,
         String entityTypeName,
+        Duration joinTimeout,
         String pekkoConfig) {
 
     /** {@code "pgs"}. */
@@ -84,6 +87,8 @@ public record ClusterSettings(
     public static final Duration DEFAULT_HAND_OFF_TIMEOUT = Duration.ofSeconds(60);
     /** 30 seconds, the runtime's default shutdown timeout. */
     public static final Duration DEFAULT_LEAVE_TIMEOUT = Duration.ofSeconds(30);
+    /** 60 seconds. */
+    public static final Duration DEFAULT_JOIN_TIMEOUT = Duration.ofSeconds(60);
     /** {@code "pgs-server"}. */
     public static final String DEFAULT_ENTITY_TYPE_NAME = "pgs-server";
 
@@ -133,6 +138,7 @@ public record ClusterSettings(
             throw new IllegalArgumentException("entityTypeName must match " + ENTITY_TYPE_NAME + ": '"
                     + entityTypeName + "'");
         }
+        positive(joinTimeout, "joinTimeout");
         Objects.requireNonNull(pekkoConfig, "pekkoConfig");
     }
 
@@ -159,6 +165,7 @@ public record ClusterSettings(
         b.leaveTimeout = leaveTimeout;
         b.role = role;
         b.entityTypeName = entityTypeName;
+        b.joinTimeout = joinTimeout;
         b.pekkoConfig = pekkoConfig;
         return b;
     }
@@ -224,6 +231,7 @@ public record ClusterSettings(
         private Duration leaveTimeout = DEFAULT_LEAVE_TIMEOUT;
         private String role = "";
         private String entityTypeName = DEFAULT_ENTITY_TYPE_NAME;
+        private Duration joinTimeout = DEFAULT_JOIN_TIMEOUT;
         private String pekkoConfig = "";
 
         private Builder() {
@@ -261,6 +269,8 @@ public record ClusterSettings(
         public Builder role(String v) { role = v; return this; }
         /** See {@link ClusterSettings#entityTypeName()}. */
         public Builder entityTypeName(String v) { entityTypeName = v; return this; }
+        /** See {@link ClusterSettings#joinTimeout()}. */
+        public Builder joinTimeout(Duration v) { joinTimeout = v; return this; }
         /** See {@link ClusterSettings#pekkoConfig()}. */
         public Builder pekkoConfig(String v) { pekkoConfig = v; return this; }
 
@@ -272,7 +282,7 @@ public record ClusterSettings(
         public ClusterSettings build() {
             return new ClusterSettings(systemName, host, port, seedNodes, splitBrainStrategy, quorumSize, stableAfter,
                     heartbeatInterval, acceptableHeartbeatPause, failureDetectorThreshold, numberOfShards,
-                    handOffTimeout, leaveTimeout, role, entityTypeName, pekkoConfig);
+                    handOffTimeout, leaveTimeout, role, entityTypeName, joinTimeout, pekkoConfig);
         }
     }
 }

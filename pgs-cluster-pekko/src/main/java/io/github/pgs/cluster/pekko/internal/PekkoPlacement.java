@@ -37,9 +37,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * passivates. {@link DutyKeeper}, a cluster singleton, keeps the runtime's cluster-wide duties on one node.
  * {@link #close} (called first by {@code ServerRuntime.close()}) runs Pekko's coordinated shutdown: its sharding
  * phase hands every shard of this node off (each server petrifies, see {@link ServerEntity}), then the node leaves.
- * A coordinated shutdown that Pekko starts itself (this node downed by the split-brain resolver, a JVM shutdown
- * hook) ends with {@link #afterLeaving()}: whatever is still active here is petrified, and from then on this node
- * refuses messages with {@link ServerUnreachableException} (safe to retry: they never left).
+ * Every coordinated shutdown, whoever starts it (this close, the split-brain resolver downing this node, a JVM
+ * shutdown hook), ends with {@link #afterLeaving()}: whatever is still active here is petrified, and from then on
+ * this node refuses messages with {@link ServerUnreachableException} (safe to retry: they never left).
  *
  * <p>Hazards: Pekko's ask gives up at the caller's deadline plus a margin, after the runtime's own call timeout has
  * already answered the caller; a late outcome is dropped. Once this node is no longer a member nothing sent through
@@ -56,7 +56,7 @@ public final class PekkoPlacement implements Placement {
     private final ClusterSettings settings;
     private final EntityTypeKey<EntityCommand> typeKey;
     private final ConcurrentMap<ServerId, ActorRef<EntityCommand>> entities = new ConcurrentHashMap<>();
-    private final AtomicBoolean closingByRuntime = new AtomicBoolean();
+    private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> out = new CompletableFuture<>();
     private volatile PlacementHost host;
     private volatile ClusterSharding sharding;
@@ -127,7 +127,7 @@ public final class PekkoPlacement implements Placement {
      */
     @Override
     public void close() {
-        if (!closingByRuntime.compareAndSet(false, true)) {
+        if (!closing.compareAndSet(false, true)) {
             return;
         }
         member.close();
@@ -163,9 +163,6 @@ public final class PekkoPlacement implements Placement {
      */
     private void afterLeaving() {
         out.complete(null);
-        if (closingByRuntime.get()) {
-            return; // the runtime closes itself right after close() returns and petrifies the rest
-        }
         try {
             host.handOff(id -> true).toCompletableFuture().get(settings.leaveTimeout().toMillis(),
                     TimeUnit.MILLISECONDS);
