@@ -140,6 +140,11 @@ public record ClusterSettings(
         }
         positive(joinTimeout, "joinTimeout");
         Objects.requireNonNull(pekkoConfig, "pekkoConfig");
+        try {
+            com.typesafe.config.ConfigFactory.parseString(pekkoConfig);
+        } catch (com.typesafe.config.ConfigException e) {
+            throw new IllegalArgumentException("pekkoConfig is not valid HOCON: " + e.getMessage(), e);
+        }
     }
 
     /** A builder with every default. */
