@@ -38,6 +38,8 @@ import java.util.function.Supplier;
  */
 public final class ClusterMember implements AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClusterMember.class);
+
     private final ActorSystem<Void> system;
     private final ClusterSettings settings;
     private final CompletableFuture<Void> up = new CompletableFuture<>();
@@ -173,6 +175,9 @@ public final class ClusterMember implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("leaving the cluster did not finish in time ({}); stopping the node now: shards not yet handed "
+                    + "off start elsewhere after failure detection, and the version fence rejects stale writes", e
+                    .toString());
             terminateNow();
         }
     }
