@@ -33,6 +33,16 @@ final class TestCluster implements AutoCloseable {
      */
     TestCluster(Path logDir, List<String> nodeArgs) {
         this.logDir = logDir;
+        try {
+            java.nio.file.Files.createDirectories(logDir);
+            try (var old = java.nio.file.Files.list(logDir)) {
+                for (Path p : old.toList()) {
+                    java.nio.file.Files.delete(p); // logs of an earlier run of the same test
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         this.nodeArgs = List.copyOf(nodeArgs);
     }
 
@@ -64,6 +74,7 @@ final class TestCluster implements AutoCloseable {
         List<String> seeds = live().stream().map(NodeProcess::address).toList();
         List<String> args = new ArrayList<>(nodeArgs);
         args.addAll(Arrays.asList(extraArgs));
+        args.add("--ack-log=" + ackLog(name));
         if (!seeds.isEmpty()) {
             args.add("--seeds=" + String.join(",", seeds));
         }
@@ -79,6 +90,16 @@ final class TestCluster implements AutoCloseable {
             }
         }
         throw last;
+    }
+
+    /** Where node {@code name} writes its load's outcomes. */
+    Path ackLog(String name) {
+        return logDir.resolve(name + ".acks");
+    }
+
+    /** Every node's acknowledgement log. */
+    List<Path> ackLogs() {
+        return nodes.stream().map(n -> ackLog(n.name)).toList();
     }
 
     /** The nodes whose processes still run. */
@@ -124,6 +145,21 @@ final class TestCluster implements AutoCloseable {
 
     /** One node's {@code status} answer. */
     record NodeStatus(String self, List<String> up, List<String> unreachable, boolean removed) {
+
+        /** A numeric field of a status answer ({@code 0} when absent). */
+        static long field(String text, String name) {
+            for (String part : text.split(" ")) {
+                if (part.startsWith(name + "=")) {
+                    return Long.parseLong(part.substring(name.length() + 1));
+                }
+            }
+            return 0;
+        }
+
+        static long hosted(String text) {
+            return field(text, "hosted");
+        }
+
         static NodeStatus parse(String text) {
             String self = "";
             List<String> up = List.of();
