@@ -39,6 +39,18 @@ import java.util.concurrent.atomic.LongAdder;
  * --metrics      record metrics (pgs-micrometer on a Micrometer SimpleMeterRegistry) and print a table of them at
  *                the end: calls with p50 / p99, activations, petrifications, store writes, group-commit batch sizes
  * </pre>
+ *
+ * <p>With {@code --nodes=N} the game runs as a cluster of N JVMs on PostgreSQL instead ({@link ClusterGameDemo}):
+ *
+ * <pre>
+ * --nodes=N             node JVMs on 127.0.0.1 (Apache Pekko Cluster Sharding places the players)
+ * --kill-node-after=S   SIGKILL the last node after S seconds (default: no kill)
+ * --store=postgres      the shared store (PostgreSQL, the only one offered here)
+ * --db-url=URL          default jdbc:postgresql://127.0.0.1:5432/test
+ * --db-user=USER        default postgres
+ * --db-password=PW      default none
+ * </pre>
+ * and {@code --players}, {@code --seconds}, {@code --idle} as above, {@code --clients} per node (default 16).
  */
 public final class GameDemo {
 
@@ -102,6 +114,18 @@ public final class GameDemo {
     }
 
     public static void main(String[] args) throws Exception {
+        if (java.util.Arrays.stream(args).anyMatch(a -> a.startsWith("--nodes="))) {
+            ClusterGameDemo cluster;
+            try {
+                cluster = clusterDemo(args);
+            } catch (IllegalArgumentException e) {
+                System.err.println(e.getMessage());
+                System.exit(2);
+                return;
+            }
+            System.exit(cluster.run() ? 0 : 1);
+            return;
+        }
         GameDemo demo;
         try {
             demo = new GameDemo(args);
@@ -111,6 +135,49 @@ public final class GameDemo {
             return;
         }
         System.exit(demo.run() ? 0 : 1);
+    }
+
+    private static ClusterGameDemo clusterDemo(String[] args) {
+        int players = 10_000;
+        int seconds = 20;
+        int clients = 16;
+        long idleMs = 1_000;
+        int nodes = 0;
+        int killAfter = 0;
+        String url = "jdbc:postgresql://127.0.0.1:5432/test";
+        String user = "postgres";
+        String password = "";
+        for (String a : args) {
+            String[] kv = a.split("=", 2);
+            String v = kv.length > 1 ? kv[1] : "";
+            switch (kv[0]) {
+                case "--players" -> players = Integer.parseInt(v);
+                case "--seconds" -> seconds = Integer.parseInt(v);
+                case "--clients" -> clients = Integer.parseInt(v);
+                case "--idle" -> idleMs = Long.parseLong(v);
+                case "--nodes" -> nodes = Integer.parseInt(v);
+                case "--kill-node-after" -> killAfter = Integer.parseInt(v);
+                case "--store" -> {
+                    if (!v.equals("postgres")) {
+                        throw new IllegalArgumentException("--store: the cluster demo runs on postgres");
+                    }
+                }
+                case "--db-url" -> url = v;
+                case "--db-user" -> user = v;
+                case "--db-password" -> password = v;
+                default -> throw new IllegalArgumentException("unknown option " + a + " (cluster options: --nodes= "
+                        + "--kill-node-after= --store=postgres --db-url= --db-user= --db-password= --players= "
+                        + "--seconds= --clients= --idle=)");
+            }
+        }
+        if (players < 1 || seconds < 1 || clients < 1 || idleMs < 1 || nodes < 1) {
+            throw new IllegalArgumentException("players, seconds, clients, idle and nodes must be positive");
+        }
+        if (killAfter < 0 || killAfter >= seconds || (killAfter > 0 && nodes < 3)) {
+            throw new IllegalArgumentException("--kill-node-after must be below --seconds, and needs at least 3 "
+                    + "nodes (the survivors must keep a majority)");
+        }
+        return new ClusterGameDemo(players, seconds, clients, idleMs, nodes, killAfter, url, user, password);
     }
 
     private ServerType<String, Player.State> playerType() {
