@@ -12,6 +12,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
+import org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
 import org.slf4j.Logger;
@@ -58,7 +62,9 @@ public final class PekkoPlacement implements Placement {
     private final ConcurrentMap<ServerId, ActorRef<EntityCommand>> entities = new ConcurrentHashMap<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> out = new CompletableFuture<>();
+    private final java.util.concurrent.atomic.LongAdder redelivered = new java.util.concurrent.atomic.LongAdder();
     private volatile PlacementHost host;
+    private volatile HandOffs handOffs;
     private volatile ClusterSharding sharding;
 
     public PekkoPlacement(ClusterMember member) {
@@ -74,6 +80,7 @@ public final class PekkoPlacement implements Placement {
             throw new IllegalStateException("this cluster node already serves runtime " + this.host.name());
         }
         this.host = Objects.requireNonNull(host, "host");
+        this.handOffs = new HandOffs(host);
         ClusterSharding s = ClusterSharding.get(member.system());
         Entity<EntityCommand, ?> entity = Entity.of(typeKey, ctx -> ServerEntity.create(ctx, this))
                 .withStopMessage(EntityCommand.Stop.INSTANCE);
@@ -89,6 +96,8 @@ public final class PekkoPlacement implements Placement {
                     .create(member.system()).withRole(settings.role()));
         }
         ClusterSingleton.get(member.system()).init(duties);
+        member.system().systemActorOf(Redelivery.create(this), "pgs-redelivery",
+                org.apache.pekko.actor.typed.Props.empty());
         member.beforeTerminate("pgs-runtime-hand-off", this::afterLeaving);
     }
 
@@ -101,7 +110,14 @@ public final class PekkoPlacement implements Placement {
         EntityRef<EntityCommand> ref = sharding.entityRefFor(typeKey, ServerIds.entityId(m.target()));
         long since = System.nanoTime();
         Duration timeout = Duration.ofNanos(Math.max(0, m.timeLeftNanos())).plus(ASK_MARGIN);
-        return ref.<Reply>ask(replyTo -> new Deliver(m, replyTo, since), timeout).thenApply(Reply::reply);
+        return ref.<Reply>ask(replyTo -> new Deliver(m, replyTo, since), timeout).handle((reply, error) -> {
+            if (error == null) {
+                return reply.reply();
+            }
+            // Pekko gave up (its ask outlives the caller's deadline, so the caller was answered already)
+            throw new ServerUnreachableException(m.target(), "no outcome from the server's node: " + error, false,
+                    error);
+        });
     }
 
     @Override
@@ -133,9 +149,24 @@ public final class PekkoPlacement implements Placement {
         member.close();
     }
 
+    /** Counts a delivery that Pekko dropped on this node and {@link Redelivery} sent again. */
+    void redelivered() {
+        redelivered.increment();
+    }
+
+    /** Deliveries Pekko dropped on this node (during hand-offs) that were sent again. */
+    public long redeliveries() {
+        return redelivered.sum();
+    }
+
     /** Sends a delivery that reached an entity which is handing off back through the region, which buffers it. */
     void resend(Deliver d) {
         sharding.entityRefFor(typeKey, ServerIds.entityId(d.message().target())).tell(d);
+    }
+
+    /** Petrifies {@code id} here for a hand-off, batched with the other servers of its shard. */
+    CompletableFuture<Void> handOff(ServerId id) {
+        return handOffs.request(id);
     }
 
     PlacementHost host() {
@@ -149,6 +180,24 @@ public final class PekkoPlacement implements Placement {
     /** The servers this node hosts an entity for right now. */
     public int hostedEntities() {
         return entities.size();
+    }
+
+    /**
+     * How many nodes host a shard region of the servers' entity type, as the cluster's shard regions answer within
+     * {@code timeout} (0 when not all answered in time). Costs a round trip to every node; for tools and tests.
+     */
+    public int regions(Duration timeout) {
+        try {
+            ShardRegion.ClusterShardingStats stats = AskPattern.<ClusterShardingQuery, ShardRegion.ClusterShardingStats>ask(
+                    sharding.shardState(), replyTo -> new GetClusterShardingStats(typeKey, timeout, replyTo),
+                    timeout.plusSeconds(1), member.system().scheduler()).toCompletableFuture().get();
+            return stats.getRegions().size();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return 0;
+        }
     }
 
     /** Whether this node still takes part in the cluster. */

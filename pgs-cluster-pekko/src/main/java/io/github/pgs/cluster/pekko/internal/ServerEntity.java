@@ -99,7 +99,7 @@ final class ServerEntity extends AbstractBehavior<EntityCommand> {
         }
         leaving = true;
         ActorRef<EntityCommand> self = getContext().getSelf();
-        placement.host().handOff(id::equals).whenComplete((v, error) -> self.tell(new EntityCommand.HandedOff(error)));
+        placement.handOff(id).whenComplete((v, error) -> self.tell(new EntityCommand.HandedOff(error)));
         return this;
     }
 

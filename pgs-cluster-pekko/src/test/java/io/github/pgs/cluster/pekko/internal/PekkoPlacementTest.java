@@ -73,11 +73,15 @@ class PekkoPlacementTest {
         return new Node(port, member, placement, host);
     }
 
-    private List<Node> threeNodes() throws IOException {
+    private List<Node> threeNodes() throws IOException, InterruptedException {
         Node first = node(List.of());
         Node second = node(List.of(first));
         Node third = node(List.of(first));
-        return List.of(first, second, third);
+        List<Node> nodes = List.of(first, second, third);
+        // shards are given to the regions registered when they are first used: wait for all three
+        await(() -> nodes.stream().allMatch(n -> n.placement.regions(Duration.ofSeconds(5)) == 3),
+                "three shard regions");
+        return nodes;
     }
 
     private static WireMessage call(ServerId id) {
@@ -109,6 +113,7 @@ class PekkoPlacementTest {
         assertThat(store.doubleActivations).hasValue(0);
         int hosted = nodes.stream().mapToInt(n -> n.host.active.size()).sum();
         assertThat(hosted).as("each server active on one node").isEqualTo(servers);
+        assertThat(nodes).as("the shards are spread over the nodes").allMatch(n -> !n.host.active.isEmpty());
     }
 
     @Test
@@ -164,6 +169,8 @@ class PekkoPlacementTest {
             t.join();
         }
 
+        System.out.printf("graceful leave: %d calls acknowledged, %d deliveries dropped by Pekko and sent again%n",
+                acked.get(), nodes.stream().mapToLong(n -> n.placement.redeliveries()).sum());
         assertThat(failures).as("no call failed while the shards moved").isEmpty();
         assertThat(leaving.host.handedOff).as("each server of the leaving node was handed off")
                 .containsAll(movedAway);
