@@ -44,6 +44,6 @@ public record Deliver(WireMessage message, ActorRef<Reply> replyTo, long sinceNa
             return message;
         }
         WireMessage m = message;
-        return new WireMessage(m.kind(), m.target(), m.messageClass(), m.payload(), left, m.headers());
+        return new WireMessage(m.kind(), m.target(), m.messageClass(), m.payload(), left, m.headers(), m.local());
     }
 }

@@ -118,7 +118,7 @@ final class ServerEntity extends AbstractBehavior<EntityCommand> {
 
     /** The answer for a delivery whose stage failed, which the runtime promises never to do. */
     private WireReply failed(Throwable error) {
-        return new WireReply(null, new WireError("GenServer", id.toString(),
+        return WireReply.failed(new WireError("GenServerException", id.toString(),
                 "delivery failed on the owning node: " + error, Map.of()));
     }
 }

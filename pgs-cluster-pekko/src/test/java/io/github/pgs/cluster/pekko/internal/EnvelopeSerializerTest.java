@@ -55,7 +55,7 @@ class EnvelopeSerializerTest {
                 org.apache.pekko.actor.typed.Props.empty());
         byte[] bytes = "{\"n\":1}".getBytes(StandardCharsets.UTF_8);
         WireMessage m = new WireMessage(WireMessage.Kind.CALL, new ServerId("player", "Vorpal 😀/ü"),
-                "com.example.Inc", bytes, 4_900_000_000L, Map.of("traceparent", "00-abc-01"));
+                "com.example.Inc", bytes, 4_900_000_000L, Map.of("traceparent", "00-abc-01"), new Object());
         Deliver back = (Deliver) roundTrip(new Deliver(m, replyTo, System.nanoTime()));
         assertThat(back.message().kind()).isEqualTo(WireMessage.Kind.CALL);
         assertThat(back.message().target()).isEqualTo(m.target());
@@ -63,6 +63,7 @@ class EnvelopeSerializerTest {
         assertThat(back.message().payload()).isEqualTo(bytes);
         assertThat(back.message().headers()).isEqualTo(m.headers());
         assertThat(back.message().timeLeftNanos()).isBetween(4_000_000_000L, 4_900_000_000L);
+        assertThat(back.message().local()).as("the local object never crosses").isNull();
         assertThat(back.replyTo()).isEqualTo(replyTo);
     }
 
@@ -71,7 +72,7 @@ class EnvelopeSerializerTest {
         ActorRef<Reply> replyTo = system.systemActorOf(Behaviors.<Reply>empty(), "reply-" + System.nanoTime(),
                 org.apache.pekko.actor.typed.Props.empty());
         WireMessage m = new WireMessage(WireMessage.Kind.CALL, new ServerId("t", "k"), "C", new byte[0],
-                2_000_000_000L, Map.of());
+                2_000_000_000L, Map.of(), null);
         long waitedHere = 1_500_000_000L;
         Deliver back = (Deliver) roundTrip(new Deliver(m, replyTo, System.nanoTime() - waitedHere));
         assertThat(back.message().timeLeftNanos()).isLessThanOrEqualTo(500_000_000L);
@@ -80,22 +81,23 @@ class EnvelopeSerializerTest {
     }
 
     @Test
-    void castWithoutReplyTo_andNullFields_roundTrip() throws Exception {
-        WireMessage m = new WireMessage(WireMessage.Kind.CAST, new ServerId("t", ""), null, null, 0, Map.of());
+    void castWithoutReplyTo_roundTrips() throws Exception {
+        WireMessage m = new WireMessage(WireMessage.Kind.CAST, new ServerId("t", ""), "C", new byte[]{7}, 0,
+                Map.of(), null);
         Deliver back = (Deliver) roundTrip(new Deliver(m, null, System.nanoTime()));
         assertThat(back.replyTo()).isNull();
-        assertThat(back.message().messageClass()).isNull();
-        assertThat(back.message().payload()).isNull();
+        assertThat(back.message().payload()).containsExactly(7);
         assertThat(back.message().kind()).isEqualTo(WireMessage.Kind.CAST);
     }
 
     @Test
     void replies_roundTrip() throws Exception {
-        Reply ok = (Reply) roundTrip(new Reply(new WireReply(new byte[]{1, 2, 3}, null)));
+        Reply ok = (Reply) roundTrip(new Reply(WireReply.ok(new byte[]{1, 2, 3}, 123L)));
         assertThat(ok.reply().value()).containsExactly(1, 2, 3);
         assertThat(ok.reply().error()).isNull();
+        assertThat(ok.reply().local()).isNull();
         WireError e = new WireError("VersionConflict", "t:k", "stale", Map.of("expected", "3", "actual", "7"));
-        Reply failed = (Reply) roundTrip(new Reply(new WireReply(null, e)));
+        Reply failed = (Reply) roundTrip(new Reply(WireReply.failed(e)));
         assertThat(failed.reply().error()).isEqualTo(e);
         assertThat(failed.reply().value()).isNull();
     }
@@ -104,7 +106,7 @@ class EnvelopeSerializerTest {
     void truncatedOrCorruptFrames_areRefused_neverMisread() {
         EnvelopeSerializer w = new EnvelopeSerializer(
                 (org.apache.pekko.actor.ExtendedActorSystem) Adapter.toClassic(system));
-        byte[] good = w.toBinary(new Reply(new WireReply(null, new WireError("k", "", "m", Map.of("a", "b")))));
+        byte[] good = w.toBinary(new Reply(WireReply.failed(new WireError("k", "", "m", Map.of("a", "b")))));
         for (int cut = 0; cut < good.length; cut++) {
             byte[] part = Arrays.copyOf(good, cut);
             assertThatThrownBy(() -> w.fromBinary(part, "R")).isInstanceOf(NotSerializableException.class);
@@ -116,35 +118,42 @@ class EnvelopeSerializerTest {
         newer[0] = 2;
         assertThatThrownBy(() -> w.fromBinary(newer, "R")).isInstanceOf(NotSerializableException.class)
                 .hasMessageContaining("version 2");
-        byte[] huge = good.clone();
-        huge[1] = 0x7f; // the first length becomes about 2 GB: refused before any allocation
-        assertThatThrownBy(() -> w.fromBinary(huge, "R")).isInstanceOf(NotSerializableException.class)
+        ActorRef<Reply> replyTo = system.systemActorOf(Behaviors.<Reply>empty(), "reply-" + System.nanoTime(),
+                org.apache.pekko.actor.typed.Props.empty());
+        byte[] deliver = w.toBinary(new Deliver(new WireMessage(WireMessage.Kind.CALL, new ServerId("t", "k"), "C",
+                new byte[0], 1_000_000_000L, Map.of(), null), replyTo, System.nanoTime()));
+        byte[] huge = deliver.clone();
+        huge[1] = 0x7f; // the reply address length becomes about 2 GB: refused before any allocation
+        assertThatThrownBy(() -> w.fromBinary(huge, "D")).isInstanceOf(NotSerializableException.class)
                 .hasMessageContaining("length");
+        for (int cut = 1; cut < deliver.length; cut++) {
+            byte[] part = Arrays.copyOf(deliver, cut);
+            assertThatThrownBy(() -> w.fromBinary(part, "D")).isInstanceOf(NotSerializableException.class);
+        }
         assertThatThrownBy(() -> w.fromBinary(good, "Z")).isInstanceOf(NotSerializableException.class)
                 .hasMessageContaining("manifest");
     }
 
     @Test
-    void badStringsKindsAndTypeNames_areRefused() {
+    void badReplyAddressesAndBodies_areRefused() {
         EnvelopeSerializer w = new EnvelopeSerializer(
                 (org.apache.pekko.actor.ExtendedActorSystem) Adapter.toClassic(system));
-        WireMessage m = new WireMessage(WireMessage.Kind.CAST, new ServerId("t", "k"), "C", new byte[0], 0, Map.of());
-        byte[] frame = w.toBinary(new Deliver(m, null, System.nanoTime()));
-        // version(1) replyTo(-1: 4) kind(4 + "CAST") type(4 + "t") ...
-        int kindAt = 1 + 4 + 4;
-        int typeAt = kindAt + 4 + 4;
-        byte[] badKind = frame.clone();
-        badKind[kindAt] = 'X';
-        assertThatThrownBy(() -> w.fromBinary(badKind, "D")).isInstanceOf(NotSerializableException.class)
-                .hasMessageContaining("kind");
-        byte[] badUtf8 = frame.clone();
-        badUtf8[typeAt] = (byte) 0xC3; // a lone UTF-8 lead byte
+        byte[] frame = w.toBinary(new Deliver(new WireMessage(WireMessage.Kind.CAST, new ServerId("t", "k"), "C",
+                new byte[0], 0, Map.of(), null), null, System.nanoTime()));
+        byte[] badUtf8 = Arrays.copyOf(frame, frame.length + 2);
+        System.arraycopy(frame, 5, badUtf8, 7, frame.length - 5);
+        badUtf8[1] = 0;
+        badUtf8[2] = 0;
+        badUtf8[3] = 0;
+        badUtf8[4] = 2;
+        badUtf8[5] = (byte) 0xC3; // a lone UTF-8 lead byte
+        badUtf8[6] = (byte) 0x28;
         assertThatThrownBy(() -> w.fromBinary(badUtf8, "D")).isInstanceOf(NotSerializableException.class)
                 .hasMessageContaining("UTF-8");
-        byte[] badType = frame.clone();
-        badType[typeAt] = ' ';
-        assertThatThrownBy(() -> w.fromBinary(badType, "D")).isInstanceOf(NotSerializableException.class)
-                .hasMessageContaining("type name");
+        byte[] badBody = frame.clone();
+        badBody[5] = 'X'; // not a message of the runtime's wire format
+        assertThatThrownBy(() -> w.fromBinary(badBody, "D")).isInstanceOf(NotSerializableException.class)
+                .hasMessageContaining("malformed");
     }
 
     @Test

@@ -85,7 +85,7 @@ class PekkoPlacementTest {
     }
 
     private static WireMessage call(ServerId id) {
-        return new WireMessage(WireMessage.Kind.CALL, id, "Inc", new byte[0], BUDGET, Map.of());
+        return new WireMessage(WireMessage.Kind.CALL, id, "Inc", new byte[0], BUDGET, Map.of(), null);
     }
 
     private static long ask(Node node, ServerId id) throws Exception {
@@ -260,7 +260,7 @@ class PekkoPlacementTest {
                 }
             }
             long count = store.counts.merge(id, 1L, Long::sum);
-            return CompletableFuture.completedFuture(new WireReply(ByteBuffer.allocate(8).putLong(count).array(),
+            return CompletableFuture.completedFuture(WireReply.ok(ByteBuffer.allocate(8).putLong(count).array(),
                     null));
         }
 
