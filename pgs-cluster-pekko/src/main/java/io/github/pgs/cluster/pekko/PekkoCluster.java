@@ -90,6 +90,15 @@ public final class PekkoCluster implements AutoCloseable {
         return placement.hostedEntities();
     }
 
+    /**
+     * How many nodes host servers right now, as their shard regions answer within {@code timeout} (0 if not all
+     * answered). A node that joined hosts servers only once its region has registered with the cluster: waiting
+     * for this to reach the expected size is a readiness check. Costs a round trip to every node.
+     */
+    public int hostingNodes(java.time.Duration timeout) {
+        return placement.regions(java.util.Objects.requireNonNull(timeout, "timeout"));
+    }
+
     /** Completes when this node stops being a member, for whatever reason. */
     public CompletionStage<Void> removed() {
         return member.removed();

@@ -272,7 +272,8 @@ public final class NodeMain {
         List<String> unreachable = member ? cluster.unreachable() : List.of();
         StringBuilder s = new StringBuilder("self=" + cluster.address() + " up=" + String.join(",", up)
                 + " unreachable=" + String.join(",", unreachable) + " removed=" + !member
-                + " hosted=" + cluster.hostedServers());
+                + " hosted=" + cluster.hostedServers()
+                + " regions=" + (member ? cluster.hostingNodes(Duration.ofSeconds(3)) : 0));
         if (runtime != null) {
             RuntimeStats r = runtime.stats();
             s.append(" active=").append(r.active()).append(" writes=").append(r.writes())

@@ -65,6 +65,9 @@ final class NodeProcess implements AutoCloseable {
             cmd.add("-Xmx384m");
             cmd.add("-XX:+UseSerialGC");
             cmd.add("-XX:TieredStopAtLevel=1");
+            if (Runtime.version().feature() >= 24) {
+                cmd.add("--sun-misc-unsafe-memory-access=allow"); // Pekko 1.x still uses sun.misc.Unsafe
+            }
             cmd.add("-cp");
             cmd.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
             cmd.add(NodeMain.class.getName());

@@ -55,9 +55,23 @@ final class Scenario implements AutoCloseable {
     List<NodeProcess> start(int n) throws Exception {
         List<NodeProcess> nodes = cluster.start(n);
         int size = cluster.live().size();
+        awaitHosting(size);
+        return nodes;
+    }
+
+    /** Waits until every live node sees {@code size} members up, each with its shard region registered. */
+    void awaitHosting(int size) throws InterruptedException {
         TestCluster.awaitStatus(cluster.live(), s -> s.up().size() == size, Duration.ofSeconds(60),
                 size + " members up");
-        return nodes;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        for (NodeProcess n : cluster.live()) {
+            while (TestCluster.NodeStatus.field(n.command("status", TestCluster.COMMAND_TIMEOUT), "regions") != size) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError(size + " shard regions not registered within 60 s");
+                }
+                Thread.sleep(100); // sharding settling in real time
+            }
+        }
     }
 
     void load(NodeProcess node, int callers, int castPercent) {
