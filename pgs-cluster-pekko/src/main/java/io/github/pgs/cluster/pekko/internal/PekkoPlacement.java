@@ -190,12 +190,13 @@ public final class PekkoPlacement implements Placement {
         try {
             ShardRegion.ClusterShardingStats stats = AskPattern.<ClusterShardingQuery, ShardRegion.ClusterShardingStats>ask(
                     sharding.shardState(), replyTo -> new GetClusterShardingStats(typeKey, timeout, replyTo),
-                    timeout.plusSeconds(1), member.system().scheduler()).toCompletableFuture().get();
+                    timeout.plusSeconds(1), member.system().scheduler()).toCompletableFuture()
+                    .get(timeout.toMillis() + 2_000, TimeUnit.MILLISECONDS); // an ask on a stopped system never ends
             return stats.getRegions().size();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 0;
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             return 0;
         }
     }
