@@ -153,6 +153,18 @@ final class NodeProcess implements AutoCloseable {
         }
     }
 
+    /** Tells the node to exit (it halts without answering) and waits until its process has ended. */
+    void exit() throws InterruptedException {
+        try {
+            control.request("exit", Duration.ofSeconds(5));
+        } catch (ControlChannel.NodeCommandException expected) {
+            // the node halts before it could answer
+        }
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("node " + name + " did not exit within 30 s");
+        }
+    }
+
     /** Waits for the process to end by itself. */
     boolean awaitExit(Duration timeout) throws InterruptedException {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -48,8 +48,7 @@ class RollingRestartTest {
                 long leaving = System.currentTimeMillis();
                 old.command("leave", Duration.ofSeconds(90));
                 long left = System.currentTimeMillis();
-                old.command("exit", Duration.ofSeconds(5));
-                old.awaitExit(Duration.ofSeconds(30));
+                old.exit();
                 NodeProcess fresh = s.cluster.startNode();
                 nodes.add(fresh);
                 TestCluster.awaitStatus(nodes, st -> st.up().size() == 3, Duration.ofSeconds(60),
