@@ -39,8 +39,9 @@ import java.util.concurrent.atomic.LongAdder;
  * seconds; the survivors take its players over and play on.
  *
  * <p>A session cut off by a failure leaves its player uncertain: some of its moves may have been applied, none of
- * them was acknowledged. Such a player's next session first reads the stored state, which must lie between what
- * was acknowledged and what the cut-off session could at most have added; that becomes the new expectation. At the
+ * them was acknowledged. Such a player rests for {@link #SETTLE_NANOS} (until whatever the cut-off session sent has
+ * arrived or expired); then its next session first reads the stored state, which must lie between what was
+ * acknowledged and what the cut-off session could at most have added; that becomes the new expectation. At the
  * end every node leaves, a plain runtime opens the database, and every player must hold exactly what was
  * acknowledged (within those bounds, for a player whose last session was cut off). Exits with status 1 on any
  * mismatch; failed sessions alone (typed errors while a node is being replaced) do not fail the demo.
@@ -51,6 +52,12 @@ final class ClusterGameDemo {
     /** The most a session can add: 8 actions of at most 6 points (a move) or 1 point (a cast). */
     static final int MAX_SESSION_SCORE = 8 * 6;
     static final int MAX_SESSION_MOVES = 8;
+    /**
+     * How long a player whose session was cut off stays out of play: a call that timed out may still be in flight
+     * (a node holds it while a shard moves) and take effect up to about its timeout (5 s) later; the next session
+     * reads the stored state only after that.
+     */
+    static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final int players;
     private final int seconds;
@@ -65,6 +72,7 @@ final class ClusterGameDemo {
     private final long[] score;
     private final long[] moves;
     private final boolean[] uncertain;
+    private final long[] uncertainSince;
     private final boolean[] claimed;
     private final boolean[] broken;
     private final int[] claimedBy;
@@ -92,6 +100,7 @@ final class ClusterGameDemo {
         score = new long[players];
         moves = new long[players];
         uncertain = new boolean[players];
+        uncertainSince = new long[players];
         claimed = new boolean[players];
         broken = new boolean[players];
         claimedBy = new int[players];
@@ -187,6 +196,7 @@ final class ClusterGameDemo {
                         if (claimed[p] && claimedBy[p] == nodes) {
                             claimed[p] = false;
                             uncertain[p] = true;
+                            uncertainSince[p] = System.nanoTime();
                         }
                     }
                 }
@@ -267,7 +277,8 @@ final class ClusterGameDemo {
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         for (int attempt = 0; attempt < 100_000; attempt++) {
             int p = rnd.nextInt(players);
-            if (!claimed[p] && !broken[p]) {
+            if (!claimed[p] && !broken[p]
+                    && !(uncertain[p] && System.nanoTime() - uncertainSince[p] < SETTLE_NANOS)) {
                 claimed[p] = true;
                 claimedBy[p] = node;
                 return "player " + p + " " + score[p] + " " + moves[p] + " " + (uncertain[p] ? 0 : 1);
@@ -314,7 +325,10 @@ final class ClusterGameDemo {
         casts.add(Long.parseLong(f[4]));
         errorKinds.merge(f[5], 1L, Long::sum);
         failedSessions.increment();
-        uncertain[p] = true;
+        if (!uncertain[p]) {
+            uncertain[p] = true;
+            uncertainSince[p] = System.nanoTime();
+        }
         claimed[p] = false;
         return "ok";
     }

@@ -63,6 +63,7 @@ public final class PekkoPlacement implements Placement {
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> out = new CompletableFuture<>();
     private final java.util.concurrent.atomic.LongAdder redelivered = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder expired = new java.util.concurrent.atomic.LongAdder();
     private volatile PlacementHost host;
     private volatile HandOffs handOffs;
     private volatile ClusterSharding sharding;
@@ -147,6 +148,16 @@ public final class PekkoPlacement implements Placement {
             return;
         }
         member.close();
+    }
+
+    /** Counts a call that reached its entity after its caller had given up (not delivered). */
+    void expired() {
+        expired.increment();
+    }
+
+    /** Calls that reached their server's node after their caller had given up, and were not delivered. */
+    public long expiredCalls() {
+        return expired.sum();
     }
 
     /** Counts a delivery that Pekko dropped on this node and {@link Redelivery} sent again. */

@@ -24,7 +24,8 @@ import java.util.Map;
  * <ul>
  *   <li>{@link Deliver}: handed to the runtime ({@code PlacementHost.deliver}, which never blocks), in arrival
  *       order; the runtime's answer goes straight to the caller's reply address from whatever thread completes
- *       it.</li>
+ *       it. A call whose caller has already given up (it waited in Pekko longer than the caller's time left) is
+ *       answered with a timeout and not handed over, so that it never takes effect unseen.</li>
  *   <li>{@link EntityCommand.Departed} (the runtime's activation here ended, e.g. petrified when idle): ask the
  *       shard to passivate this entity. The shard buffers what arrives meanwhile and starts a new entity for it
  *       afterwards.</li>
@@ -78,6 +79,15 @@ final class ServerEntity extends AbstractBehavior<EntityCommand> {
             return this;
         }
         ActorRef<Reply> replyTo = d.replyTo();
+        if (replyTo != null && d.remainingNanos() == 0) {
+            // The caller has given up (its own deadline has answered it): handing the call over now would apply it
+            // with nobody told, so it is not delivered at all.
+            replyTo.tell(new Reply(WireReply.failed(new WireError("CallTimeoutException", id.toString(),
+                    "the caller's time ran out before the owning node received it",
+                    Map.of("timeoutNanos", Long.toString(d.message().timeLeftNanos()))))));
+            placement.expired();
+            return this;
+        }
         placement.host().deliver(d.current()).whenComplete((reply, error) -> {
             if (replyTo != null) {
                 replyTo.tell(new Reply(reply != null ? reply : failed(error)));
