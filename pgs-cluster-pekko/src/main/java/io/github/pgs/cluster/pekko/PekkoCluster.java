@@ -92,7 +92,8 @@ public final class PekkoCluster implements AutoCloseable {
 
     /**
      * How many nodes host servers right now, as their shard regions answer within {@code timeout} (0 if not all
-     * answered). A node that joined hosts servers only once its region has registered with the cluster: waiting
+     * answered, and 0 while no runtime uses this node's placement). A node that joined hosts servers only once its
+     * region has registered with the cluster: waiting
      * for this to reach the expected size is a readiness check. Costs a round trip to every node.
      */
     public int hostingNodes(java.time.Duration timeout) {

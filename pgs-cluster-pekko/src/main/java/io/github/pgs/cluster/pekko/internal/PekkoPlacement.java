@@ -198,6 +198,9 @@ public final class PekkoPlacement implements Placement {
      * {@code timeout} (0 when not all answered in time). Costs a round trip to every node; for tools and tests.
      */
     public int regions(Duration timeout) {
+        if (sharding == null) {
+            return 0; // no runtime attached yet: this node hosts nothing
+        }
         try {
             ShardRegion.ClusterShardingStats stats = AskPattern.<ClusterShardingQuery, ShardRegion.ClusterShardingStats>ask(
                     sharding.shardState(), replyTo -> new GetClusterShardingStats(typeKey, timeout, replyTo),
