@@ -97,7 +97,7 @@ final class ClusterStores {
         Map<String, Tally.State> out = new HashMap<>();
         for (ServerId id : ids) {
             StoredState s = stored.get(id);
-            Tally.State state = s == null || !s.hasPayload() ? new Tally.State(0, 0)
+            Tally.State state = s == null || !s.hasPayload() ? new Tally.State(0, 0, 0)
                     : (Tally.State) codec.decode(s.payload(), Tally.State.class, ref -> {
                         throw new IllegalStateException("no refs in a tally");
                     });

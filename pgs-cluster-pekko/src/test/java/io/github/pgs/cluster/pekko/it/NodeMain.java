@@ -65,7 +65,7 @@ public final class NodeMain {
         commands.put("stop-load", a -> stopLoad());
         commands.put("read", a -> {
             Tally.State s = runtime.ref(Tally.class, a[0]).call(new Tally.Read());
-            return "calls=" + s.calls() + " casts=" + s.casts();
+            return "calls=" + s.calls() + " casts=" + s.casts() + " reminders=" + s.reminders();
         });
         commands.put("sync", a -> {
             // A read of every key from this node: it travels behind this node's casts, so once it returns, every
@@ -84,6 +84,15 @@ public final class NodeMain {
                 throw new IllegalStateException("sync failed: " + e, e);
             }
             return "synced " + keys;
+        });
+        commands.put("remind", a -> {
+            // remind <keys> <millis>: a durable reminder on each of k0..k<keys-1>, due in <millis>
+            int keys = Integer.parseInt(a[0]);
+            long millis = Long.parseLong(a[1]);
+            for (int i = 0; i < keys; i++) {
+                runtime.ref(Tally.class, key(i)).call(new Tally.RemindIn(millis));
+            }
+            return "reminders set on " + keys;
         });
         commands.put("leave", a -> {
             stopLoad();
@@ -127,7 +136,9 @@ public final class NodeMain {
                         .storage(store(store, args, type + "-" + args.get("name"))).closeStorage(true)
                         .codec(ClusterStores.codec())
                         .register(ServerType.builder(Tally.class).name(type)
-                                .options(TypeOptions.builder().callTimeout(Duration.ofSeconds(5)).build()).build())
+                                .options(TypeOptions.builder().callTimeout(Duration.ofSeconds(5))
+                                        .idleTimeout(Duration.ofMillis(Long.parseLong(
+                                                args.getOrDefault("idle-ms", "60000")))).build()).build())
                         .placement(cluster.placement())
                         .build();
                 ackLog = new FileOutputStream(args.get("ack-log"), true);
