@@ -113,6 +113,11 @@ public final class ClusterMember implements AutoCloseable {
         return removed;
     }
 
+    /** Whether this node has begun to leave or stop (its coordinated shutdown has started, for any reason). */
+    public boolean isShuttingDown() {
+        return CoordinatedShutdown.get(system).getShutdownReason().isPresent();
+    }
+
     /** Whether this node is an {@code Up} member right now. */
     public boolean isUp() {
         return !removed.isDone() && Cluster.get(Adapter.toClassic(system)).selfMember().status()

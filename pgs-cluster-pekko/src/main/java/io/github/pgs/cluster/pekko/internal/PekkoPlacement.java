@@ -242,6 +242,9 @@ public final class PekkoPlacement implements Placement {
             return new ServerUnreachableException(target, "this node is no longer a member of the cluster", true,
                     null);
         }
+        if (member.isShuttingDown()) {
+            return new ServerUnreachableException(target, "this node is leaving the cluster", true, null);
+        }
         return null;
     }
 }
