@@ -1,6 +1,5 @@
 package io.github.pgs.cluster.pekko.it;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -15,12 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * cross nodes. At the end every server's totals are exact: each acknowledged call and each cast counted once.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-class ClusterCountersTest {
-
-    @AfterAll
-    static void removeRows() {
-        ClusterStores.cleanPostgres();
-    }
+class ClusterCountersTest extends PostgresClusterTest {
 
     @Test
     void callsAndCastsFromEveryNode_toRandomServers_areCountedExactly_onPostgres() throws Exception {

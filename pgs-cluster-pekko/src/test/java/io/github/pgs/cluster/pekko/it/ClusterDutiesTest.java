@@ -1,6 +1,5 @@
 package io.github.pgs.cluster.pekko.it;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -16,14 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the one node that keeps the duties and fire on each server's owner, once, not once per node.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-class ClusterDutiesTest {
+class ClusterDutiesTest extends PostgresClusterTest {
 
     static final int SERVERS = 60;
-
-    @AfterAll
-    static void removeRows() {
-        ClusterStores.cleanPostgres();
-    }
 
     @Test
     void remindersOfPetrifiedServers_fireOnce_onTheirOwners() throws Exception {

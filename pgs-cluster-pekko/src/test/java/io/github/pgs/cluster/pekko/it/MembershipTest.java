@@ -19,8 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class MembershipTest {
 
-    static final Duration STABLE_AFTER = Duration.ofSeconds(2);
-    static final Duration HEARTBEAT_PAUSE = Duration.ofSeconds(2);
+    static final Duration STABLE_AFTER = Duration.ofSeconds(3);
+    static final Duration HEARTBEAT_PAUSE = Duration.ofSeconds(4);
 
     private static TestCluster cluster(String test) {
         return new TestCluster(Path.of("target", "cluster-logs", "MembershipTest", test),
@@ -28,11 +28,16 @@ class MembershipTest {
                         "--heartbeat-pause-ms=" + HEARTBEAT_PAUSE.toMillis()));
     }
 
+    private static List<NodeProcess> threeUp(TestCluster cluster) throws Exception {
+        List<NodeProcess> nodes = cluster.start(3);
+        TestCluster.awaitStatus(nodes, s -> s.up().size() == 3, Duration.ofSeconds(60), "three members up");
+        return nodes;
+    }
+
     @Test
     void sigkilledNode_isDownedBySurvivors() throws Exception {
         try (TestCluster cluster = cluster("sigkill")) {
-            List<NodeProcess> nodes = cluster.start(3);
-            TestCluster.awaitStatus(nodes, s -> s.up().size() == 3, Duration.ofSeconds(60), "three members up");
+            List<NodeProcess> nodes = threeUp(cluster);
             NodeProcess victim = nodes.get(2);
             long killed = System.nanoTime();
             victim.kill();
@@ -55,8 +60,7 @@ class MembershipTest {
     @Test
     void pausedNode_isDowned_andFindsItselfRemovedWhenResumed() throws Exception {
         try (TestCluster cluster = cluster("sigstop")) {
-            List<NodeProcess> nodes = cluster.start(3);
-            TestCluster.awaitStatus(nodes, s -> s.up().size() == 3, Duration.ofSeconds(60), "three members up");
+            List<NodeProcess> nodes = threeUp(cluster);
             NodeProcess paused = nodes.get(2);
             Duration pause = HEARTBEAT_PAUSE.plus(STABLE_AFTER).plusSeconds(6);
             long stopped = System.nanoTime();

@@ -1,6 +1,5 @@
 package io.github.pgs.cluster.pekko.it;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -15,12 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * servers petrifying first) and the new node hosts servers; no acknowledged increment is lost.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
-class NodeJoinTest {
-
-    @AfterAll
-    static void removeRows() {
-        ClusterStores.cleanPostgres();
-    }
+class NodeJoinTest extends PostgresClusterTest {
 
     @Test
     void fourthNodeJoiningUnderLoad_getsShards_andNothingIsLost() throws Exception {

@@ -1,6 +1,5 @@
 package io.github.pgs.cluster.pekko.it;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,22 +17,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * again.
  */
 @Timeout(value = 120, unit = TimeUnit.MINUTES)
-class NodeKillTest {
-
-    @AfterAll
-    static void removeRows() {
-        ClusterStores.cleanPostgres();
-    }
+class NodeKillTest extends PostgresClusterTest {
 
     @Test
     void sigkilledNode_losesNoAcknowledgedIncrement_andItsServersComeBackOnTheSurvivors() throws Exception {
-        Random random = Runs.random("NodeKillTest");
-        int runs = Runs.count();
-        long worst = 0;
-        for (int run = 1; run <= runs; run++) {
-            worst = Math.max(worst, run(run, random));
-        }
-        System.out.printf("node kill total: %d runs, longest failure window %d ms%n", runs, worst);
+        List<Long> windows = Runs.each("NodeKillTest", NodeKillTest::run);
+        System.out.printf("node kill total: %d runs, longest failure window %d ms%n", windows.size(),
+                windows.stream().mapToLong(Long::longValue).max().orElse(0));
     }
 
     private static long run(int run, Random random) throws Exception {

@@ -1,6 +1,5 @@
 package io.github.pgs.cluster.pekko.it;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,22 +17,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * acknowledged increment is lost, none is acknowledged twice (no forked history). Prints the fenced writes.
  */
 @Timeout(value = 120, unit = TimeUnit.MINUTES)
-class NodePauseTest {
-
-    @AfterAll
-    static void removeRows() {
-        ClusterStores.cleanPostgres();
-    }
+class NodePauseTest extends PostgresClusterTest {
 
     @Test
     void pausedNode_hasItsStaleWritesFenced_andLosesNoAcknowledgedIncrement() throws Exception {
-        Random random = Runs.random("NodePauseTest");
-        int runs = Runs.count();
-        long fenced = 0;
-        for (int run = 1; run <= runs; run++) {
-            fenced += run(run, random);
-        }
-        System.out.printf("node pause total: %d runs, %d fenced writes%n", runs, fenced);
+        List<Long> fenced = Runs.each("NodePauseTest", NodePauseTest::run);
+        System.out.printf("node pause total: %d runs, %d fenced writes%n", fenced.size(),
+                fenced.stream().mapToLong(Long::longValue).sum());
     }
 
     private static long run(int run, Random random) throws Exception {

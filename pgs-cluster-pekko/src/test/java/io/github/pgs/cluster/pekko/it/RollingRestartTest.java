@@ -1,6 +1,5 @@
 package io.github.pgs.cluster.pekko.it;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,23 +17,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * errors callers saw and the calls per second over the whole run.
  */
 @Timeout(value = 120, unit = TimeUnit.MINUTES)
-class RollingRestartTest {
-
-    @AfterAll
-    static void removeRows() {
-        ClusterStores.cleanPostgres();
-    }
+class RollingRestartTest extends PostgresClusterTest {
 
     @Test
     void rollingRestartUnderLoad_losesNoAcknowledgedIncrement() throws Exception {
-        Random random = Runs.random("RollingRestartTest");
-        int runs = Runs.count();
-        for (int run = 1; run <= runs; run++) {
-            run(run, random);
-        }
+        List<Long> acked = Runs.each("RollingRestartTest", RollingRestartTest::run);
+        System.out.printf("rolling restart total: %d runs, %d acknowledged, none lost%n", acked.size(),
+                acked.stream().mapToLong(Long::longValue).sum());
     }
 
-    private static void run(int run, Random random) throws Exception {
+    private static long run(int run, Random random) throws Exception {
         try (Scenario s = Scenario.postgres("RollingRestartTest")) {
             List<NodeProcess> nodes = new ArrayList<>(s.start(3));
             for (NodeProcess n : nodes) {
@@ -72,6 +64,7 @@ class RollingRestartTest {
             assertThat(v.repeated()).as("run %d: counts acknowledged twice", run).isZero();
             assertThat(v.unacknowledgedInStore()).as("run %d: unacknowledged increments are calls that timed out",
                     run).isLessThanOrEqualTo(log.count("fail"));
+            return v.acked();
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.github.pgs.cluster.pekko.it;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -10,6 +12,22 @@ import java.util.Random;
 final class Runs {
 
     private Runs() {
+    }
+
+    /** One run of a scenario; returns the figure the test totals. */
+    @FunctionalInterface
+    interface Body {
+        long run(int run, Random random) throws Exception;
+    }
+
+    /** Runs {@code body} {@link #count()} times with one seeded random source; the figure of each run. */
+    static List<Long> each(String test, Body body) throws Exception {
+        Random random = random(test);
+        List<Long> figures = new ArrayList<>();
+        for (int run = 1; run <= count(); run++) {
+            figures.add(body.run(run, random));
+        }
+        return figures;
     }
 
     static int count() {

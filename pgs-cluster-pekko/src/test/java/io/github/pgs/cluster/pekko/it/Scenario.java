@@ -12,13 +12,13 @@ import java.util.function.Supplier;
 /**
  * One cluster test's setting: a {@link TestCluster} of nodes on one store with a {@link Tally} type of its own,
  * and the steps every test needs (start, load, stop, verify against the store). The timings are short so that the
- * CI run stays short: the failure detector accepts 2 s without heartbeats, the split-brain resolver acts after 2 s
+ * CI run stays short: the failure detector accepts 4 s without heartbeats, the split-brain resolver acts after 3 s
  * of stable membership, 50 shards.
  */
 final class Scenario implements AutoCloseable {
 
-    static final Duration STABLE_AFTER = Duration.ofSeconds(2);
-    static final Duration HEARTBEAT_PAUSE = Duration.ofSeconds(2);
+    static final Duration STABLE_AFTER = Duration.ofSeconds(3);
+    static final Duration HEARTBEAT_PAUSE = Duration.ofSeconds(4);
     static final int KEYS = 300;
 
     final TestCluster cluster;
