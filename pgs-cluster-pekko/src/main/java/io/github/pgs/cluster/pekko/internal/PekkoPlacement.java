@@ -115,6 +115,12 @@ public final class PekkoPlacement implements Placement {
             if (error == null) {
                 return reply.reply();
             }
+            if (System.nanoTime() - since < timeout.toNanos() / 2) {
+                // Not a timeout: Pekko refuses an ask at once only when its recipient (this node's region) has
+                // already stopped, before anything is sent.
+                throw new ServerUnreachableException(m.target(), "this node's shard region has stopped", true,
+                        error);
+            }
             // Pekko gave up (its ask outlives the caller's deadline, so the caller was answered already)
             throw new ServerUnreachableException(m.target(), "no outcome from the server's node: " + error, false,
                     error);
