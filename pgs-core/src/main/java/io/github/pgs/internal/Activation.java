@@ -76,12 +76,8 @@ final class Activation<A, S> extends CommittedState<A, S> implements Runnable {
     Scheduler.Cancellable idleTimer;
     ActivationTimers timers;
     private long markerVersion = -1;
-    /** The turn the observer is told of right now ({@link ObservedTurn}); {@code null} when nobody observes. */
-    ObservedTurn turn;
     /** Whether the observer was told this activation became active (so it is told once that it left). */
     boolean announced;
-    /** Who asked for the petrify queued now, for the observer (eviction, hand-off); {@code null}: an operator. */
-    volatile RuntimeObserver.PetrifyCause askedFor;
 
     Activation(Services rt, TypeRuntime<A, S> type, ServerId id, A args) {
         super(id, type, rt);
@@ -376,8 +372,9 @@ final class Activation<A, S> extends CommittedState<A, S> implements Runnable {
 
     /** Ends this activation as {@code how}; {@code current} is the message being handled, if any. */
     void end(Ending how, Envelope current) {
-        if (turn != null) {
-            turn.ended(how);
+        ObservedTurn observed = ObservedTurn.current(this);
+        if (observed != null) {
+            observed.ended(how);
         }
         List<Envelope> rest;
         synchronized (this) {

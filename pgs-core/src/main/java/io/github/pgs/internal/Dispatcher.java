@@ -324,7 +324,7 @@ final class Dispatcher {
                 releaseQuarantine(a.id);
             } else {
                 gone.add(a.departure());
-                a.askedFor = RuntimeObserver.PetrifyCause.HANDOFF;
+                rt.askedFor(a, RuntimeObserver.PetrifyCause.HANDOFF);
                 a.post(Envelope.Signal.PETRIFY_NOW);
             }
         }

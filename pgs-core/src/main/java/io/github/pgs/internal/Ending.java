@@ -89,11 +89,12 @@ sealed interface Ending {
             if (how instanceof Quarantined q) {
                 o.quarantined(a.id, q.error().lastFailure()); // a marker here, also for one recorded earlier
             }
+            RuntimeObserver.PetrifyCause asked = a.rt.takeAskedFor(a); // forgotten whatever the ending
             if (how instanceof Petrified p) {
                 o.petrified(a.id, switch (p.mode()) {
                     case IDLE -> RuntimeObserver.PetrifyCause.IDLE;
                     case SHUTDOWN -> RuntimeObserver.PetrifyCause.SHUTDOWN;
-                    case ASKED -> a.askedFor != null ? a.askedFor : RuntimeObserver.PetrifyCause.REQUESTED;
+                    case ASKED -> asked;
                 });
             }
             if (a.announced) {

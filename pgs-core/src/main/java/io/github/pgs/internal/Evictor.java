@@ -84,7 +84,7 @@ final class Evictor {
         idle.sort((x, y) -> Long.compare(x.lastActivity, y.lastActivity));
         for (int i = 0; i < Math.min(target, idle.size()); i++) {
             Activation<?, ?> a = idle.get(i).activation;
-            a.askedFor = RuntimeObserver.PetrifyCause.EVICTED;
+            a.rt.askedFor(a, RuntimeObserver.PetrifyCause.EVICTED);
             a.post(Envelope.Signal.PETRIFY_NOW);
         }
     }

@@ -10,12 +10,18 @@ import io.github.pgs.spi.RuntimeObserver.TurnOutcome;
  * for and handled, told how it went by the parts that decide it ({@link Turns}, {@link Activation#end}), and closed
  * on the same thread once the state is committed and the reply released. Made only when an observer listens.
  *
+ * <p>The open turn is found through a thread-local of the drain thread, not a field of the activation: one turn
+ * runs per thread at a time (a handler's nested call runs on the other server's thread), and active servers are
+ * many, so a field would cost heap per server whether anyone observes or not.
+ *
  * <h2>Hazards</h2>
  * The first outcome that is not {@link TurnOutcome#OK} wins: a crash that then quarantines the server stays a
  * crash. {@link #close} must run exactly once, in a {@code finally} on the thread that opened the turn, or a
  * tracing observer's scope would leak into the next server's turn on the same pooled thread.
  */
 final class ObservedTurn {
+
+    private static final ThreadLocal<ObservedTurn> OPEN = new ThreadLocal<>();
 
     private final RuntimeObserver observer;
     private final Activation<?, ?> activation;
@@ -43,8 +49,17 @@ final class ObservedTurn {
             return null;
         }
         ObservedTurn t = new ObservedTurn(o, a, kind, message, origin, waiting);
-        a.turn = t;
+        OPEN.set(t);
         return t;
+    }
+
+    /** The turn of {@code a} open on this thread; {@code null} when nobody observes (no thread-local is read). */
+    static ObservedTurn current(Activation<?, ?> a) {
+        if (a.rt.observer == null) {
+            return null;
+        }
+        ObservedTurn t = OPEN.get();
+        return t != null && t.activation == a ? t : null;
     }
 
     /** The handler (or {@code init}) threw {@code cause}. */
@@ -82,8 +97,8 @@ final class ObservedTurn {
 
     /** Ends the turn: tells the observer, on the thread that opened it. */
     void close() {
-        if (activation.turn == this) {
-            activation.turn = null;
+        if (OPEN.get() == this) {
+            OPEN.remove();
         }
         observer.turnEnded(context, activation.id, kind, message, activation.rt.time.nanoTime() - started, outcome,
                 failure);

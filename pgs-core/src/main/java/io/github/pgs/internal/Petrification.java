@@ -98,7 +98,9 @@ final class Petrification {
             }
         }
         if (rest == null) {
-            a.askedFor = null; // it stays: whoever asks next is who the observer hears of
+            if (a.rt.observer != null) {
+                a.rt.takeAskedFor(a); // it stays: whoever asks next is who the observer hears of
+            }
             if (failure != null) {
                 LOG.log(System.Logger.Level.WARNING, "petrify of " + a.id + " could not persist; staying active",
                         failure);

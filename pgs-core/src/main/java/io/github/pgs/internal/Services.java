@@ -9,6 +9,9 @@ import io.github.pgs.spi.StateCodec;
 import io.github.pgs.spi.Storage;
 import io.github.pgs.spi.TimeSource;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
  * What the parts of one runtime share: its seams (store, codec, clock, scheduler), the store path its activations
  * take, the restart-intensity tracker, the listeners, the call deadlines, the reminder watch and the
@@ -34,6 +37,11 @@ final class Services {
     /** The store's label for the observer ({@link RuntimeObserver#storeLabel}); {@code "none"} when ephemeral. */
     final String storeLabel;
     final Listeners listeners = new Listeners();
+    /**
+     * Who asked for a petrify queued now (eviction, hand-off), for the observer; made only when one listens, so that
+     * no activation carries a field for it. Absent: an operator.
+     */
+    private final Map<Activation<?, ?>, RuntimeObserver.PetrifyCause> askedFor;
     final SkippedRows skippedRows;
     final CallDeadlines deadlines;
     final DueWatch dueWatch;
@@ -41,10 +49,24 @@ final class Services {
     /** The engine that places servers on nodes, or {@code null} in a single JVM. */
     final Placement placement;
 
+    /** Notes, for the observer, that {@code cause} asked {@code a} to petrify. */
+    void askedFor(Activation<?, ?> a, RuntimeObserver.PetrifyCause cause) {
+        if (askedFor != null) {
+            askedFor.put(a, cause);
+        }
+    }
+
+    /** Who asked {@code a} to petrify (forgetting it); {@code REQUESTED} when nobody noted it. */
+    RuntimeObserver.PetrifyCause takeAskedFor(Activation<?, ?> a) {
+        RuntimeObserver.PetrifyCause c = askedFor == null ? null : askedFor.remove(a);
+        return c != null ? c : RuntimeObserver.PetrifyCause.REQUESTED;
+    }
+
     Services(Registry registry, String name, Storage storage, StateCodec codec, TimeSource time, Scheduler scheduler,
              RefResolver refs, DueWatch dueWatch, Placement placement, int maxActive, RuntimeObserver observer) {
         this.registry = registry;
         this.observer = observer;
+        this.askedFor = observer == null ? null : new ConcurrentHashMap<>();
         this.storeLabel = storage == null ? "none" : RuntimeObserver.storeLabel(storage);
         this.name = name;
         this.storage = storage;

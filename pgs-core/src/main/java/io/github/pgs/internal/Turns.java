@@ -130,8 +130,9 @@ final class Turns {
         a.live = result.state();
         PersistenceException failed = a.rt.path.commit(a, result.persist());
         if (failed != null) {
-            if (a.turn != null) {
-                a.turn.failed(failed);
+            ObservedTurn observed = ObservedTurn.current(a);
+            if (observed != null) {
+                observed.failed(failed);
             }
             if (caller != null) {
                 caller.failNow(failed);
@@ -206,8 +207,9 @@ final class Turns {
 
     private static <A, S> void crash(Activation<A, S> a, Throwable cause, CallEnvelope<?> caller) {
         a.type.stats.crashes.increment();
-        if (a.turn != null) {
-            a.turn.crashed(cause); // a crash, even when it also quarantines the server
+        ObservedTurn observed = ObservedTurn.current(a);
+        if (observed != null) {
+            observed.crashed(cause); // a crash, even when it also quarantines the server
         }
         LOG.log(System.Logger.Level.WARNING, "server " + a.id + " crashed", cause);
         StopReason reason = StopReason.crash(cause);
