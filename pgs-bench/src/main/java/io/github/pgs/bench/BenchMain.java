@@ -28,6 +28,8 @@ import java.util.Locale;
  *       active set; activation cost and store size</td><td>postgres</td></tr>
  *   <tr><td>SAVES</td><td>the store alone: C writers saving on K keys; {@code --max-batch=1}: no group commit</td><td>postgres</td></tr>
  *   <tr><td>R1</td><td>durable reminders: N due at once on petrified counters, fired by a new runtime</td><td>sqlite</td></tr>
+ *   <tr><td>C1, C2, C3</td><td>cluster mode on node JVMs ({@link ClusterScenarios}): S1 on {@code --nodes}, the
+ *       remote-call overhead, calls/s through a SIGKILL and a rolling restart</td><td>postgres</td></tr>
  * </table>
  *
  * The peers (Apache Pekko) and the stores' own limits run from {@code pgs-bench-peers.jar}, with the same options
@@ -47,7 +49,7 @@ public final class BenchMain {
 
     public static void main(String[] argv) {
         if (argv.length == 1 && (argv[0].equals("--help") || argv[0].equals("-h"))) {
-            System.out.println("usage: java -jar pgs-bench.jar --scenario=S1|S2|S3|S4|S5|S6|S7|R1|SAVES"
+            System.out.println("usage: java -jar pgs-bench.jar --scenario=S1|S2|S3|S4|S5|S6|S7|R1|SAVES|C1|C2|C3"
                     + "[,...] [--store=...] [--K= --C= --W= --D= --N= --A= ...]; see docs/benchmarks/README.md");
             return;
         }
@@ -66,6 +68,9 @@ public final class BenchMain {
                     case "S7" -> new ManyServers(pgs).run();
                     case "R1" -> pgs.r1();
                     case "SAVES" -> pgs.saves();
+                    case "C1" -> new ClusterScenarios(o, pgs, argv).c1();
+                    case "C2" -> new ClusterScenarios(o, pgs, argv).c2();
+                    case "C3" -> new ClusterScenarios(o, pgs, argv).c3();
                     default -> throw new IllegalArgumentException("unknown scenario " + sc
                             + (sc.contains("limit") ? " (the limits run from pgs-bench-peers.jar)" : ""));
                 };
