@@ -10,6 +10,7 @@ module io.github.pgs.testkit {
     requires transitive org.junit.jupiter.api;
     requires org.assertj.core;
     requires transitive java.sql; // JdbcRawRows: the hostile-row kit for stores on JDBC
+    requires java.logging; // the hostile-row kit counts reports
 
     exports io.github.pgs.testkit;
     exports io.github.pgs.testkit.tck;

@@ -71,8 +71,9 @@ class PgsCliHostileRowsTest {
             check("postgres:" + url, "--user", user, "--table", "pgs_cli_hostile");
         } finally {
             try (Connection c = DriverManager.getConnection(url, user, null);
-                 PreparedStatement st = c.prepareStatement("DELETE FROM public.pgs_cli_hostile WHERE type = ?")) {
+                 PreparedStatement st = c.prepareStatement("DELETE FROM public.pgs_cli_hostile WHERE type IN (?, ?)")) {
                 st.setString(1, type);
+                st.setString(2, type + "-states");
                 st.executeUpdate();
             }
         }
@@ -94,6 +95,11 @@ class PgsCliHostileRowsTest {
     }
 
     private void plant(Storage store, RawRows raw) throws Exception {
+        int depth = 600_000; // rendered, more than the 1 Mi characters inspect prints
+        store.save(new StateWrite(new ServerId(type + "-states", "deep"), 0,
+                bytes("[".repeat(depth) + "]".repeat(depth)), 1));
+        store.save(new StateWrite(new ServerId(type + "-states", "esc"), 0,
+                bytes("{\"\u001b[2J\":\"\u0000\u001b]0;title\u0007\r\"}"), 1));
         store.save(new StateWrite(new ServerId(type, "a"), 0, bytes("{\"n\":1}"), 1));
         store.save(new StateWrite(new ServerId(type, "c"), 0, bytes("{\"n\":2}"), 1));
         for (int i = 0; i < BAD_ROWS; i++) {
@@ -131,6 +137,14 @@ class PgsCliHostileRowsTest {
             }
             assertThat(listed).containsExactly("a", "c");
             assertThat(skipped).isEqualTo(BAD_ROWS);
+
+            CliRunner.Result deep = run(store, options, "inspect", type + "-states:deep");
+            assertThat(deep.out().length()).as("inspect of a state nested 600,000 deep is bounded")
+                    .isLessThan(1_100_000);
+            assertThat(deep.out()).contains("[... truncated:");
+            CliRunner.Result esc = run(store, options, "inspect", type + "-states:esc");
+            assertThat(esc.out()).as("control characters are shown escaped, never sent to the terminal")
+                    .doesNotContain("\u001b").doesNotContain("\u0000").doesNotContain("\u0007");
 
             CliRunner.Result expire = run(store, options, "expire", type, "--older-than", "1d", "--dry-run");
             assertThat(expire.out()).as(expire.toString()).startsWith("would delete 2 of 2 servers of type " + type)

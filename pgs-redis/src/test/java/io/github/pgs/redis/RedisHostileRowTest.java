@@ -1,0 +1,27 @@
+package io.github.pgs.redis;
+
+import io.github.pgs.spi.Storage;
+import io.github.pgs.testkit.tck.HostileRowContract;
+import io.github.pgs.testkit.tck.RawRows;
+import org.junit.jupiter.api.AfterAll;
+
+/** The hostile-row kit on Redis, in a namespace of its own. */
+class RedisHostileRowTest extends HostileRowContract {
+
+    private static final String NAMESPACE = RedisTestSupport.newNamespace("hostile");
+
+    @Override
+    protected Storage newStorage() {
+        return RedisStorage.open(RedisTestSupport.uri(), RedisOptions.builder().namespace(NAMESPACE).build());
+    }
+
+    @Override
+    protected RawRows rawRows() {
+        return new RedisRawRows(NAMESPACE);
+    }
+
+    @AfterAll
+    static void purge() {
+        RedisTestSupport.purge(NAMESPACE);
+    }
+}
