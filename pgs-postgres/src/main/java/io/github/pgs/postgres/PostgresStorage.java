@@ -626,7 +626,7 @@ public final class PostgresStorage implements Storage {
         long now = System.currentTimeMillis();
         try (Connection c = connection()) {
             boolean history = historyInUse(c, batch);
-            for (List<GroupCommit.Entry<Op, Long>> round : rounds(batch)) {
+            for (List<GroupCommit.Entry<Op, Long>> round : GroupCommit.rounds(batch, Op::row)) {
                 writeRound(c, round, now, history);
             }
         } catch (SQLException e) {
@@ -671,23 +671,6 @@ public final class PostgresStorage implements Storage {
         } catch (SQLException e) {
             return false;
         }
-    }
-
-    /** Splits {@code batch} so that no round holds a key twice; a key's n-th write goes to round n. */
-    private static List<List<GroupCommit.Entry<Op, Long>>> rounds(List<GroupCommit.Entry<Op, Long>> batch) {
-        if (batch.size() == 1) {
-            return List.of(new ArrayList<>(batch));
-        }
-        Map<RowKey, Integer> seen = new HashMap<>(batch.size() * 2);
-        List<List<GroupCommit.Entry<Op, Long>>> rounds = new ArrayList<>(1);
-        for (GroupCommit.Entry<Op, Long> e : batch) {
-            int n = seen.merge(e.item().row(), 1, Integer::sum) - 1;
-            if (n == rounds.size()) {
-                rounds.add(new ArrayList<>(n == 0 ? batch.size() : 4));
-            }
-            rounds.get(n).add(e);
-        }
-        return rounds;
     }
 
     private void writeRound(Connection c, List<GroupCommit.Entry<Op, Long>> round, long now, boolean history)

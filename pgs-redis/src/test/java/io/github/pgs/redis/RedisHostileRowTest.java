@@ -5,23 +5,23 @@ import io.github.pgs.testkit.tck.HostileRowContract;
 import io.github.pgs.testkit.tck.RawRows;
 import org.junit.jupiter.api.AfterAll;
 
-/** The hostile-row kit on Redis, in a namespace of its own. */
+/** The hostile-row kit on Redis, in a namespace of its own, removed at the end. */
 class RedisHostileRowTest extends HostileRowContract {
 
     private static final String NAMESPACE = RedisTestSupport.newNamespace("hostile");
 
+    @AfterAll
+    static void purge() {
+        RedisTestSupport.purge(NAMESPACE);
+    }
+
     @Override
     protected Storage newStorage() {
-        return RedisStorage.open(RedisTestSupport.uri(), RedisOptions.builder().namespace(NAMESPACE).build());
+        return RedisTestSupport.open(NAMESPACE);
     }
 
     @Override
     protected RawRows rawRows() {
         return new RedisRawRows(NAMESPACE);
-    }
-
-    @AfterAll
-    static void purge() {
-        RedisTestSupport.purge(NAMESPACE);
     }
 }

@@ -24,6 +24,11 @@ public final class RedisTestSupport {
         return System.getProperty("pgs.redis.uri", "redis://127.0.0.1:6379");
     }
 
+    /** A store with default options in {@code namespace}. */
+    static RedisStorage open(String namespace) {
+        return RedisStorage.open(uri(), RedisOptions.builder().namespace(namespace).build());
+    }
+
     /** A namespace no other run uses: {@code t-<label>-<random>}. */
     static String newNamespace(String label) {
         byte[] random = new byte[6];

@@ -469,12 +469,19 @@ public final class SqliteStorage implements Storage {
         gate.enter();
         try {
             return read(r -> {
-                PreparedStatement ps = from == null ? r.dueFirst : from.beforeAll() ? r.dueFrom : r.dueAfter;
+                String type = from == null || from.beforeAll() ? null : StoreChecks.utf8OrNull(from.type());
+                String key = from == null || from.beforeAll() ? null : StoreChecks.utf8OrNull(from.key());
+                boolean text = type != null && key != null;
+                PreparedStatement ps = from == null ? r.dueFirst : from.beforeAll() ? r.dueFrom
+                        : text ? r.dueAfter : r.dueAfterBytes;
                 int p = 1;
                 ps.setLong(p++, notAfterMillis);
                 if (from != null) {
                     ps.setLong(p++, from.remindAtMillis());
-                    if (!from.beforeAll()) {
+                    if (text) {
+                        ps.setString(p++, type);
+                        ps.setString(p++, key);
+                    } else if (!from.beforeAll()) {
                         ps.setBytes(p++, from.type());
                         ps.setBytes(p++, from.key());
                     }
@@ -958,6 +965,7 @@ public final class SqliteStorage implements Storage {
         final PreparedStatement dueFirst;
         final PreparedStatement dueFrom;
         final PreparedStatement dueAfter;
+        final PreparedStatement dueAfterBytes;
 
         Reader(Connection c, String table, String historyTable) throws SQLException {
             connection = c;
@@ -972,8 +980,12 @@ public final class SqliteStorage implements Storage {
             String dueOrder = " ORDER BY remind_at, type, key LIMIT ?";
             dueFirst = c.prepareStatement(due + dueOrder);
             dueFrom = c.prepareStatement(due + " AND remind_at >= ?" + dueOrder);
-            // The cursor's bytes are bound as text, so that they compare byte by byte (BINARY) with the columns.
-            dueAfter = c.prepareStatement(due
+            // A cursor of valid UTF-8 is bound as text: the row value then bounds the index range. One that is not
+            // (the last row read was unreadable) is bound as bytes cast to text, so it compares byte by byte (BINARY);
+            // SQLite then bounds the range by remind_at only and filters the rest, which costs more only at that
+            // instant.
+            dueAfter = c.prepareStatement(due + " AND (remind_at, type, key) > (?, ?, ?)" + dueOrder);
+            dueAfterBytes = c.prepareStatement(due
                     + " AND (remind_at, type, key) > (?, CAST(? AS TEXT), CAST(? AS TEXT))" + dueOrder);
             listFirst = c.prepareStatement("SELECT key FROM " + table
                     + " WHERE type = ? AND payload IS NOT NULL AND typeof(key) = 'text' ORDER BY key LIMIT ?");

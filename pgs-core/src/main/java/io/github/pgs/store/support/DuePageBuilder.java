@@ -73,13 +73,13 @@ public final class DuePageBuilder {
         if (!take(at)) {
             return false;
         }
-        String typeName = strictUtf8(type);
+        String typeName = StoreChecks.utf8OrNull(type);
         if (typeName == null || !ServerId.isValidTypeName(typeName)) {
             skip("type name of " + type.length + " bytes is not a valid type name", at);
         } else if (remindAtMillis <= 0) {
             skip("due time is not positive", at);
         } else {
-            String k = strictUtf8(key);
+            String k = StoreChecks.utf8OrNull(key);
             if (k == null) {
                 skip("key of " + key.length + " bytes is not valid UTF-8", at);
             } else {
@@ -162,14 +162,5 @@ public final class DuePageBuilder {
         }
         return new Position(remindAt, Arrays.copyOfRange(b, 12, 12 + typeLength),
                 Arrays.copyOfRange(b, 12 + typeLength, b.length));
-    }
-
-    /** {@code bytes} as UTF-8, or {@code null} if they are not valid UTF-8. */
-    private static String strictUtf8(byte[] bytes) {
-        try {
-            return ServerId.decodeKey(bytes);
-        } catch (IllegalArgumentException notUtf8) {
-            return null;
-        }
     }
 }

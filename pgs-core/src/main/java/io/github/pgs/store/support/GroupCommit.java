@@ -5,12 +5,15 @@ import io.github.pgs.spi.StoreObserver;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Group commit for store implementations: many threads {@link #submit} one item each and block; a few writer
@@ -82,6 +85,30 @@ public final class GroupCommit<T, R> implements AutoCloseable {
     }
 
     private static final Entry<?, ?> POISON = new Entry<>(null);
+
+    /**
+     * Splits {@code batch} into rounds in which no key appears twice, for backends that cannot write a row twice
+     * in one statement: a key's n-th entry goes to round n, so running the rounds in order applies each key's
+     * entries in queue order, exactly as if they had come one by one. A batch of one is one round. The rounds
+     * are new lists the caller may reorder.
+     *
+     * @param key the entry's row identity (with equals and hashCode by content)
+     */
+    public static <T, R> List<List<Entry<T, R>>> rounds(List<Entry<T, R>> batch, Function<T, ?> key) {
+        if (batch.size() == 1) {
+            return List.of(new ArrayList<>(batch));
+        }
+        Map<Object, Integer> seen = new HashMap<>(batch.size() * 2);
+        List<List<Entry<T, R>>> rounds = new ArrayList<>(1);
+        for (Entry<T, R> e : batch) {
+            int n = seen.merge(key.apply(e.item()), 1, Integer::sum) - 1;
+            if (n == rounds.size()) {
+                rounds.add(new ArrayList<>(n == 0 ? batch.size() : 4));
+            }
+            rounds.get(n).add(e);
+        }
+        return rounds;
+    }
 
     private final String name;
     private final int maxBatch;

@@ -29,6 +29,18 @@ public final class StoreChecks {
         return ServerId.encodeKey(key);
     }
 
+    /**
+     * The key (or type name) whose UTF-8 form is {@code stored}, or {@code null} if those bytes are not valid UTF-8:
+     * for a store deciding how to read or bind what it found, never decoding lossily.
+     */
+    public static String utf8OrNull(byte[] stored) {
+        try {
+            return ServerId.decodeKey(stored);
+        } catch (IllegalArgumentException notUtf8) {
+            return null;
+        }
+    }
+
     /** {@code id}, checked for {@code null}. */
     public static ServerId id(ServerId id) {
         return Objects.requireNonNull(id, "id");

@@ -111,4 +111,38 @@ class GroupCommitTest {
                 .hasMessageContaining("closed");
         callers.shutdownNow();
     }
+
+    @Test
+    void rounds_holdEachKeyOnce_andApplyAKeysEntriesInQueueOrder() throws Exception {
+        List<List<String>> seen = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        CountDownLatch writing = new CountDownLatch(1);
+        ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
+        try (GroupCommit<String, Integer> gc = new GroupCommit<>("t", 1, 16, Duration.ZERO, batch -> {
+            writing.countDown();
+            gate.join();
+            for (List<GroupCommit.Entry<String, Integer>> round : GroupCommit.rounds(batch, s -> s.charAt(0))) {
+                seen.add(round.stream().map(GroupCommit.Entry::item).toList());
+                round.forEach(e -> e.succeed(0));
+            }
+        })) {
+            List<Future<Integer>> results = new ArrayList<>();
+            results.add(callers.submit(() -> gc.submit("first")));
+            assertThat(writing.await(5, TimeUnit.SECONDS)).as("the writer holds the first batch at the gate").isTrue();
+            for (String item : List.of("a1", "b1", "a2", "c1", "a3", "b2")) {
+                results.add(callers.submit(() -> gc.submit(item)));
+                while (gc.queued() < results.size() - 1) { // queue them in this order
+                    Thread.onSpinWait();
+                }
+            }
+            gate.complete(null);
+            for (Future<Integer> f : results) {
+                f.get(5, TimeUnit.SECONDS);
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        assertThat(seen).containsExactly(List.of("first"), List.of("a1", "b1", "c1"), List.of("a2", "b2"),
+                List.of("a3"));
+    }
 }

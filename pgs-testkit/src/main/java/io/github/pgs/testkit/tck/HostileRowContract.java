@@ -19,8 +19,6 @@ import io.github.pgs.spi.StorageCapability;
 import io.github.pgs.spi.StoredState;
 import io.github.pgs.testkit.ManualTime;
 import io.github.pgs.testkit.ServerTestKit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.ThrowingSupplier;
 
@@ -65,15 +63,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * and a million digits, NUL and terminal control characters, a state written by a newer schema, a payload larger
  * than any codec limit, and bytes that are not text at all.
  */
-public abstract class HostileRowContract {
+public abstract class HostileRowContract extends StoreSuite {
 
     /** How long one case may take before it fails as a hang. */
     protected static final int CASE_TIMEOUT_SECONDS = 120;
     private static final AtomicLong TYPES = new AtomicLong();
     private static final int BAD_KEYS = 501;
 
-    private Storage storage;
-    private RawRows raw;
     private final ManualTime time = new ManualTime();
     private final List<ServerRuntime> runtimes = new ArrayList<>();
 
@@ -81,45 +77,10 @@ public abstract class HostileRowContract {
     protected HostileRowContract() {
     }
 
-    /** A new store; called before every case and closed after it. */
-    protected abstract Storage newStorage() throws Exception;
-
-    /**
-     * Direct access to the store's backend (see {@link RawRows}), or {@code null} (the default) if the store
-     * cannot hold rows it would not write itself; the cases that need such rows are then skipped. Called after
-     * {@link #newStorage()}, with {@link #storage()} set.
-     */
-    protected RawRows rawRows() {
-        return null;
-    }
-
-    /** The store of the running case. */
-    protected final Storage storage() {
-        return storage;
-    }
-
-    /** Opens the store of the next case; run by JUnit. */
-    @BeforeEach
-    public final void openStorage() throws Exception {
-        storage = newStorage();
-        raw = rawRows();
-    }
-
-    /** Closes the runtimes, then the store; run by JUnit. */
-    @AfterEach
-    public final void closeStorage() throws Exception {
-        try {
-            for (ServerRuntime r : runtimes) {
-                r.close();
-            }
-        } finally {
-            try {
-                if (raw != null) {
-                    raw.close();
-                }
-            } finally {
-                storage.close();
-            }
+    @Override
+    void beforeClose() {
+        for (ServerRuntime r : runtimes) {
+            r.close();
         }
     }
 
@@ -133,7 +94,7 @@ public abstract class HostileRowContract {
      */
     @Test
     public void adminScans_skipRowsTheyCannotRead_andEveryOtherServerKeepsWorking() throws Exception {
-        requireRaw();
+        RawRows raw = requireRawRows();
         inTime(() -> {
             String type = newType();
             ServerRuntime runtime = runtime(kit(type, LifecyclePolicy.TRANSIENT));
@@ -193,8 +154,8 @@ public abstract class HostileRowContract {
      */
     @Test
     public void reminderPoller_firesGoodReminders_pastDueRowsItCannotRead() throws Exception {
-        requireRaw();
-        assumeTrue(storage.capabilities().contains(StorageCapability.REMINDERS), "the store keeps no reminders");
+        RawRows raw = requireRawRows();
+        assumeTrue(storage().capabilities().contains(StorageCapability.REMINDERS), "the store keeps no reminders");
         inTime(() -> {
             String type = newType();
             ServerRuntime runtime = runtime(kit(type, LifecyclePolicy.TRANSIENT));
@@ -233,7 +194,7 @@ public abstract class HostileRowContract {
      */
     @Test
     public void recovery_revivesGoodServers_pastKeysItCannotRead() throws Exception {
-        requireRaw();
+        RawRows raw = requireRawRows();
         inTime(() -> {
             String type = newType();
             ServerType<String, KitServer.State> kit = kit(type, LifecyclePolicy.PERMANENT);
@@ -273,8 +234,9 @@ public abstract class HostileRowContract {
             for (String bad : List.of("", "no colon at all", type + ":%ZZ", type + ":%FF", "bad type:k", ":k",
                     type + ":\u0000\u001b[2J", type + "-unregistered:k")) {
                 ServerId marker = new ServerId(markers, bad); // a shared database may hold it from an earlier run
-                storage.save(new StateWrite(marker, storage.load(marker).version(), new byte[0], 1));
+                storage().save(new StateWrite(marker, storage().load(marker).version(), new byte[0], 1));
             }
+            RawRows raw = rawRowsOrNull();
             if (raw != null) {
                 byte[] notUtf8 = java.util.Arrays.copyOf(bytes(type + ":"), type.length() + 2);
                 notUtf8[notUtf8.length - 1] = (byte) 0xFF;
@@ -309,7 +271,7 @@ public abstract class HostileRowContract {
             ServerRuntime runtime = runtime(kit(type, LifecyclePolicy.TRANSIENT));
             Map<String, StateWrite> planted = hostileStates(type);
             for (StateWrite w : planted.values()) {
-                storage.save(w);
+                storage().save(w);
             }
             Admin admin = Admin.of(runtime);
             int maxChars = StateText.DEFAULTS.maxChars();
@@ -328,7 +290,7 @@ public abstract class HostileRowContract {
                     assertThat(called).as("call to %s", e.getKey()).isInstanceOf(GenServerException.class);
                 }
                 settle(runtime);
-                StoredState after = storage.load(id);
+                StoredState after = storage().load(id);
                 if (called != null) {
                     assertThat(after.payload()).as("bytes of %s, untouched", e.getKey())
                             .isEqualTo(e.getValue().payload());
@@ -347,14 +309,14 @@ public abstract class HostileRowContract {
      */
     @Test
     public void corruptReminderBlob_quarantinesItsServerOnly() throws Exception {
-        assumeTrue(storage.capabilities().contains(StorageCapability.REMINDERS), "the store keeps no reminders");
+        assumeTrue(storage().capabilities().contains(StorageCapability.REMINDERS), "the store keeps no reminders");
         inTime(() -> {
             String type = newType();
             ServerRuntime runtime = runtime(kit(type, LifecyclePolicy.TRANSIENT));
             long now = time.currentTimeMillis();
             ServerId bad = new ServerId(type, "bad-reminders");
             byte[] garbage = {(byte) 0xFF, 0, 0, 0, 9, 'x'};
-            storage.save(new StateWrite(bad, 0, bytes("{\"count\":1,\"fired\":0}"), 1, 0, garbage, now - 1));
+            storage().save(new StateWrite(bad, 0, bytes("{\"count\":1,\"fired\":0}"), 1, 0, garbage, now - 1));
             ServerId good = new ServerId(type, "good");
             runtime.ref(good).call(new KitServer.RemindAt(now + 5_000));
             runtime.petrify(good);
@@ -363,7 +325,7 @@ public abstract class HostileRowContract {
             advance(runtime, Duration.ofSeconds(10));
 
             assertThat(runtime.isQuarantined(bad)).as("woken, then quarantined").isTrue();
-            assertThat(storage.load(bad).reminders()).as("untouched").isEqualTo(garbage);
+            assertThat(storage().load(bad).reminders()).as("untouched").isEqualTo(garbage);
             assertThat(runtime.ref(good).call(new KitServer.Get()).fired()).isOne();
             assertThatThrownBy(() -> runtime.ref(bad).call(new KitServer.Get()))
                     .isInstanceOf(GenServerException.class);
@@ -371,12 +333,46 @@ public abstract class HostileRowContract {
         });
     }
 
+    /**
+     * Many servers whose reminder blobs do not decode, all due, more than the poller wakes at once: each is woken
+     * and quarantined once, the poller then leaves them alone (a quarantined server is not woken again), the runtime
+     * settles, and a good reminder behind them fires.
+     */
+    @Test
+    public void manyCorruptReminderBlobs_areQuarantinedOnce_andThePollerGoesQuiet() throws Exception {
+        assumeTrue(storage().capabilities().contains(StorageCapability.REMINDERS), "the store keeps no reminders");
+        inTime(() -> {
+            String type = newType();
+            ServerType<String, KitServer.State> kit = kit(type, LifecyclePolicy.TRANSIENT);
+            ServerRuntime runtime = ServerRuntime.builder().storage(storage()).timeSource(time).scheduler(time)
+                    .shutdownTimeout(Duration.ofSeconds(30)).reminderConcurrency(10).register(kit).build();
+            runtimes.add(runtime);
+            long now = time.currentTimeMillis();
+            int bad = 120;
+            for (int i = 0; i < bad; i++) {
+                storage().save(new StateWrite(new ServerId(type, "bad-" + i), 0, bytes("{\"count\":1,\"fired\":0}"), 1,
+                        0, new byte[] {(byte) 0xFF, (byte) i}, now - 1_000 + i));
+            }
+            ServerId good = new ServerId(type, "good");
+            runtime.ref(good).call(new KitServer.RemindAt(now + 5_000));
+            runtime.petrify(good);
+            settle(runtime);
+
+            advance(runtime, Duration.ofSeconds(10));
+
+            for (int i = 0; i < bad; i++) {
+                assertThat(runtime.isQuarantined(new ServerId(type, "bad-" + i))).as("bad-%d", i).isTrue();
+            }
+            assertThat(runtime.stats().quarantines()).as("each quarantined once").isEqualTo(bad);
+            assertThat(runtime.ref(good).call(new KitServer.Get()).fired()).isOne();
+            advance(runtime, Duration.ofSeconds(30)); // thirty more passes over the same rows: still quiet
+            assertThat(runtime.stats().quarantines()).isEqualTo(bad);
+            return null;
+        });
+    }
+
     // ---------------------------------------------------------------------------------------------------------
     // Helpers
-
-    private void requireRaw() {
-        assumeTrue(raw != null, "the store cannot hold rows it would not write itself");
-    }
 
     private static String newType() {
         return "hrk-" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40, Long.MAX_VALUE), 36) + "-"
@@ -391,7 +387,7 @@ public abstract class HostileRowContract {
 
     private ServerRuntime runtime(ServerType<?, ?> type) {
         ServerRuntime r = ServerRuntime.builder()
-                .storage(storage)
+                .storage(storage())
                 .timeSource(time)
                 .scheduler(time)
                 .shutdownTimeout(Duration.ofSeconds(30))
@@ -411,7 +407,7 @@ public abstract class HostileRowContract {
 
     private void plantBadKeys(String type) throws Exception {
         for (int i = 0; i < BAD_KEYS; i++) {
-            raw.write(bytes(type), new byte[] {'m', (byte) 0xFF, (byte) (i >> 8), (byte) i},
+            requireRawRows().write(bytes(type), new byte[] {'m', (byte) 0xFF, (byte) (i >> 8), (byte) i},
                     bytes("{\"count\":1,\"fired\":0}"), null, 0);
         }
     }

@@ -15,8 +15,6 @@ import io.github.pgs.spi.Storage;
 import io.github.pgs.spi.StorageCapability;
 import io.github.pgs.spi.StoredState;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -115,7 +113,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *       {@code due} page has a cursor exactly when more servers are due.</li>
  * </ul>
  */
-public abstract class StorageContract {
+public abstract class StorageContract extends StoreSuite {
 
     /** Threads racing in the concurrency tests. */
     protected static final int WRITER_THREADS = 16;
@@ -129,21 +127,10 @@ public abstract class StorageContract {
     private static final AtomicLong TYPE_COUNTER = new AtomicLong();
     private static final long CLOCK_TOLERANCE_MILLIS = TimeUnit.MINUTES.toMillis(10);
 
-    private Storage storage;
-    private RawRows rawRows;
 
     /** For subclasses, which make the store in {@link #newStorage()}. */
     protected StorageContract() {
     }
-
-    /**
-     * A new store; called before every test and closed after it. Tests use unique type names, so it need not be
-     * empty.
-     *
-     * @return the store to test, not {@code null}
-     * @throws Exception if the store cannot be opened; the test then fails
-     */
-    protected abstract Storage newStorage() throws Exception;
 
     /**
      * The longest key, in UTF-8 bytes, that the store promises to hold. Default 16 KiB (16,384 bytes); a key of
@@ -155,49 +142,12 @@ public abstract class StorageContract {
 
     /** Whether the store declares state history ({@link StorageCapability#HISTORY}). */
     private boolean keepsHistory() {
-        return storage.capabilities().contains(StorageCapability.HISTORY);
+        return storage().capabilities().contains(StorageCapability.HISTORY);
     }
 
     /** Whether the store declares reminders ({@link StorageCapability#REMINDERS}). */
     private boolean keepsReminders() {
-        return storage.capabilities().contains(StorageCapability.REMINDERS);
-    }
-
-    /**
-     * Direct access to the store's backend for planting rows the store would never write, or {@code null} (the
-     * default) if the store cannot hold such rows; the hostile-row cases are then skipped. See {@link RawRows}.
-     * Called after {@link #newStorage()}, with {@link #storage()} set.
-     */
-    protected RawRows rawRows() {
-        return null;
-    }
-
-    /** The store of the running test (made by {@link #newStorage()}). */
-    protected final Storage storage() {
-        return storage;
-    }
-
-    /** Makes the store for the next test; run by JUnit before each test. */
-    @BeforeEach
-    public final void openStorage() throws Exception {
-        storage = newStorage();
-        assertThat(storage).as("newStorage()").isNotNull();
-    }
-
-    /** Closes the store of the test that ended; run by JUnit after each test. */
-    @AfterEach
-    public final void closeStorage() throws Exception {
-        RawRows planted = rawRows;
-        rawRows = null;
-        try {
-            if (storage != null) {
-                storage.close();
-            }
-        } finally {
-            if (planted != null) {
-                planted.close();
-            }
-        }
+        return storage().capabilities().contains(StorageCapability.REMINDERS);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -206,7 +156,7 @@ public abstract class StorageContract {
     /** A key never written loads as {@link StoredState#ABSENT}: version 0, no payload, schema 0, time 0. */
     @Test
     public void load_ofNeverSavedKey_isAbsentAtVersionZero() {
-        StoredState state = storage.load(new ServerId(newType(), "never-saved"));
+        StoredState state = storage().load(new ServerId(newType(), "never-saved"));
 
         assertAbsent(state);
     }
@@ -217,10 +167,10 @@ public abstract class StorageContract {
         ServerId id = new ServerId(newType(), "k");
         byte[] payload = bytes("first state");
 
-        long version = storage.save(new StateWrite(id, 0, payload, 3));
+        long version = storage().save(new StateWrite(id, 0, payload, 3));
 
         assertThat(version).isEqualTo(1);
-        assertLive(storage.load(id), 1, payload, 3);
+        assertLive(storage().load(id), 1, payload, 3);
     }
 
     /** Each save from the current version returns that version plus one and replaces the payload. */
@@ -228,10 +178,10 @@ public abstract class StorageContract {
     public void save_chain_incrementsTheVersionByOneEachTime() {
         ServerId id = new ServerId(newType(), "chain");
         for (int v = 0; v < 25; v++) {
-            long returned = storage.save(new StateWrite(id, v, bytes("state " + v), v % 3));
+            long returned = storage().save(new StateWrite(id, v, bytes("state " + v), v % 3));
 
             assertThat(returned).as("save from version %d", v).isEqualTo(v + 1);
-            assertLive(storage.load(id), v + 1, bytes("state " + v), v % 3);
+            assertLive(storage().load(id), v + 1, bytes("state " + v), v % 3);
         }
     }
 
@@ -239,10 +189,10 @@ public abstract class StorageContract {
     @Test
     public void save_ofTheSamePayloadAgain_stillCreatesANewVersion() {
         ServerId id = new ServerId(newType(), "same");
-        storage.save(new StateWrite(id, 0, bytes("same"), 1));
+        storage().save(new StateWrite(id, 0, bytes("same"), 1));
 
-        assertThat(storage.save(new StateWrite(id, 1, bytes("same"), 1))).isEqualTo(2);
-        assertLive(storage.load(id), 2, bytes("same"), 1);
+        assertThat(storage().save(new StateWrite(id, 1, bytes("same"), 1))).isEqualTo(2);
+        assertLive(storage().load(id), 2, bytes("same"), 1);
     }
 
     /**
@@ -252,27 +202,27 @@ public abstract class StorageContract {
     @Test
     public void save_withStaleVersion_isRejectedWithBothVersionsAndChangesNothing() {
         ServerId id = new ServerId(newType(), "k");
-        storage.save(new StateWrite(id, 0, bytes("v1"), 1));
-        storage.save(new StateWrite(id, 1, bytes("v2"), 1));
-        storage.save(new StateWrite(id, 2, bytes("v3"), 2));
-        StoredState before = storage.load(id);
+        storage().save(new StateWrite(id, 0, bytes("v1"), 1));
+        storage().save(new StateWrite(id, 1, bytes("v2"), 1));
+        storage().save(new StateWrite(id, 2, bytes("v3"), 2));
+        StoredState before = storage().load(id);
 
-        assertConflict(() -> storage.save(new StateWrite(id, 1, bytes("stale"), 9)), 1, 3);
-        assertConflict(() -> storage.save(new StateWrite(id, 2, bytes("stale"), 9)), 2, 3);
+        assertConflict(() -> storage().save(new StateWrite(id, 1, bytes("stale"), 9)), 1, 3);
+        assertConflict(() -> storage().save(new StateWrite(id, 2, bytes("stale"), 9)), 2, 3);
 
-        assertUnchanged(storage.load(id), before);
+        assertUnchanged(storage().load(id), before);
     }
 
     /** A second creator (expecting "never saved") conflicts with the first instead of overwriting it. */
     @Test
     public void save_fromVersionZero_whenAlreadySaved_isRejected() {
         ServerId id = new ServerId(newType(), "k");
-        storage.save(new StateWrite(id, 0, bytes("first creator"), 1));
-        StoredState before = storage.load(id);
+        storage().save(new StateWrite(id, 0, bytes("first creator"), 1));
+        StoredState before = storage().load(id);
 
-        assertConflict(() -> storage.save(new StateWrite(id, 0, bytes("second creator"), 1)), 0, 1);
+        assertConflict(() -> storage().save(new StateWrite(id, 0, bytes("second creator"), 1)), 0, 1);
 
-        assertUnchanged(storage.load(id), before);
+        assertUnchanged(storage().load(id), before);
     }
 
     /**
@@ -284,14 +234,14 @@ public abstract class StorageContract {
         String type = newType();
         ServerId absent = new ServerId(type, "absent");
         ServerId saved = new ServerId(type, "saved");
-        storage.save(new StateWrite(saved, 0, bytes("v1"), 1));
-        StoredState before = storage.load(saved);
+        storage().save(new StateWrite(saved, 0, bytes("v1"), 1));
+        StoredState before = storage().load(saved);
 
-        assertConflict(() -> storage.save(new StateWrite(absent, 5, bytes("future"), 1)), 5, 0);
-        assertConflict(() -> storage.save(new StateWrite(saved, 2, bytes("future"), 1)), 2, 1);
+        assertConflict(() -> storage().save(new StateWrite(absent, 5, bytes("future"), 1)), 5, 0);
+        assertConflict(() -> storage().save(new StateWrite(saved, 2, bytes("future"), 1)), 2, 1);
 
-        assertAbsent(storage.load(absent));
-        assertUnchanged(storage.load(saved), before);
+        assertAbsent(storage().load(absent));
+        assertUnchanged(storage().load(saved), before);
         assertThat(listAll(type, 10)).containsExactly("saved");
     }
 
@@ -300,7 +250,7 @@ public abstract class StorageContract {
     public void versionConflict_isAStorageException() {
         ServerId id = new ServerId(newType(), "k");
 
-        assertThatThrownBy(() -> storage.save(new StateWrite(id, 1, bytes("x"), 0)))
+        assertThatThrownBy(() -> storage().save(new StateWrite(id, 1, bytes("x"), 0)))
                 .isInstanceOf(StorageException.class);
     }
 
@@ -316,16 +266,16 @@ public abstract class StorageContract {
         String type = newType();
         ServerId id = new ServerId(type, "k");
         ServerId other = new ServerId(type, "other");
-        storage.save(new StateWrite(id, 0, bytes("v1"), 1));
-        storage.save(new StateWrite(id, 1, bytes("v2"), 4));
-        storage.save(new StateWrite(other, 0, bytes("o1"), 1));
+        storage().save(new StateWrite(id, 0, bytes("v1"), 1));
+        storage().save(new StateWrite(id, 1, bytes("v2"), 4));
+        storage().save(new StateWrite(other, 0, bytes("o1"), 1));
 
-        long version = storage.delete(id, 2);
+        long version = storage().delete(id, 2);
 
         assertThat(version).isEqualTo(3);
-        assertTombstone(storage.load(id), 3);
+        assertTombstone(storage().load(id), 3);
         assertThat(listAll(type, 10)).containsExactly("other");
-        assertTombstone(storage.loadAll(List.of(id)).get(id), 3);
+        assertTombstone(storage().loadAll(List.of(id)).get(id), 3);
     }
 
     /** Deleting a key never written, expecting version 0, writes a tombstone at version 1. */
@@ -334,9 +284,9 @@ public abstract class StorageContract {
         String type = newType();
         ServerId id = new ServerId(type, "never-saved");
 
-        assertThat(storage.delete(id, 0)).isEqualTo(1);
+        assertThat(storage().delete(id, 0)).isEqualTo(1);
 
-        assertTombstone(storage.load(id), 1);
+        assertTombstone(storage().load(id), 1);
         assertThat(listAll(type, 10)).isEmpty();
     }
 
@@ -344,12 +294,12 @@ public abstract class StorageContract {
     @Test
     public void delete_ofTombstone_withItsVersion_writesANewerTombstone() {
         ServerId id = new ServerId(newType(), "k");
-        storage.save(new StateWrite(id, 0, bytes("v1"), 1));
-        storage.delete(id, 1);
+        storage().save(new StateWrite(id, 0, bytes("v1"), 1));
+        storage().delete(id, 1);
 
-        assertThat(storage.delete(id, 2)).isEqualTo(3);
+        assertThat(storage().delete(id, 2)).isEqualTo(3);
 
-        assertTombstone(storage.load(id), 3);
+        assertTombstone(storage().load(id), 3);
     }
 
     /** A writer that loaded the tombstone can write again, at the tombstone's version plus one. */
@@ -357,13 +307,13 @@ public abstract class StorageContract {
     public void save_afterTombstone_withTheTombstonesVersion_succeeds() {
         String type = newType();
         ServerId id = new ServerId(type, "k");
-        storage.save(new StateWrite(id, 0, bytes("v1"), 1));
-        long tombstone = storage.delete(id, 1);
+        storage().save(new StateWrite(id, 0, bytes("v1"), 1));
+        long tombstone = storage().delete(id, 1);
 
-        long version = storage.save(new StateWrite(id, tombstone, bytes("reborn"), 2));
+        long version = storage().save(new StateWrite(id, tombstone, bytes("reborn"), 2));
 
         assertThat(version).isEqualTo(tombstone + 1);
-        assertLive(storage.load(id), tombstone + 1, bytes("reborn"), 2);
+        assertLive(storage().load(id), tombstone + 1, bytes("reborn"), 2);
         assertThat(listAll(type, 10)).containsExactly("k");
     }
 
@@ -372,17 +322,17 @@ public abstract class StorageContract {
     public void save_afterTombstone_withStaleVersion_cannotResurrectTheState() {
         String type = newType();
         ServerId id = new ServerId(type, "k");
-        storage.save(new StateWrite(id, 0, bytes("v1"), 1));
-        storage.save(new StateWrite(id, 1, bytes("v2"), 1));
-        storage.delete(id, 2);
-        StoredState before = storage.load(id);
+        storage().save(new StateWrite(id, 0, bytes("v1"), 1));
+        storage().save(new StateWrite(id, 1, bytes("v2"), 1));
+        storage().delete(id, 2);
+        StoredState before = storage().load(id);
 
-        assertConflict(() -> storage.save(new StateWrite(id, 2, bytes("stale writer"), 1)), 2, 3);
-        assertConflict(() -> storage.save(new StateWrite(id, 1, bytes("older writer"), 1)), 1, 3);
-        assertConflict(() -> storage.save(new StateWrite(id, 0, bytes("fresh start"), 1)), 0, 3);
+        assertConflict(() -> storage().save(new StateWrite(id, 2, bytes("stale writer"), 1)), 2, 3);
+        assertConflict(() -> storage().save(new StateWrite(id, 1, bytes("older writer"), 1)), 1, 3);
+        assertConflict(() -> storage().save(new StateWrite(id, 0, bytes("fresh start"), 1)), 0, 3);
 
-        assertTombstone(storage.load(id), 3);
-        assertUnchanged(storage.load(id), before);
+        assertTombstone(storage().load(id), 3);
+        assertUnchanged(storage().load(id), before);
         assertThat(listAll(type, 10)).isEmpty();
     }
 
@@ -390,14 +340,14 @@ public abstract class StorageContract {
     @Test
     public void delete_withStaleVersion_isRejectedAndChangesNothing() {
         ServerId id = new ServerId(newType(), "k");
-        storage.save(new StateWrite(id, 0, bytes("v1"), 1));
-        storage.save(new StateWrite(id, 1, bytes("v2"), 5));
-        StoredState before = storage.load(id);
+        storage().save(new StateWrite(id, 0, bytes("v1"), 1));
+        storage().save(new StateWrite(id, 1, bytes("v2"), 5));
+        StoredState before = storage().load(id);
 
-        assertConflict(() -> storage.delete(id, 1), 1, 2);
-        assertConflict(() -> storage.delete(id, 0), 0, 2);
+        assertConflict(() -> storage().delete(id, 1), 1, 2);
+        assertConflict(() -> storage().delete(id, 0), 0, 2);
 
-        assertUnchanged(storage.load(id), before);
+        assertUnchanged(storage().load(id), before);
     }
 
     /** A delete expecting a newer version conflicts, for saved and absent keys, and writes no tombstone. */
@@ -406,26 +356,26 @@ public abstract class StorageContract {
         String type = newType();
         ServerId id = new ServerId(type, "k");
         ServerId absent = new ServerId(type, "absent");
-        storage.save(new StateWrite(id, 0, bytes("v1"), 1));
-        StoredState before = storage.load(id);
+        storage().save(new StateWrite(id, 0, bytes("v1"), 1));
+        StoredState before = storage().load(id);
 
-        assertConflict(() -> storage.delete(id, 2), 2, 1);
-        assertConflict(() -> storage.delete(absent, 1), 1, 0);
+        assertConflict(() -> storage().delete(id, 2), 2, 1);
+        assertConflict(() -> storage().delete(absent, 1), 1, 0);
 
-        assertUnchanged(storage.load(id), before);
-        assertAbsent(storage.load(absent));
+        assertUnchanged(storage().load(id), before);
+        assertAbsent(storage().load(absent));
     }
 
     /** A stale delete of a tombstone conflicts like any other stale write. */
     @Test
     public void delete_ofTombstone_withStaleVersion_isRejected() {
         ServerId id = new ServerId(newType(), "k");
-        storage.save(new StateWrite(id, 0, bytes("v1"), 1));
-        storage.delete(id, 1);
+        storage().save(new StateWrite(id, 0, bytes("v1"), 1));
+        storage().delete(id, 1);
 
-        assertConflict(() -> storage.delete(id, 1), 1, 2);
+        assertConflict(() -> storage().delete(id, 1), 1, 2);
 
-        assertTombstone(storage.load(id), 2);
+        assertTombstone(storage().load(id), 2);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -453,8 +403,8 @@ public abstract class StorageContract {
                         start.await();
                         try {
                             return deletes
-                                    ? storage.delete(id, from)
-                                    : storage.save(new StateWrite(id, from, racePayload(from, thread), thread));
+                                    ? storage().delete(id, from)
+                                    : storage().save(new StateWrite(id, from, racePayload(from, thread), thread));
                         } catch (VersionConflictException e) {
                             assertThat(e.expectedVersion()).as("conflict's expected version").isEqualTo(from);
                             assertThat(e.actualVersion()).as("conflict's actual version").isEqualTo(from + 1);
@@ -474,7 +424,7 @@ public abstract class StorageContract {
                     }
                 }
                 assertThat(winner).as("a writer won round %d", round).isNotEqualTo(-1);
-                StoredState state = storage.load(id);
+                StoredState state = storage().load(id);
                 if (winner % 4 == 3) {
                     assertTombstone(state, from + 1);
                 } else {
@@ -484,7 +434,7 @@ public abstract class StorageContract {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(storage.load(id).version()).isEqualTo(RACE_ROUNDS);
+        assertThat(storage().load(id).version()).isEqualTo(RACE_ROUNDS);
     }
 
     /**
@@ -511,7 +461,7 @@ public abstract class StorageContract {
                     for (int v = 0; v < versionsPerKey; v++) {
                         for (int k = 0; k < keysPerThread; k++) {
                             ServerId id = new ServerId(type, distinctKey(thread, k));
-                            assertThat(storage.save(new StateWrite(id, v, bytes(id.key() + "@" + v), v)))
+                            assertThat(storage().save(new StateWrite(id, v, bytes(id.key() + "@" + v), v)))
                                     .isEqualTo(v + 1);
                         }
                     }
@@ -527,7 +477,7 @@ public abstract class StorageContract {
         }
         for (String key : expectedKeys) {
             int last = versionsPerKey - 1;
-            assertLive(storage.load(new ServerId(type, key)), versionsPerKey, bytes(key + "@" + last), last);
+            assertLive(storage().load(new ServerId(type, key)), versionsPerKey, bytes(key + "@" + last), last);
         }
         expectedKeys.sort(UTF8_ORDER);
         assertThat(listAll(type, 50)).containsExactlyElementsOf(expectedKeys);
@@ -541,9 +491,9 @@ public abstract class StorageContract {
     public void payload_empty_roundTrips() {
         ServerId id = new ServerId(newType(), "empty");
 
-        storage.save(new StateWrite(id, 0, new byte[0], 1));
+        storage().save(new StateWrite(id, 0, new byte[0], 1));
 
-        StoredState state = storage.load(id);
+        StoredState state = storage().load(id);
         assertThat(state.hasPayload()).as("an empty payload is a live state, not a tombstone").isTrue();
         assertLive(state, 1, new byte[0], 1);
         assertThat(listAll(id.type(), 10)).containsExactly("empty");
@@ -558,9 +508,9 @@ public abstract class StorageContract {
             payload[i] = (byte) (i < 256 ? i : 511 - i);
         }
 
-        storage.save(new StateWrite(id, 0, payload, 1));
+        storage().save(new StateWrite(id, 0, payload, 1));
 
-        assertLive(storage.load(id), 1, payload, 1);
+        assertLive(storage().load(id), 1, payload, 1);
     }
 
     /** A 1 MiB payload round-trips, and can be replaced by another one. */
@@ -570,12 +520,12 @@ public abstract class StorageContract {
         byte[] payload = new byte[1024 * 1024];
         new Random(7).nextBytes(payload);
 
-        storage.save(new StateWrite(id, 0, payload, 1));
-        assertLive(storage.load(id), 1, payload, 1);
+        storage().save(new StateWrite(id, 0, payload, 1));
+        assertLive(storage().load(id), 1, payload, 1);
 
         payload[payload.length - 1] ^= 0x5A;
-        storage.save(new StateWrite(id, 1, payload, 2));
-        assertLive(storage.load(id), 2, payload, 2);
+        storage().save(new StateWrite(id, 1, payload, 2));
+        assertLive(storage().load(id), 2, payload, 2);
     }
 
     /**
@@ -587,9 +537,9 @@ public abstract class StorageContract {
         byte[] payload = bytes("{\"name\":\"Zo\u00EB \u00DFtra\u00DFe \u4E16\u754C \uD83D\uDE00\","
                 + "\"nul\":\"\u0000\",\"bom\":\"\uFEFF\"}");
 
-        storage.save(new StateWrite(id, 0, payload, 1));
+        storage().save(new StateWrite(id, 0, payload, 1));
 
-        assertLive(storage.load(id), 1, payload, 1);
+        assertLive(storage().load(id), 1, payload, 1);
     }
 
     /** Schema versions 0, 1, 42 and {@link Integer#MAX_VALUE} are stored as given. */
@@ -599,9 +549,9 @@ public abstract class StorageContract {
         int[] schemas = {0, 1, 42, Integer.MAX_VALUE};
         for (int schema : schemas) {
             ServerId id = new ServerId(type, "schema-" + schema);
-            storage.save(new StateWrite(id, 0, bytes("s"), schema));
+            storage().save(new StateWrite(id, 0, bytes("s"), schema));
 
-            assertLive(storage.load(id), 1, bytes("s"), schema);
+            assertLive(storage().load(id), 1, bytes("s"), schema);
         }
     }
 
@@ -613,19 +563,19 @@ public abstract class StorageContract {
     public void returnedPayloads_areCopies_andSavedPayloadsAreCopied() {
         ServerId id = new ServerId(newType(), "k");
         byte[] written = bytes("original");
-        storage.save(new StateWrite(id, 0, written, 1));
+        storage().save(new StateWrite(id, 0, written, 1));
 
         written[0] = 'X';
-        assertLive(storage.load(id), 1, bytes("original"), 1);
+        assertLive(storage().load(id), 1, bytes("original"), 1);
 
-        byte[] loaded = storage.load(id).payload();
+        byte[] loaded = storage().load(id).payload();
         loaded[0] = 'Y';
-        assertLive(storage.load(id), 1, bytes("original"), 1);
+        assertLive(storage().load(id), 1, bytes("original"), 1);
 
-        byte[] bulk = storage.loadAll(List.of(id)).get(id).payload();
+        byte[] bulk = storage().loadAll(List.of(id)).get(id).payload();
         bulk[0] = 'Z';
-        assertLive(storage.load(id), 1, bytes("original"), 1);
-        assertLive(storage.loadAll(List.of(id)).get(id), 1, bytes("original"), 1);
+        assertLive(storage().load(id), 1, bytes("original"), 1);
+        assertLive(storage().loadAll(List.of(id)).get(id), 1, bytes("original"), 1);
     }
 
     /**
@@ -635,10 +585,10 @@ public abstract class StorageContract {
     public void updatedAtMillis_isSetWhenSaved() {
         ServerId id = new ServerId(newType(), "k");
         long before = System.currentTimeMillis();
-        storage.save(new StateWrite(id, 0, bytes("v1"), 1));
+        storage().save(new StateWrite(id, 0, bytes("v1"), 1));
         long after = System.currentTimeMillis();
 
-        long updatedAt = storage.load(id).updatedAtMillis();
+        long updatedAt = storage().load(id).updatedAtMillis();
 
         assertThat(updatedAt).as("updatedAtMillis (epoch millis, store clock within %d min of ours)",
                         CLOCK_TOLERANCE_MILLIS / 60_000)
@@ -662,13 +612,13 @@ public abstract class StorageContract {
             String key = keys.get(i);
             byte[] payload = bytes("payload #" + i);
             payloads.put(key, payload);
-            assertThat(storage.save(new StateWrite(new ServerId(type, key), 0, payload, i)))
+            assertThat(storage().save(new StateWrite(new ServerId(type, key), 0, payload, i)))
                     .as("save of key %s", StorageModelRunner.quote(key)).isEqualTo(1);
         }
 
         for (int i = 0; i < keys.size(); i++) {
             String key = keys.get(i);
-            assertLive(storage.load(new ServerId(type, key)), 1, payloads.get(key), i);
+            assertLive(storage().load(new ServerId(type, key)), 1, payloads.get(key), i);
         }
         List<String> sorted = new ArrayList<>(keys);
         sorted.sort(UTF8_ORDER);
@@ -682,19 +632,19 @@ public abstract class StorageContract {
         String type = newType();
         List<String> keys = hostileKeys();
         for (String key : keys) {
-            storage.save(new StateWrite(new ServerId(type, key), 0, bytes(key), 1));
+            storage().save(new StateWrite(new ServerId(type, key), 0, bytes(key), 1));
         }
         List<String> deleted = new ArrayList<>();
         for (int i = 0; i < keys.size(); i += 2) {
             ServerId id = new ServerId(type, keys.get(i));
-            assertConflict(() -> storage.save(new StateWrite(id, 0, bytes("again"), 1)), 0, 1);
-            assertThat(storage.delete(id, 1)).isEqualTo(2);
+            assertConflict(() -> storage().save(new StateWrite(id, 0, bytes("again"), 1)), 0, 1);
+            assertThat(storage().delete(id, 1)).isEqualTo(2);
             deleted.add(keys.get(i));
         }
 
         List<String> live = new ArrayList<>();
         for (String key : keys) {
-            StoredState state = storage.load(new ServerId(type, key));
+            StoredState state = storage().load(new ServerId(type, key));
             if (deleted.contains(key)) {
                 assertTombstone(state, 2);
             } else {
@@ -712,12 +662,12 @@ public abstract class StorageContract {
         String type = newType();
         List<String> keys = List.of("", "a", "a\u0000", "a\u0000b", "ab", "ab:", "ab:*", "ab%", "ab_", "abc");
         for (int i = 0; i < keys.size(); i++) {
-            storage.save(new StateWrite(new ServerId(type, keys.get(i)), 0, bytes("#" + i), i));
+            storage().save(new StateWrite(new ServerId(type, keys.get(i)), 0, bytes("#" + i), i));
         }
-        storage.delete(new ServerId(type, "ab"), 1);
+        storage().delete(new ServerId(type, "ab"), 1);
 
         for (int i = 0; i < keys.size(); i++) {
-            StoredState state = storage.load(new ServerId(type, keys.get(i)));
+            StoredState state = storage().load(new ServerId(type, keys.get(i)));
             if (keys.get(i).equals("ab")) {
                 assertTombstone(state, 2);
             } else {
@@ -738,11 +688,11 @@ public abstract class StorageContract {
         assertThat(key.getBytes(StandardCharsets.UTF_8)).hasSize(bytes);
         String shorter = "k".repeat(bytes - 4);
 
-        storage.save(new StateWrite(new ServerId(type, key), 0, bytes("long"), 1));
-        storage.save(new StateWrite(new ServerId(type, shorter), 0, bytes("shorter"), 1));
+        storage().save(new StateWrite(new ServerId(type, key), 0, bytes("long"), 1));
+        storage().save(new StateWrite(new ServerId(type, shorter), 0, bytes("shorter"), 1));
 
-        assertLive(storage.load(new ServerId(type, key)), 1, bytes("long"), 1);
-        assertLive(storage.load(new ServerId(type, shorter)), 1, bytes("shorter"), 1);
+        assertLive(storage().load(new ServerId(type, key)), 1, bytes("long"), 1);
+        assertLive(storage().load(new ServerId(type, shorter)), 1, bytes("shorter"), 1);
         assertThat(listAll(type, 10)).containsExactly(shorter, key);
     }
 
@@ -756,10 +706,10 @@ public abstract class StorageContract {
         List<String> types = List.of(base, base + "_", base + "-x", base + "x", base.replace('-', '_'),
                 base.replace('-', '.'), base + ".", base + "$");
         for (String type : types) {
-            storage.save(new StateWrite(new ServerId(type, "shared"), 0, bytes(type), 1));
-            storage.save(new StateWrite(new ServerId(type, "only-" + type), 0, bytes(type), 1));
+            storage().save(new StateWrite(new ServerId(type, "shared"), 0, bytes(type), 1));
+            storage().save(new StateWrite(new ServerId(type, "only-" + type), 0, bytes(type), 1));
         }
-        storage.delete(new ServerId(base, "shared"), 1);
+        storage().delete(new ServerId(base, "shared"), 1);
 
         for (String type : types) {
             List<String> expected = new ArrayList<>(List.of("only-" + type));
@@ -771,10 +721,10 @@ public abstract class StorageContract {
             assertThat(listAll(type, 1)).as("keys of type %s, one per page", type)
                     .containsExactlyElementsOf(expected);
             if (!type.equals(base)) {
-                assertLive(storage.load(new ServerId(type, "shared")), 1, bytes(type), 1);
+                assertLive(storage().load(new ServerId(type, "shared")), 1, bytes(type), 1);
             }
         }
-        assertTombstone(storage.load(new ServerId(base, "shared")), 2);
+        assertTombstone(storage().load(new ServerId(base, "shared")), 2);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -793,10 +743,10 @@ public abstract class StorageContract {
         List<String> shuffled = new ArrayList<>(ordered);
         Collections.shuffle(shuffled, new Random(11));
         for (String key : shuffled) {
-            storage.save(new StateWrite(new ServerId(type, key), 0, bytes(key), 1));
+            storage().save(new StateWrite(new ServerId(type, key), 0, bytes(key), 1));
         }
 
-        KeyPage page = storage.list(type, null, 100);
+        KeyPage page = storage().list(type, null, 100);
 
         assertThat(page.keys()).containsExactlyElementsOf(ordered);
         assertThat(page.next()).isNull();
@@ -815,22 +765,22 @@ public abstract class StorageContract {
             keys.add(String.format("key-%02d", i));
         }
         for (String key : keys) {
-            storage.save(new StateWrite(new ServerId(type, key), 0, bytes(key), 1));
+            storage().save(new StateWrite(new ServerId(type, key), 0, bytes(key), 1));
         }
 
-        KeyPage first = storage.list(type, null, 7);
+        KeyPage first = storage().list(type, null, 7);
         assertThat(first.keys()).containsExactlyElementsOf(keys.subList(0, 7));
         assertThat(first.next()).isEqualTo(KeyCursor.after("key-06"));
         assertThat(first.hasMore()).isTrue();
 
-        KeyPage second = storage.list(type, first.next(), 7);
+        KeyPage second = storage().list(type, first.next(), 7);
         assertThat(second.keys()).containsExactlyElementsOf(keys.subList(7, 14));
         assertThat(second.next()).isEqualTo(KeyCursor.after("key-13"));
 
-        KeyPage third = storage.list(type, second.next(), 7);
+        KeyPage third = storage().list(type, second.next(), 7);
         assertThat(third.keys()).containsExactlyElementsOf(keys.subList(14, 21));
 
-        KeyPage last = storage.list(type, third.next(), 7);
+        KeyPage last = storage().list(type, third.next(), 7);
         assertThat(last.keys()).containsExactlyElementsOf(keys.subList(21, 25));
         assertThat(last.next()).isNull();
         assertThat(last.hasMore()).isFalse();
@@ -842,7 +792,7 @@ public abstract class StorageContract {
         String type = newType();
         List<String> keys = List.of("a", "b", "c", "d", "e");
         for (String key : keys) {
-            storage.save(new StateWrite(new ServerId(type, key), 0, bytes(key), 1));
+            storage().save(new StateWrite(new ServerId(type, key), 0, bytes(key), 1));
         }
 
         assertThat(listAll(type, 1)).containsExactlyElementsOf(keys);
@@ -856,14 +806,14 @@ public abstract class StorageContract {
     public void list_exactlyFullLastPage_hasNoCursor() {
         String type = newType();
         for (String key : List.of("a", "b", "c", "d", "e", "f")) {
-            storage.save(new StateWrite(new ServerId(type, key), 0, bytes(key), 1));
+            storage().save(new StateWrite(new ServerId(type, key), 0, bytes(key), 1));
         }
 
-        KeyPage all = storage.list(type, null, 6);
+        KeyPage all = storage().list(type, null, 6);
         assertThat(all.keys()).containsExactly("a", "b", "c", "d", "e", "f");
         assertThat(all.next()).as("cursor of a page holding every key").isNull();
 
-        KeyPage second = storage.list(type, KeyCursor.after("c"), 3);
+        KeyPage second = storage().list(type, KeyCursor.after("c"), 3);
         assertThat(second.keys()).containsExactly("d", "e", "f");
         assertThat(second.next()).as("cursor of the last, exactly full page").isNull();
     }
@@ -877,16 +827,16 @@ public abstract class StorageContract {
         String type = newType();
         for (int i = 0; i < 12; i++) {
             ServerId id = new ServerId(type, String.format("k%02d", i));
-            storage.save(new StateWrite(id, 0, bytes("x"), 1));
+            storage().save(new StateWrite(id, 0, bytes("x"), 1));
             if (i != 5 && i != 11) {
-                storage.delete(id, 1);
+                storage().delete(id, 1);
             }
         }
 
-        assertThat(storage.list(type, null, 100).keys()).containsExactly("k05", "k11");
+        assertThat(storage().list(type, null, 100).keys()).containsExactly("k05", "k11");
         assertThat(listAll(type, 2)).containsExactly("k05", "k11");
         assertThat(listAll(type, 1)).containsExactly("k05", "k11");
-        KeyPage afterFirst = storage.list(type, KeyCursor.after("k05"), 3);
+        KeyPage afterFirst = storage().list(type, KeyCursor.after("k05"), 3);
         assertThat(afterFirst.keys()).containsExactly("k11");
         assertThat(afterFirst.next()).isNull();
     }
@@ -899,15 +849,15 @@ public abstract class StorageContract {
     public void list_afterAKeyThatIsNotStored_startsAfterItInByteOrder() {
         String type = newType();
         for (String key : List.of("", "a", "ab", "b", "c")) {
-            storage.save(new StateWrite(new ServerId(type, key), 0, bytes(key), 1));
+            storage().save(new StateWrite(new ServerId(type, key), 0, bytes(key), 1));
         }
 
-        assertThat(storage.list(type, KeyCursor.after("aa"), 10).keys()).containsExactly("ab", "b", "c");
-        assertThat(storage.list(type, KeyCursor.after("a\u0000"), 10).keys()).containsExactly("ab", "b", "c");
-        assertThat(storage.list(type, KeyCursor.after(""), 10).keys()).as("after the empty key").containsExactly("a", "ab", "b", "c");
-        assertThat(storage.list(type, null, 10).keys()).as("from the start").containsExactly("", "a", "ab", "b", "c");
-        assertThat(storage.list(type, KeyCursor.after("zz"), 10).keys()).isEmpty();
-        assertThat(storage.list(type, KeyCursor.after("zz"), 10).next()).isNull();
+        assertThat(storage().list(type, KeyCursor.after("aa"), 10).keys()).containsExactly("ab", "b", "c");
+        assertThat(storage().list(type, KeyCursor.after("a\u0000"), 10).keys()).containsExactly("ab", "b", "c");
+        assertThat(storage().list(type, KeyCursor.after(""), 10).keys()).as("after the empty key").containsExactly("a", "ab", "b", "c");
+        assertThat(storage().list(type, null, 10).keys()).as("from the start").containsExactly("", "a", "ab", "b", "c");
+        assertThat(storage().list(type, KeyCursor.after("zz"), 10).keys()).isEmpty();
+        assertThat(storage().list(type, KeyCursor.after("zz"), 10).next()).isNull();
     }
 
     /** A type never written, or holding only tombstones, lists as one empty page without cursor. */
@@ -916,11 +866,11 @@ public abstract class StorageContract {
         String never = newType();
         String onlyTombstones = newType();
         ServerId id = new ServerId(onlyTombstones, "k");
-        storage.save(new StateWrite(id, 0, bytes("x"), 1));
-        storage.delete(id, 1);
+        storage().save(new StateWrite(id, 0, bytes("x"), 1));
+        storage().delete(id, 1);
 
         for (String type : List.of(never, onlyTombstones)) {
-            KeyPage page = storage.list(type, null, 10);
+            KeyPage page = storage().list(type, null, 10);
             assertThat(page.keys()).as("keys of %s", type).isEmpty();
             assertThat(page.next()).as("cursor of %s", type).isNull();
         }
@@ -931,14 +881,14 @@ public abstract class StorageContract {
     public void list_doesNotIncludeOtherTypes() {
         String type = newType();
         String other = newType();
-        storage.save(new StateWrite(new ServerId(type, "mine"), 0, bytes("x"), 1));
-        storage.save(new StateWrite(new ServerId(other, "theirs"), 0, bytes("x"), 1));
-        storage.save(new StateWrite(new ServerId(other, "mine"), 0, bytes("x"), 1));
-        storage.delete(new ServerId(other, "mine"), 1);
+        storage().save(new StateWrite(new ServerId(type, "mine"), 0, bytes("x"), 1));
+        storage().save(new StateWrite(new ServerId(other, "theirs"), 0, bytes("x"), 1));
+        storage().save(new StateWrite(new ServerId(other, "mine"), 0, bytes("x"), 1));
+        storage().delete(new ServerId(other, "mine"), 1);
 
         assertThat(listAll(type, 10)).containsExactly("mine");
         assertThat(listAll(other, 10)).containsExactly("theirs");
-        assertLive(storage.load(new ServerId(type, "mine")), 1, bytes("x"), 1);
+        assertLive(storage().load(new ServerId(type, "mine")), 1, bytes("x"), 1);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -957,15 +907,15 @@ public abstract class StorageContract {
         ServerId tombstoned = new ServerId(type, "tombstoned");
         ServerId sameKeyOtherType = new ServerId(other, "present");
         ServerId hostile = new ServerId(type, "it's \"100%\" a_b\\c\u0000\uD83D\uDE00");
-        storage.save(new StateWrite(present, 0, bytes("p1"), 1));
-        storage.save(new StateWrite(present, 1, bytes("p2"), 2));
-        storage.save(new StateWrite(tombstoned, 0, bytes("t"), 1));
-        storage.delete(tombstoned, 1);
-        storage.save(new StateWrite(sameKeyOtherType, 0, bytes("other"), 7));
-        storage.save(new StateWrite(hostile, 0, bytes("hostile"), 3));
+        storage().save(new StateWrite(present, 0, bytes("p1"), 1));
+        storage().save(new StateWrite(present, 1, bytes("p2"), 2));
+        storage().save(new StateWrite(tombstoned, 0, bytes("t"), 1));
+        storage().delete(tombstoned, 1);
+        storage().save(new StateWrite(sameKeyOtherType, 0, bytes("other"), 7));
+        storage().save(new StateWrite(hostile, 0, bytes("hostile"), 3));
         List<ServerId> ids = List.of(absent, present, hostile, tombstoned, sameKeyOtherType);
 
-        Map<ServerId, StoredState> states = storage.loadAll(ids);
+        Map<ServerId, StoredState> states = storage().loadAll(ids);
 
         assertThat(states).containsOnlyKeys(ids);
         assertAbsent(states.get(absent));
@@ -978,7 +928,7 @@ public abstract class StorageContract {
     /** {@code loadAll} of no ids is an empty map. */
     @Test
     public void loadAll_ofNoIds_isEmpty() {
-        assertThat(storage.loadAll(List.of())).isEmpty();
+        assertThat(storage().loadAll(List.of())).isEmpty();
     }
 
     /** {@code loadAll} of ids never saved returns {@link StoredState#ABSENT} for each. */
@@ -990,7 +940,7 @@ public abstract class StorageContract {
             ids.add(new ServerId(type, "unknown-" + i));
         }
 
-        Map<ServerId, StoredState> states = storage.loadAll(ids);
+        Map<ServerId, StoredState> states = storage().loadAll(ids);
 
         assertThat(states).containsOnlyKeys(ids);
         states.values().forEach(StorageContract::assertAbsent);
@@ -1010,15 +960,15 @@ public abstract class StorageContract {
         String other = newType();
         ServerId never = new ServerId(type, "never-saved");
         ServerId noDepth = new ServerId(type, "no-depth");
-        storage.save(new StateWrite(noDepth, 0, bytes("v1"), 1, 0));
-        storage.save(new StateWrite(noDepth, 1, bytes("v2"), 1, 0));
+        storage().save(new StateWrite(noDepth, 0, bytes("v1"), 1, 0));
+        storage().save(new StateWrite(noDepth, 1, bytes("v2"), 1, 0));
         ServerId elsewhere = new ServerId(other, "never-saved");
-        storage.save(new StateWrite(elsewhere, 0, bytes("v1"), 1, 3));
-        storage.save(new StateWrite(elsewhere, 1, bytes("v2"), 1, 3));
+        storage().save(new StateWrite(elsewhere, 0, bytes("v1"), 1, 3));
+        storage().save(new StateWrite(elsewhere, 1, bytes("v2"), 1, 3));
 
-        assertThat(storage.history(never)).as("history of a never-saved key").isEmpty();
-        assertThat(storage.history(noDepth)).as("history of a key saved with depth 0").isEmpty();
-        assertThat(storage.history(elsewhere)).as("the same key under another type").hasSize(1);
+        assertThat(storage().history(never)).as("history of a never-saved key").isEmpty();
+        assertThat(storage().history(noDepth)).as("history of a key saved with depth 0").isEmpty();
+        assertThat(storage().history(elsewhere)).as("the same key under another type").hasSize(1);
     }
 
     /**
@@ -1035,17 +985,17 @@ public abstract class StorageContract {
             List<StoredState> expected = new ArrayList<>(stored.subList(0, Math.max(0, stored.size() - 1)));
             Collections.reverse(expected);
 
-            assertHistory(storage.history(id), expected.subList(0, Math.min(3, expected.size())),
+            assertHistory(storage().history(id), expected.subList(0, Math.min(3, expected.size())),
                     "before the save from version " + v);
 
-            storage.save(new StateWrite(id, v, payloads[v], 10 + v, 3));
-            StoredState now = storage.load(id);
+            storage().save(new StateWrite(id, v, payloads[v], 10 + v, 3));
+            StoredState now = storage().load(id);
             assertLive(now, v + 1, payloads[v], 10 + v);
             stored.add(now);
         }
 
-        assertHistory(storage.history(id), List.of(stored.get(3), stored.get(2), stored.get(1)), "after five saves");
-        assertLive(storage.load(id), 5, bytes("fifth"), 14);
+        assertHistory(storage().history(id), List.of(stored.get(3), stored.get(2), stored.get(1)), "after five saves");
+        assertLive(storage().load(id), 5, bytes("fifth"), 14);
     }
 
     /** As versions arrive, the oldest entries are pruned: the history is always the last {@code depth} states. */
@@ -1055,10 +1005,10 @@ public abstract class StorageContract {
         ServerId id = new ServerId(newType(), "k");
         int depth = 2;
         for (int v = 0; v < 12; v++) {
-            storage.save(new StateWrite(id, v, bytes("state " + (v + 1)), 1, depth));
+            storage().save(new StateWrite(id, v, bytes("state " + (v + 1)), 1, depth));
 
             long current = v + 1;
-            List<StoredState> history = storage.history(id);
+            List<StoredState> history = storage().history(id);
             assertThat(history).as("history at version %d", current).hasSize((int) Math.min(depth, current - 1));
             for (int i = 0; i < history.size(); i++) {
                 long version = current - 1 - i;
@@ -1077,26 +1027,26 @@ public abstract class StorageContract {
         ServerId id = new ServerId(newType(), "k");
         long v = 0;
         for (; v < 5; v++) {
-            storage.save(new StateWrite(id, v, bytes("s" + (v + 1)), 1, 4));
+            storage().save(new StateWrite(id, v, bytes("s" + (v + 1)), 1, 4));
         }
-        assertThat(versions(storage.history(id))).as("depth 4 after 5 saves").containsExactly(4L, 3L, 2L, 1L);
+        assertThat(versions(storage().history(id))).as("depth 4 after 5 saves").containsExactly(4L, 3L, 2L, 1L);
 
-        v = storage.save(new StateWrite(id, v, bytes("s" + (v + 1)), 1, 2));
-        assertThat(versions(storage.history(id))).as("after a save with depth 2").containsExactly(5L, 4L);
+        v = storage().save(new StateWrite(id, v, bytes("s" + (v + 1)), 1, 2));
+        assertThat(versions(storage().history(id))).as("after a save with depth 2").containsExactly(5L, 4L);
 
-        v = storage.save(new StateWrite(id, v, bytes("s" + (v + 1)), 1, 3));
-        v = storage.save(new StateWrite(id, v, bytes("s" + (v + 1)), 1, 3));
-        assertThat(versions(storage.history(id))).as("after two saves with depth 3").containsExactly(7L, 6L, 5L);
+        v = storage().save(new StateWrite(id, v, bytes("s" + (v + 1)), 1, 3));
+        v = storage().save(new StateWrite(id, v, bytes("s" + (v + 1)), 1, 3));
+        assertThat(versions(storage().history(id))).as("after two saves with depth 3").containsExactly(7L, 6L, 5L);
 
-        v = storage.save(new StateWrite(id, v, bytes("s" + (v + 1)), 1, 1));
-        assertThat(versions(storage.history(id))).as("after a save with depth 1").containsExactly(8L);
+        v = storage().save(new StateWrite(id, v, bytes("s" + (v + 1)), 1, 1));
+        assertThat(versions(storage().history(id))).as("after a save with depth 1").containsExactly(8L);
 
-        v = storage.save(new StateWrite(id, v, bytes("s" + (v + 1)), 1, 0));
-        assertThat(storage.history(id)).as("after a save with depth 0").isEmpty();
-        assertLive(storage.load(id), 10, bytes("s10"), 1);
+        v = storage().save(new StateWrite(id, v, bytes("s" + (v + 1)), 1, 0));
+        assertThat(storage().history(id)).as("after a save with depth 0").isEmpty();
+        assertLive(storage().load(id), 10, bytes("s10"), 1);
 
-        storage.save(new StateWrite(id, v, bytes("s" + (v + 1)), 2, 3));
-        List<StoredState> history = storage.history(id);
+        storage().save(new StateWrite(id, v, bytes("s" + (v + 1)), 2, 3));
+        List<StoredState> history = storage().history(id);
         assertThat(versions(history)).as("a save with a depth after depth 0 starts afresh").containsExactly(10L);
         assertLive(history.get(0), 10, bytes("s10"), 1);
     }
@@ -1110,22 +1060,22 @@ public abstract class StorageContract {
         requireHistory();
         ServerId id = new ServerId(newType(), "k");
         for (int v = 0; v < 4; v++) {
-            storage.save(new StateWrite(id, v, bytes("old " + (v + 1)), 1, 3));
+            storage().save(new StateWrite(id, v, bytes("old " + (v + 1)), 1, 3));
         }
-        assertThat(storage.history(id)).hasSize(3);
+        assertThat(storage().history(id)).hasSize(3);
 
-        long tombstone = storage.delete(id, 4);
+        long tombstone = storage().delete(id, 4);
 
-        assertThat(storage.history(id)).as("history after the delete").isEmpty();
-        storage.save(new StateWrite(id, tombstone, bytes("reborn"), 2, 3));
-        assertThat(storage.history(id)).as("history after the first save over the tombstone").isEmpty();
-        storage.save(new StateWrite(id, tombstone + 1, bytes("after"), 2, 3));
-        List<StoredState> history = storage.history(id);
+        assertThat(storage().history(id)).as("history after the delete").isEmpty();
+        storage().save(new StateWrite(id, tombstone, bytes("reborn"), 2, 3));
+        assertThat(storage().history(id)).as("history after the first save over the tombstone").isEmpty();
+        storage().save(new StateWrite(id, tombstone + 1, bytes("after"), 2, 3));
+        List<StoredState> history = storage().history(id);
         assertThat(versions(history)).containsExactly(tombstone + 1);
         assertLive(history.get(0), tombstone + 1, bytes("reborn"), 2);
 
-        storage.delete(id, tombstone + 2);
-        assertThat(storage.history(id)).as("history after the second delete").isEmpty();
+        storage().delete(id, tombstone + 2);
+        assertThat(storage().history(id)).as("history after the second delete").isEmpty();
     }
 
     /**
@@ -1136,19 +1086,19 @@ public abstract class StorageContract {
         requireHistory();
         ServerId id = new ServerId(newType(), "k");
         for (int v = 0; v < 4; v++) {
-            storage.save(new StateWrite(id, v, bytes("v" + (v + 1)), v, 3));
+            storage().save(new StateWrite(id, v, bytes("v" + (v + 1)), v, 3));
         }
-        List<StoredState> before = storage.history(id);
+        List<StoredState> before = storage().history(id);
         assertThat(before).hasSize(3);
 
-        assertConflict(() -> storage.save(new StateWrite(id, 2, bytes("stale"), 1, 3)), 2, 4);
-        assertConflict(() -> storage.save(new StateWrite(id, 3, bytes("stale, depth 0"), 1, 0)), 3, 4);
-        assertConflict(() -> storage.save(new StateWrite(id, 6, bytes("future, depth 1"), 1, 1)), 6, 4);
-        assertConflict(() -> storage.save(new StateWrite(id, 0, bytes("creator"), 1, 2)), 0, 4);
-        assertConflict(() -> storage.delete(id, 3), 3, 4);
+        assertConflict(() -> storage().save(new StateWrite(id, 2, bytes("stale"), 1, 3)), 2, 4);
+        assertConflict(() -> storage().save(new StateWrite(id, 3, bytes("stale, depth 0"), 1, 0)), 3, 4);
+        assertConflict(() -> storage().save(new StateWrite(id, 6, bytes("future, depth 1"), 1, 1)), 6, 4);
+        assertConflict(() -> storage().save(new StateWrite(id, 0, bytes("creator"), 1, 2)), 0, 4);
+        assertConflict(() -> storage().delete(id, 3), 3, 4);
 
-        assertHistory(storage.history(id), before, "after the rejected writes");
-        assertLive(storage.load(id), 4, bytes("v4"), 3);
+        assertHistory(storage().history(id), before, "after the rejected writes");
+        assertLive(storage().load(id), 4, bytes("v4"), 3);
     }
 
     /**
@@ -1160,15 +1110,15 @@ public abstract class StorageContract {
         requireHistory();
         ServerId id = new ServerId(newType(), "k");
         byte[] written = bytes("original");
-        storage.save(new StateWrite(id, 0, written, 1, 2));
-        storage.save(new StateWrite(id, 1, bytes("second"), 1, 2));
+        storage().save(new StateWrite(id, 0, written, 1, 2));
+        storage().save(new StateWrite(id, 1, bytes("second"), 1, 2));
 
         written[0] = 'X';
-        assertLive(storage.history(id).get(0), 1, bytes("original"), 1);
+        assertLive(storage().history(id).get(0), 1, bytes("original"), 1);
 
-        byte[] returned = storage.history(id).get(0).payload();
+        byte[] returned = storage().history(id).get(0).payload();
         returned[0] = 'Y';
-        assertLive(storage.history(id).get(0), 1, bytes("original"), 1);
+        assertLive(storage().history(id).get(0), 1, bytes("original"), 1);
     }
 
     /**
@@ -1185,17 +1135,17 @@ public abstract class StorageContract {
             for (String key : keys) {
                 ServerId id = new ServerId(type, key);
                 for (int v = 0; v < 3; v++) {
-                    storage.save(new StateWrite(id, v, bytes(type + "/" + key + "@" + (v + 1)), 1, 2));
+                    storage().save(new StateWrite(id, v, bytes(type + "/" + key + "@" + (v + 1)), 1, 2));
                 }
             }
         }
-        storage.delete(new ServerId(base, "a"), 3);
-        storage.save(new StateWrite(new ServerId(base, "a_"), 3, bytes("no depth"), 1, 0));
+        storage().delete(new ServerId(base, "a"), 3);
+        storage().save(new StateWrite(new ServerId(base, "a_"), 3, bytes("no depth"), 1, 0));
 
         for (String type : types) {
             for (String key : keys) {
                 ServerId id = new ServerId(type, key);
-                List<StoredState> history = storage.history(id);
+                List<StoredState> history = storage().history(id);
                 if (type.equals(base) && (key.equals("a") || key.equals("a_"))) {
                     assertThat(history).as("history of %s/%s", type, StorageModelRunner.quote(key)).isEmpty();
                 } else {
@@ -1231,16 +1181,16 @@ public abstract class StorageContract {
                 writers.add(pool.submit(() -> {
                     start.await();
                     for (int attempt = 0; attempt < attemptsPerThread; attempt++) {
-                        long loaded = storage.load(id).version();
+                        long loaded = storage().load(id).version();
                         StateWrite write = new StateWrite(id, loaded, bytes("thread " + thread + " attempt " + attempt),
                                 thread, depth);
                         try {
-                            long version = storage.save(write);
+                            long version = storage().save(write);
                             assertThat(written.put(version, write)).as("version %d written twice", version).isNull();
                         } catch (VersionConflictException e) {
                             assertThat(e.actualVersion()).as("conflict's actual version").isGreaterThan(loaded);
                         }
-                        List<StoredState> history = storage.history(id);
+                        List<StoredState> history = storage().history(id);
                         assertThat(history).as("history read by thread %d", thread).hasSizeLessThanOrEqualTo(depth);
                         if (!history.isEmpty()) {
                             assertThat(history.get(0).version()).as("newest history entry vs the version loaded")
@@ -1258,12 +1208,12 @@ public abstract class StorageContract {
         } finally {
             pool.shutdownNow();
         }
-        long last = storage.load(id).version();
+        long last = storage().load(id).version();
         assertThat(written).as("successful saves").hasSize((int) last);
         for (List<StoredState> history : observed) {
             assertConsistentHistory(history, written, depth);
         }
-        List<StoredState> end = storage.history(id);
+        List<StoredState> end = storage().history(id);
         assertThat(versions(end)).as("history at the end").containsExactly(last - 1, last - 2, last - 3);
         assertConsistentHistory(end, written, depth);
     }
@@ -1290,11 +1240,11 @@ public abstract class StorageContract {
                     for (int v = 0; v < versionsPerKey; v++) {
                         for (int k = 0; k < keysPerThread; k++) {
                             ServerId id = new ServerId(type, distinctKey(thread, k));
-                            storage.save(new StateWrite(id, v, bytes(id.key() + "@" + (v + 1)), k, k % 3));
+                            storage().save(new StateWrite(id, v, bytes(id.key() + "@" + (v + 1)), k, k % 3));
                         }
                     }
                     for (int k = 3; k < keysPerThread; k += 4) {
-                        storage.delete(new ServerId(type, distinctKey(thread, k)), versionsPerKey);
+                        storage().delete(new ServerId(type, distinctKey(thread, k)), versionsPerKey);
                     }
                     return null;
                 }));
@@ -1309,7 +1259,7 @@ public abstract class StorageContract {
         for (int t = 0; t < WRITER_THREADS; t++) {
             for (int k = 0; k < keysPerThread; k++) {
                 ServerId id = new ServerId(type, distinctKey(t, k));
-                List<StoredState> history = storage.history(id);
+                List<StoredState> history = storage().history(id);
                 int depth = k % 4 == 3 ? 0 : k % 3;
                 assertThat(history).as("history of %s", id.key()).hasSize(depth);
                 for (int i = 0; i < depth; i++) {
@@ -1329,15 +1279,15 @@ public abstract class StorageContract {
     public void history_ofAStoreThatKeepsNone_isUnsupported_andDepthsAreRefused() {
         assumeFalse(keepsHistory(), "the store keeps history");
         ServerId id = new ServerId(newType(), "k");
-        storage.save(new StateWrite(id, 0, bytes("v1"), 1));
-        StoredState before = storage.load(id);
+        storage().save(new StateWrite(id, 0, bytes("v1"), 1));
+        StoredState before = storage().load(id);
 
-        assertThatThrownBy(() -> storage.history(id)).isInstanceOf(UnsupportedOperationException.class);
-        assertThatThrownBy(() -> storage.save(new StateWrite(id, 1, bytes("v2"), 1, 1)))
+        assertThatThrownBy(() -> storage().history(id)).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> storage().save(new StateWrite(id, 1, bytes("v2"), 1, 1)))
                 .isInstanceOf(RuntimeException.class)
                 .isNotInstanceOf(VersionConflictException.class);
 
-        assertUnchanged(storage.load(id), before);
+        assertUnchanged(storage().load(id), before);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -1356,19 +1306,19 @@ public abstract class StorageContract {
         ServerId without = new ServerId(type, "without");
         byte[] reminders = allByteValues();
 
-        storage.save(new StateWrite(with, 0, bytes("state"), 2, 0, reminders, base + 5));
-        storage.save(new StateWrite(without, 0, bytes("plain"), 1));
+        storage().save(new StateWrite(with, 0, bytes("state"), 2, 0, reminders, base + 5));
+        storage().save(new StateWrite(without, 0, bytes("plain"), 1));
         reminders[0] = 'X';
 
-        StoredState loaded = storage.load(with);
+        StoredState loaded = storage().load(with);
         assertLive(loaded, 1, bytes("state"), 2);
         assertReminders(loaded, allByteValues(), base + 5);
         loaded.reminders()[1] = 'Y';
-        assertReminders(storage.load(with), allByteValues(), base + 5);
-        Map<ServerId, StoredState> bulk = storage.loadAll(List.of(with, without));
+        assertReminders(storage().load(with), allByteValues(), base + 5);
+        Map<ServerId, StoredState> bulk = storage().loadAll(List.of(with, without));
         assertReminders(bulk.get(with), allByteValues(), base + 5);
         assertNoReminders(bulk.get(without));
-        assertNoReminders(storage.load(without));
+        assertNoReminders(storage().load(without));
     }
 
     /** Empty reminder bytes (length 0, not {@code null}) are a reminder set: kept as empty and due. */
@@ -1378,10 +1328,10 @@ public abstract class StorageContract {
         long base = reminderBase();
         ServerId id = new ServerId(newType(), "empty");
 
-        storage.save(new StateWrite(id, 0, bytes("x"), 1, 0, new byte[0], base + 1));
+        storage().save(new StateWrite(id, 0, bytes("x"), 1, 0, new byte[0], base + 1));
 
-        assertReminders(storage.load(id), new byte[0], base + 1);
-        assertReminders(storage.loadAll(List.of(id)).get(id), new byte[0], base + 1);
+        assertReminders(storage().load(id), new byte[0], base + 1);
+        assertReminders(storage().loadAll(List.of(id)).get(id), new byte[0], base + 1);
         assertThat(dueFrom(base, base + 1, 10)).containsExactly(new DueServer(id, base + 1));
     }
 
@@ -1392,14 +1342,14 @@ public abstract class StorageContract {
         long base = reminderBase();
         String type = newType();
         ServerId id = new ServerId(type, "k");
-        storage.save(new StateWrite(id, 0, bytes("x"), 1, 0, bytes("r"), base + 10));
-        storage.save(new StateWrite(new ServerId(type, "no reminders"), 0, bytes("y"), 1));
+        storage().save(new StateWrite(id, 0, bytes("x"), 1, 0, bytes("r"), base + 10));
+        storage().save(new StateWrite(new ServerId(type, "no reminders"), 0, bytes("y"), 1));
 
         assertThat(dueFrom(base, base + 9, 10)).as("due by one millisecond before").isEmpty();
         assertThat(dueFrom(base, base + 10, 10)).as("due by its time").containsExactly(new DueServer(id, base + 10));
         assertThat(dueFrom(base, base + 10_000, 10)).as("due later").containsExactly(new DueServer(id, base + 10));
         // Other tests' servers are due later than this one: the first due after the base is this one.
-        assertThat(storage.due(Long.MAX_VALUE, DueCursor.startingAt(base), 1).servers())
+        assertThat(storage().due(Long.MAX_VALUE, DueCursor.startingAt(base), 1).servers())
                 .as("due by Long.MAX_VALUE").containsExactly(new DueServer(id, base + 10));
     }
 
@@ -1412,18 +1362,18 @@ public abstract class StorageContract {
         requireReminders();
         long base = reminderBase();
         ServerId id = new ServerId(newType(), "k");
-        storage.save(new StateWrite(id, 0, bytes("v1"), 1, 0, bytes("early"), base + 5));
+        storage().save(new StateWrite(id, 0, bytes("v1"), 1, 0, bytes("early"), base + 5));
 
-        storage.save(new StateWrite(id, 1, bytes("v2"), 1, 0, bytes("later"), base + 20));
+        storage().save(new StateWrite(id, 1, bytes("v2"), 1, 0, bytes("later"), base + 20));
 
-        assertReminders(storage.load(id), bytes("later"), base + 20);
+        assertReminders(storage().load(id), bytes("later"), base + 20);
         assertThat(dueFrom(base, base + 19, 10)).as("not due at its old time any more").isEmpty();
         assertThat(dueFrom(base, base + 20, 10)).containsExactly(new DueServer(id, base + 20));
 
-        storage.save(new StateWrite(id, 2, bytes("v3"), 1));
+        storage().save(new StateWrite(id, 2, bytes("v3"), 1));
 
-        assertLive(storage.load(id), 3, bytes("v3"), 1);
-        assertNoReminders(storage.load(id));
+        assertLive(storage().load(id), 3, bytes("v3"), 1);
+        assertNoReminders(storage().load(id));
         assertThat(dueFrom(base, base + 1_000_000, 10)).as("due after a save without reminders").isEmpty();
     }
 
@@ -1433,16 +1383,16 @@ public abstract class StorageContract {
         requireReminders();
         long base = reminderBase();
         ServerId id = new ServerId(newType(), "k");
-        storage.save(new StateWrite(id, 0, bytes("v1"), 1, 0, bytes("r"), base + 1));
+        storage().save(new StateWrite(id, 0, bytes("v1"), 1, 0, bytes("r"), base + 1));
 
-        long tombstone = storage.delete(id, 1);
+        long tombstone = storage().delete(id, 1);
 
-        assertTombstone(storage.load(id), tombstone);
-        assertNoReminders(storage.load(id));
+        assertTombstone(storage().load(id), tombstone);
+        assertNoReminders(storage().load(id));
         assertThat(dueFrom(base, base + 1_000_000, 10)).as("due after the delete").isEmpty();
-        storage.save(new StateWrite(id, tombstone, bytes("reborn"), 1));
+        storage().save(new StateWrite(id, tombstone, bytes("reborn"), 1));
         assertThat(dueFrom(base, base + 1_000_000, 10)).as("due after a save over the tombstone").isEmpty();
-        storage.save(new StateWrite(id, tombstone + 1, bytes("again"), 1, 0, bytes("r2"), base + 2));
+        storage().save(new StateWrite(id, tombstone + 1, bytes("again"), 1, 0, bytes("r2"), base + 2));
         assertThat(dueFrom(base, base + 1_000_000, 10)).containsExactly(new DueServer(id, base + 2));
     }
 
@@ -1457,21 +1407,21 @@ public abstract class StorageContract {
         String type = newType();
         ServerId id = new ServerId(type, "k");
         ServerId absent = new ServerId(type, "absent");
-        storage.save(new StateWrite(id, 0, bytes("v1"), 1));
-        storage.save(new StateWrite(id, 1, bytes("v2"), 1, 0, bytes("kept"), base + 3));
-        StoredState before = storage.load(id);
+        storage().save(new StateWrite(id, 0, bytes("v1"), 1));
+        storage().save(new StateWrite(id, 1, bytes("v2"), 1, 0, bytes("kept"), base + 3));
+        StoredState before = storage().load(id);
 
-        assertConflict(() -> storage.save(new StateWrite(id, 1, bytes("stale"), 1, 0, bytes("no"), base + 1)), 1, 2);
-        assertConflict(() -> storage.save(new StateWrite(id, 0, bytes("creator"), 1, 0, bytes("no"), base + 1)), 0, 2);
-        assertConflict(() -> storage.save(new StateWrite(id, 5, bytes("future"), 1, 0, bytes("no"), base + 1)), 5, 2);
-        assertConflict(() -> storage.save(new StateWrite(id, 1, bytes("stale, none"), 1)), 1, 2);
-        assertConflict(() -> storage.delete(id, 1), 1, 2);
-        assertConflict(() -> storage.save(new StateWrite(absent, 3, bytes("future"), 1, 0, bytes("no"), base + 1)),
+        assertConflict(() -> storage().save(new StateWrite(id, 1, bytes("stale"), 1, 0, bytes("no"), base + 1)), 1, 2);
+        assertConflict(() -> storage().save(new StateWrite(id, 0, bytes("creator"), 1, 0, bytes("no"), base + 1)), 0, 2);
+        assertConflict(() -> storage().save(new StateWrite(id, 5, bytes("future"), 1, 0, bytes("no"), base + 1)), 5, 2);
+        assertConflict(() -> storage().save(new StateWrite(id, 1, bytes("stale, none"), 1)), 1, 2);
+        assertConflict(() -> storage().delete(id, 1), 1, 2);
+        assertConflict(() -> storage().save(new StateWrite(absent, 3, bytes("future"), 1, 0, bytes("no"), base + 1)),
                 3, 0);
 
-        assertUnchanged(storage.load(id), before);
-        assertReminders(storage.load(id), bytes("kept"), base + 3);
-        assertAbsent(storage.load(absent));
+        assertUnchanged(storage().load(id), before);
+        assertReminders(storage().load(id), bytes("kept"), base + 3);
+        assertAbsent(storage().load(absent));
         assertThat(dueFrom(base, base + 1_000_000, 10)).containsExactly(new DueServer(id, base + 3));
     }
 
@@ -1482,11 +1432,11 @@ public abstract class StorageContract {
         requireReminders();
         long base = reminderBase();
         ServerId id = new ServerId(newType(), "k");
-        storage.save(new StateWrite(id, 0, bytes("v1"), 1, 2, bytes("r1"), base + 1));
-        storage.save(new StateWrite(id, 1, bytes("v2"), 1, 2, bytes("r2"), base + 2));
-        storage.save(new StateWrite(id, 2, bytes("v3"), 1, 2));
+        storage().save(new StateWrite(id, 0, bytes("v1"), 1, 2, bytes("r1"), base + 1));
+        storage().save(new StateWrite(id, 1, bytes("v2"), 1, 2, bytes("r2"), base + 2));
+        storage().save(new StateWrite(id, 2, bytes("v3"), 1, 2));
 
-        List<StoredState> history = storage.history(id);
+        List<StoredState> history = storage().history(id);
 
         assertThat(versions(history)).containsExactly(2L, 1L);
         history.forEach(StorageContract::assertNoReminders);
@@ -1512,7 +1462,7 @@ public abstract class StorageContract {
         List<DueServer> shuffled = new ArrayList<>(expected);
         Collections.shuffle(shuffled, new Random(3));
         for (DueServer d : shuffled) {
-            storage.save(new StateWrite(d.id(), 0, bytes("x"), 1, 0, bytes("r"), d.remindAtMillis()));
+            storage().save(new StateWrite(d.id(), 0, bytes("x"), 1, 0, bytes("r"), d.remindAtMillis()));
         }
         expected.sort(Comparator.comparingLong(DueServer::remindAtMillis));
 
@@ -1537,13 +1487,13 @@ public abstract class StorageContract {
         Set<DueServer> tied = new HashSet<>();
         for (int i = 0; i < 25; i++) {
             ServerId id = new ServerId(i % 3 == 0 ? b : a, "key-" + (i * 17 % 25));
-            storage.save(new StateWrite(id, 0, bytes("x"), 1, 0, bytes("r"), base + 2));
+            storage().save(new StateWrite(id, 0, bytes("x"), 1, 0, bytes("r"), base + 2));
             tied.add(new DueServer(id, base + 2));
         }
         DueServer first = new DueServer(new ServerId(b, "first"), base + 1);
         DueServer last = new DueServer(new ServerId(a, "last"), base + 3);
         for (DueServer d : List.of(first, last)) {
-            storage.save(new StateWrite(d.id(), 0, bytes("x"), 1, 0, bytes("r"), d.remindAtMillis()));
+            storage().save(new StateWrite(d.id(), 0, bytes("x"), 1, 0, bytes("r"), d.remindAtMillis()));
         }
 
         List<DueServer> onePage = dueFrom(base, base + 3, 100);
@@ -1552,7 +1502,7 @@ public abstract class StorageContract {
         List<Integer> sizes = new ArrayList<>();
         DuePage page;
         do {
-            page = storage.due(base + 3, cursor, 7);
+            page = storage().due(base + 3, cursor, 7);
             sizes.add(page.servers().size());
             pages.addAll(page.servers());
             cursor = page.next();
@@ -1565,16 +1515,16 @@ public abstract class StorageContract {
         assertThat(onePage.get(26)).isEqualTo(last);
         assertThat(new HashSet<>(onePage.subList(1, 26))).isEqualTo(tied);
         assertThat(dueFrom(base, base + 3, 100)).as("the same order again").containsExactlyElementsOf(onePage);
-        DueCursor afterEleven = storage.due(base + 3, DueCursor.startingAt(base), 11).next();
-        assertThat(storage.due(base + 3, afterEleven, 100).servers()).as("after the 11th")
+        DueCursor afterEleven = storage().due(base + 3, DueCursor.startingAt(base), 11).next();
+        assertThat(storage().due(base + 3, afterEleven, 100).servers()).as("after the 11th")
                 .containsExactlyElementsOf(onePage.subList(11, 27));
-        DuePage byTheTie = storage.due(base + 2, afterEleven, 100);
+        DuePage byTheTie = storage().due(base + 2, afterEleven, 100);
         assertThat(byTheTie.servers()).as("after the 11th, due by the tie")
                 .containsExactlyElementsOf(onePage.subList(11, 26));
         assertThat(byTheTie.next()).as("nothing more due by the tie").isNull();
-        assertThat(storage.due(base + 3, DueCursor.startingAt(base + 2), 100).servers()).as("starting at the tie")
+        assertThat(storage().due(base + 3, DueCursor.startingAt(base + 2), 100).servers()).as("starting at the tie")
                 .containsExactlyElementsOf(onePage.subList(1, 27));
-        assertThat(storage.due(base + 3, DueCursor.startingAt(base + 3), 100).servers()).as("starting after it")
+        assertThat(storage().due(base + 3, DueCursor.startingAt(base + 3), 100).servers()).as("starting after it")
                 .containsExactly(last);
     }
 
@@ -1588,7 +1538,7 @@ public abstract class StorageContract {
         Set<DueServer> expected = new HashSet<>();
         for (int i = 0; i < keys.size(); i++) {
             ServerId id = new ServerId(type, keys.get(i));
-            storage.save(new StateWrite(id, 0, bytes("x"), 1, 0, bytes(keys.get(i)), base + 1 + i % 3));
+            storage().save(new StateWrite(id, 0, bytes("x"), 1, 0, bytes(keys.get(i)), base + 1 + i % 3));
             expected.add(new DueServer(id, base + 1 + i % 3));
         }
 
@@ -1597,7 +1547,7 @@ public abstract class StorageContract {
         assertThat(new HashSet<>(onePage)).isEqualTo(expected);
         assertThat(dueFrom(base, base + 3, 3)).as("pages of 3").containsExactlyElementsOf(onePage);
         for (int i = 0; i < keys.size(); i++) {
-            assertReminders(storage.load(new ServerId(type, keys.get(i))), bytes(keys.get(i)), base + 1 + i % 3);
+            assertReminders(storage().load(new ServerId(type, keys.get(i))), bytes(keys.get(i)), base + 1 + i % 3);
         }
     }
 
@@ -1613,14 +1563,14 @@ public abstract class StorageContract {
         List<ServerId> ids = List.of(new ServerId(type, "one"), new ServerId(type, "two"), new ServerId(type, "three"));
         try {
             for (int i = 0; i < ids.size(); i++) {
-                storage.save(new StateWrite(ids.get(i), 0, bytes("x"), 1, 0, bytes("r"), i + 1));
+                storage().save(new StateWrite(ids.get(i), 0, bytes("x"), 1, 0, bytes("r"), i + 1));
             }
 
-            DuePage none = storage.due(0, null, 10);
+            DuePage none = storage().due(0, null, 10);
             assertThat(none.servers()).as("due by 0: nothing can be").isEmpty();
             assertThat(none.next()).isNull();
             // Other runs of this test on a shared store may hold servers at these instants too: look at ours.
-            List<DueServer> due = storage.due(3, null, 1000).servers();
+            List<DueServer> due = storage().due(3, null, 1000).servers();
             for (int i = 1; i < due.size(); i++) {
                 assertThat(due.get(i).remindAtMillis()).as("ascending").isGreaterThanOrEqualTo(
                         due.get(i - 1).remindAtMillis());
@@ -1628,13 +1578,13 @@ public abstract class StorageContract {
             assertThat(due).allMatch(d -> d.remindAtMillis() <= 3);
             assertThat(due.stream().filter(d -> d.id().type().equals(type)).toList()).containsExactly(
                     new DueServer(ids.get(0), 1), new DueServer(ids.get(1), 2), new DueServer(ids.get(2), 3));
-            assertThat(storage.due(2, null, 1000).servers().stream().filter(d -> d.id().type().equals(type)).toList())
+            assertThat(storage().due(2, null, 1000).servers().stream().filter(d -> d.id().type().equals(type)).toList())
                     .containsExactly(new DueServer(ids.get(0), 1), new DueServer(ids.get(1), 2));
         } finally {
             for (ServerId id : ids) {
-                StoredState s = storage.load(id);
+                StoredState s = storage().load(id);
                 if (s.reminders() != null) {
-                    storage.delete(id, s.version());
+                    storage().delete(id, s.version());
                 }
             }
         }
@@ -1663,14 +1613,14 @@ public abstract class StorageContract {
                     for (int v = 0; v < versionsPerKey; v++) {
                         for (int k = 0; k < keysPerThread; k++) {
                             ServerId id = new ServerId(type, distinctKey(thread, k));
-                            storage.save((k + v) % 2 == 0
+                            storage().save((k + v) % 2 == 0
                                     ? new StateWrite(id, v, bytes("s"), 1, 0, bytes(id.key() + "@" + v),
                                             base + 1 + (thread * keysPerThread + k + v) % 7)
                                     : new StateWrite(id, v, bytes("s"), 1));
                         }
                     }
                     for (int k = 3; k < keysPerThread; k += 4) {
-                        storage.delete(new ServerId(type, distinctKey(thread, k)), versionsPerKey);
+                        storage().delete(new ServerId(type, distinctKey(thread, k)), versionsPerKey);
                     }
                     return null;
                 }));
@@ -1687,7 +1637,7 @@ public abstract class StorageContract {
         for (int t = 0; t < WRITER_THREADS; t++) {
             for (int k = 0; k < keysPerThread; k++) {
                 ServerId id = new ServerId(type, distinctKey(t, k));
-                StoredState state = storage.load(id);
+                StoredState state = storage().load(id);
                 if (k % 4 == 3 || (k + last) % 2 != 0) {
                     assertNoReminders(state);
                 } else {
@@ -1711,16 +1661,16 @@ public abstract class StorageContract {
     public void reminders_ofAStoreThatKeepsNone_areUnsupported_andRefused() {
         assumeFalse(keepsReminders(), "the store keeps reminders");
         ServerId id = new ServerId(newType(), "k");
-        storage.save(new StateWrite(id, 0, bytes("v1"), 1));
-        StoredState before = storage.load(id);
+        storage().save(new StateWrite(id, 0, bytes("v1"), 1));
+        StoredState before = storage().load(id);
 
-        assertThatThrownBy(() -> storage.due(Long.MAX_VALUE, null, 10))
+        assertThatThrownBy(() -> storage().due(Long.MAX_VALUE, null, 10))
                 .isInstanceOf(UnsupportedOperationException.class);
-        assertThatThrownBy(() -> storage.save(new StateWrite(id, 1, bytes("v2"), 1, 0, bytes("r"), 1)))
+        assertThatThrownBy(() -> storage().save(new StateWrite(id, 1, bytes("v2"), 1, 0, bytes("r"), 1)))
                 .isInstanceOf(RuntimeException.class)
                 .isNotInstanceOf(VersionConflictException.class);
 
-        assertUnchanged(storage.load(id), before);
+        assertUnchanged(storage().load(id), before);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -1735,8 +1685,8 @@ public abstract class StorageContract {
     public void hostile_keysThatAreNotUtf8_areSkippedAndReported_andEveryListingEnds() throws Exception {
         RawRows raw = requireRawRows();
         String type = newType();
-        storage.save(new StateWrite(new ServerId(type, "a"), 0, bytes("x"), 1));
-        storage.save(new StateWrite(new ServerId(type, "c"), 0, bytes("x"), 1));
+        storage().save(new StateWrite(new ServerId(type, "a"), 0, bytes("x"), 1));
+        storage().save(new StateWrite(new ServerId(type, "c"), 0, bytes("x"), 1));
         Set<String> planted = new HashSet<>();
         for (int i = 0; i < 501; i++) {
             byte[] key = {'b', (byte) 0xFF, (byte) (i >> 8), (byte) i};
@@ -1750,7 +1700,7 @@ public abstract class StorageContract {
             KeyCursor after = null;
             int pages = 0;
             do {
-                KeyPage page = storage.list(type, after, limit);
+                KeyPage page = storage().list(type, after, limit);
                 assertThat(page.keys().size() + page.skipped().size()).as("rows read by a page of %d", limit)
                         .isLessThanOrEqualTo(limit);
                 keys.addAll(page.keys());
@@ -1769,7 +1719,7 @@ public abstract class StorageContract {
                     .hasSize(501);
             assertThat(new HashSet<>(skipped)).isEqualTo(planted);
         }
-        assertThat(storage.load(new ServerId(type, "a")).version()).as("the good rows still load").isEqualTo(1);
+        assertThat(storage().load(new ServerId(type, "a")).version()).as("the good rows still load").isEqualTo(1);
     }
 
     /**
@@ -1785,11 +1735,11 @@ public abstract class StorageContract {
         String type = newType();
         ServerId first = new ServerId(type, "first");
         ServerId last = new ServerId(type, "last");
-        storage.save(new StateWrite(first, 0, bytes("x"), 1, 0, bytes("r"), base + 1));
+        storage().save(new StateWrite(first, 0, bytes("x"), 1, 0, bytes("r"), base + 1));
         raw.write(bytes("bad type " + type), bytes("secret-key"), bytes("{}"), bytes("r"), base + 1);
         raw.write(bytes(type), new byte[] {'k', (byte) 0xC0}, bytes("{}"), bytes("r"), base + 2);
         raw.write(bytes(type + "\n"), bytes("k"), bytes("{}"), bytes("r"), base + 2);
-        storage.save(new StateWrite(last, 0, bytes("x"), 1, 0, bytes("r"), base + 3));
+        storage().save(new StateWrite(last, 0, bytes("x"), 1, 0, bytes("r"), base + 3));
 
         for (int limit : new int[] {100, 2, 1}) {
             List<DueServer> due = new ArrayList<>();
@@ -1797,7 +1747,7 @@ public abstract class StorageContract {
             DueCursor after = DueCursor.startingAt(base);
             int pages = 0;
             do {
-                DuePage page = storage.due(base + 3, after, limit);
+                DuePage page = storage().due(base + 3, after, limit);
                 assertThat(page.servers().size() + page.skipped().size()).as("rows read by a page of %d", limit)
                         .isLessThanOrEqualTo(limit);
                 due.addAll(page.servers());
@@ -1825,24 +1775,16 @@ public abstract class StorageContract {
         String type = newType();
         ServerId bad = new ServerId(type, "bad");
         ServerId good = new ServerId(type, "good");
-        storage.save(new StateWrite(bad, 0, bytes("x"), 1));
-        storage.save(new StateWrite(good, 0, bytes("y"), 1));
+        storage().save(new StateWrite(bad, 0, bytes("x"), 1));
+        storage().save(new StateWrite(good, 0, bytes("y"), 1));
         raw.corruptVersion(bad);
 
-        assertThatThrownBy(() -> storage.load(bad)).isInstanceOfSatisfying(CorruptRecordException.class,
+        assertThatThrownBy(() -> storage().load(bad)).isInstanceOfSatisfying(CorruptRecordException.class,
                 e -> assertThat(e.serverId()).isEqualTo(bad));
-        assertThatThrownBy(() -> storage.loadAll(List.of(good, bad))).isInstanceOf(CorruptRecordException.class);
-        assertLive(storage.load(good), 1, bytes("y"), 1);
-        assertThat(storage.loadAll(List.of(good)).get(good).version()).isEqualTo(1);
+        assertThatThrownBy(() -> storage().loadAll(List.of(good, bad))).isInstanceOf(CorruptRecordException.class);
+        assertLive(storage().load(good), 1, bytes("y"), 1);
+        assertThat(storage().loadAll(List.of(good)).get(good).version()).isEqualTo(1);
         assertThat(listAll(type, 10)).containsExactly("bad", "good");
-    }
-
-    private RawRows requireRawRows() {
-        if (rawRows == null) {
-            rawRows = rawRows();
-        }
-        assumeTrue(rawRows != null, "the store cannot hold rows it would not write itself");
-        return rawRows;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -1856,37 +1798,37 @@ public abstract class StorageContract {
     public void closedStore_throwsStorageExceptionFromEveryMethod() {
         String type = newType();
         ServerId saved = new ServerId(type, "saved");
-        storage.save(new StateWrite(saved, 0, bytes("x"), 1));
+        storage().save(new StateWrite(saved, 0, bytes("x"), 1));
         ServerId fresh = new ServerId(type, "fresh");
 
-        storage.close();
+        storage().close();
 
-        assertClosed("load", () -> storage.load(saved));
-        assertClosed("loadAll", () -> storage.loadAll(List.of(saved, fresh)));
-        assertClosed("save", () -> storage.save(new StateWrite(fresh, 0, bytes("x"), 1)));
-        assertClosed("save", () -> storage.save(new StateWrite(saved, 1, bytes("x"), 1)));
-        assertClosed("delete", () -> storage.delete(saved, 1));
-        assertClosed("list", () -> storage.list(type, null, 10));
+        assertClosed("load", () -> storage().load(saved));
+        assertClosed("loadAll", () -> storage().loadAll(List.of(saved, fresh)));
+        assertClosed("save", () -> storage().save(new StateWrite(fresh, 0, bytes("x"), 1)));
+        assertClosed("save", () -> storage().save(new StateWrite(saved, 1, bytes("x"), 1)));
+        assertClosed("delete", () -> storage().delete(saved, 1));
+        assertClosed("list", () -> storage().list(type, null, 10));
         if (keepsHistory()) {
-            assertClosed("save with a depth", () -> storage.save(new StateWrite(saved, 1, bytes("x"), 1, 2)));
-            assertClosed("history", () -> storage.history(saved));
+            assertClosed("save with a depth", () -> storage().save(new StateWrite(saved, 1, bytes("x"), 1, 2)));
+            assertClosed("history", () -> storage().history(saved));
         }
         if (keepsReminders()) {
             assertClosed("save with reminders",
-                    () -> storage.save(new StateWrite(saved, 1, bytes("x"), 1, 0, bytes("r"), 1)));
-            assertClosed("due", () -> storage.due(Long.MAX_VALUE, null, 10));
-            assertClosed("due after a cursor", () -> storage.due(Long.MAX_VALUE, DueCursor.startingAt(1), 10));
+                    () -> storage().save(new StateWrite(saved, 1, bytes("x"), 1, 0, bytes("r"), 1)));
+            assertClosed("due", () -> storage().due(Long.MAX_VALUE, null, 10));
+            assertClosed("due after a cursor", () -> storage().due(Long.MAX_VALUE, DueCursor.startingAt(1), 10));
         }
     }
 
     /** Closing again does nothing and throws nothing. */
     @Test
     public void close_isIdempotent() {
-        storage.close();
+        storage().close();
 
-        assertThatCode(storage::close).doesNotThrowAnyException();
-        assertThatCode(storage::close).doesNotThrowAnyException();
-        assertClosed("load", () -> storage.load(new ServerId(newType(), "k")));
+        assertThatCode(storage()::close).doesNotThrowAnyException();
+        assertThatCode(storage()::close).doesNotThrowAnyException();
+        assertClosed("load", () -> storage().load(new ServerId(newType(), "k")));
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -1898,7 +1840,7 @@ public abstract class StorageContract {
      */
     @Test
     public void modelBasedSequences_agreeWithTheModel() {
-        StorageModelRunner.forStorage(storage).withHistory(keepsHistory()).withReminders(keepsReminders()).run();
+        StorageModelRunner.forStorage(storage()).withHistory(keepsHistory()).withReminders(keepsReminders()).run();
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -1970,7 +1912,7 @@ public abstract class StorageContract {
         List<DueServer> out = new ArrayList<>();
         DueCursor cursor = DueCursor.startingAt(base);
         for (int pages = 0; ; pages++) {
-            DuePage page = storage.due(notAfter, cursor, limit);
+            DuePage page = storage().due(notAfter, cursor, limit);
             assertThat(page).as("due page %d (limit %d)", pages, limit).isNotNull();
             assertThat(page.servers()).as("due page %d (limit %d)", pages, limit).hasSizeLessThanOrEqualTo(limit);
             assertThat(page.skipped()).as("rows skipped on due page %d of clean data", pages).isEmpty();
@@ -2071,7 +2013,7 @@ public abstract class StorageContract {
         List<String> keys = new ArrayList<>();
         KeyCursor after = null;
         for (int pages = 0; ; pages++) {
-            KeyPage page = storage.list(type, after, limit);
+            KeyPage page = storage().list(type, after, limit);
             assertThat(page).as("page %d of type %s", pages, type).isNotNull();
             assertThat(page.keys()).as("keys on page %d (limit %d)", pages, limit).hasSizeLessThanOrEqualTo(limit);
             assertThat(page.skipped()).as("rows skipped on page %d of clean data", pages).isEmpty();
