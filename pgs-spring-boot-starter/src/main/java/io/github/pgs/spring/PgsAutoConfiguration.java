@@ -5,6 +5,7 @@ import io.github.pgs.ServerRuntime;
 import io.github.pgs.ServerType;
 import io.github.pgs.TypeOptions;
 import io.github.pgs.admin.Admin;
+import io.github.pgs.spi.RuntimeObserver;
 import io.github.pgs.spi.StateCodec;
 import io.github.pgs.spi.Storage;
 import io.github.pgs.spring.internal.BehaviourTypes;
@@ -23,7 +24,8 @@ import javax.sql.DataSource;
 /**
  * Auto-configures one {@link ServerRuntime} from {@code pgs.*} properties: its {@link Storage} (SQLite by default;
  * PostgreSQL on the application's {@link DataSource}; Redis), every {@link io.github.pgs.GenServer} bean and
- * {@link ServerType} bean as a type, every {@link LifecycleListener} bean as a listener, plus {@link ServerRefs},
+ * {@link ServerType} bean as a type, every {@link LifecycleListener} bean as a listener and every
+ * {@link RuntimeObserver} bean as an observer (metrics: {@code PgsMetricsAutoConfiguration}), plus {@link ServerRefs},
  * an {@link Admin} and {@link PersistentRef} field injection.
  *
  * <h2>Lifecycle</h2>
@@ -52,7 +54,8 @@ public class PgsAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(ServerRuntime.class)
     public ServerRuntime pgsRuntime(PgsProperties properties, Storage storage, ListableBeanFactory beans,
-                                    ObjectProvider<StateCodec> codec, ObjectProvider<LifecycleListener> listeners) {
+                                    ObjectProvider<StateCodec> codec, ObjectProvider<LifecycleListener> listeners,
+                                    ObjectProvider<RuntimeObserver> observers) {
         TypeOptions defaults = BehaviourTypes.defaults(properties.getDefaults());
         PgsProperties.Runtime r = properties.getRuntime();
         ServerRuntime.Builder b;
@@ -73,6 +76,7 @@ public class PgsAutoConfiguration {
         }
         codec.ifAvailable(b::codec);
         listeners.orderedStream().forEach(b::listener);
+        observers.orderedStream().forEach(b::observer);
         for (ServerType<?, ?> t : BehaviourTypes.collect(beans, defaults, properties.getTypes())) {
             b.register(t);
         }

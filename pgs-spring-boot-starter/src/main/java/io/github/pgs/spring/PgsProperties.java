@@ -53,6 +53,8 @@ public class PgsProperties {
     private final Console console = new Console();
     @NestedConfigurationProperty
     private final Endpoint endpoint = new Endpoint();
+    @NestedConfigurationProperty
+    private final Metrics metrics = new Metrics();
 
     public boolean isEnabled() { return enabled; }
     public void setEnabled(boolean v) { enabled = v; }
@@ -68,6 +70,7 @@ public class PgsProperties {
     public Map<String, TypeProperties> getTypes() { return types; }
     public Console getConsole() { return console; }
     public Endpoint getEndpoint() { return endpoint; }
+    public Metrics getMetrics() { return metrics; }
 
     /** {@code pgs.sqlite.*}. */
     public static class Sqlite {
@@ -212,5 +215,21 @@ public class PgsProperties {
 
         public boolean isWritesEnabled() { return writesEnabled; }
         public void setWritesEnabled(boolean v) { writesEnabled = v; }
+    }
+
+    /** {@code pgs.metrics.*}: the runtime's metrics and traces through pgs-micrometer. */
+    public static class Metrics {
+        /** Report to the application's MeterRegistry when pgs-micrometer is on the class path (default true). */
+        private boolean enabled = true;
+        /**
+         * Time calls, turns and store operations as observations of the application's ObservationRegistry, so that
+         * they become spans too when tracing is configured (default true; false records timers straight).
+         */
+        private boolean observations = true;
+
+        public boolean isEnabled() { return enabled; }
+        public void setEnabled(boolean v) { enabled = v; }
+        public boolean isObservations() { return observations; }
+        public void setObservations(boolean v) { observations = v; }
     }
 }

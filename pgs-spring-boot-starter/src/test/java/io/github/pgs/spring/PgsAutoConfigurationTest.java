@@ -7,10 +7,14 @@ import io.github.pgs.ServerType;
 import io.github.pgs.TypeOptions;
 import io.github.pgs.WriteMode;
 import io.github.pgs.admin.Admin;
+import io.github.pgs.micrometer.MicrometerObserver;
+import io.github.pgs.micrometer.PgsInstruments;
 import io.github.pgs.spi.Storage;
+import io.github.pgs.spring.actuate.PgsMetricsAutoConfiguration;
 import io.github.pgs.sqlite.SqliteOptions;
 import io.github.pgs.sqlite.SqliteStorage;
 import io.github.pgs.store.InMemoryStorage;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -180,6 +184,27 @@ class PgsAutoConfigurationTest {
                     assertThat(a.getDescription()).contains("is a singleton");
                     assertThat(a.getAction()).contains("@PersistentServer");
                 });
+    }
+
+    @Test
+    void withAMeterRegistry_andPgsMicrometer_theRuntimeReportsItsInstruments() {
+        runner().withConfiguration(AutoConfigurations.of(PgsMetricsAutoConfiguration.class))
+                .withBean(SimpleMeterRegistry.class).run(context -> {
+                    assertThat(context).hasSingleBean(MicrometerObserver.class);
+                    SimpleMeterRegistry meters = context.getBean(SimpleMeterRegistry.class);
+                    context.getBean(ServerRefs.class).of(Counter.class, "metered").call(new Counter.Add(1));
+
+                    assertThat(meters.get(PgsInstruments.CALL).tag("type", "counter").timer().count()).isEqualTo(1);
+                    assertThat(meters.get(PgsInstruments.ACTIVATIONS).tag("type", "counter").tag("kind", "init").counter().count())
+                            .isEqualTo(1);
+                    assertThat(meters.getMeters()).allSatisfy(m ->
+                            assertThat(m.getId().getTags()).noneMatch(t -> t.getValue().equals("metered")));
+                });
+        runner().withConfiguration(AutoConfigurations.of(PgsMetricsAutoConfiguration.class))
+                .withBean(SimpleMeterRegistry.class).withPropertyValues("pgs.metrics.enabled=false")
+                .run(context -> assertThat(context).doesNotHaveBean(MicrometerObserver.class));
+        runner().withConfiguration(AutoConfigurations.of(PgsMetricsAutoConfiguration.class))
+                .run(context -> assertThat(context).doesNotHaveBean(MicrometerObserver.class));
     }
 
     @Test

@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * behind the application's Spring Security (basic auth for the console and actuator, CSRF on).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "management.endpoints.web.exposure.include=health,pgs",
+        "management.endpoints.web.exposure.include=health,pgs,metrics",
         "management.endpoint.health.show-details=always"})
 @TestPropertySource(locations = "classpath:counters-app.properties")
 class SqliteApplicationTest {
@@ -101,6 +101,16 @@ class SqliteApplicationTest {
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("\"status\":\"UP\"", "\"store\":\"SqliteStorage\"", "\"active\":");
+    }
+
+    @Test
+    void theRuntimesMetrics_reachTheApplicationsMeterRegistry() throws Exception {
+        refs.of(Counter.class, "metrics").call(new Counter.Add(1));
+
+        HttpResponse<String> calls = get("/actuator/metrics/pgs.call?tag=type:counter", false);
+
+        assertThat(calls.statusCode()).isEqualTo(200);
+        assertThat(calls.body()).contains("\"name\":\"pgs.call\"", "\"statistic\":\"COUNT\"");
     }
 
     @Test

@@ -62,6 +62,7 @@ class GameApplicationTest {
         HttpResponse<String> health = get(port, "/actuator/health/pgs");
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).contains("\"status\":\"UP\"", "SqliteStorage");
+        assertThat(get(port, "/actuator/metrics/pgs.call").body()).contains("\"name\":\"pgs.call\"");
         assertThat(get(port, "/pgs-console/").statusCode()).isEqualTo(200);
         assertThat(get(port, "/pgs-console/api/overview").body()).contains("\"name\":\"player\"", "\"readOnly\":true");
     }
