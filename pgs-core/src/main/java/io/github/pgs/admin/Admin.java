@@ -300,7 +300,7 @@ public final class Admin {
         if (limit < 1 || limit > MAX_PAGE_SIZE) {
             throw new IllegalArgumentException("limit must be 1 to " + MAX_PAGE_SIZE + ": " + limit);
         }
-        return RuntimeView.quarantined(storage, type, after, limit);
+        return QuarantineListing.page(storage, type, after, limit);
     }
 
     /**
@@ -397,7 +397,10 @@ public final class Admin {
 
     /** Which servers the admin's runtime holds, as the expiry and deletion see it. */
     private StoreTools.ServerView view() {
-        return runtime == null ? StoreTools.ServerView.NONE : new RuntimeView(runtime);
+        if (runtime == null) {
+            return StoreTools.ServerView.NONE;
+        }
+        return new StoreTools.ServerView(runtime::isActive, runtime::isQuarantined, runtime::release, runtime::petrify);
     }
 
     // ---------------------------------------------------------------- repairing

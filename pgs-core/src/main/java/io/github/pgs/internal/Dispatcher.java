@@ -287,6 +287,11 @@ final class Dispatcher {
         return activeCount.get();
     }
 
+    /** The servers held here, as this runtime's TTL sweeps judge them. */
+    StoreTools.ServerView view() {
+        return new StoreTools.ServerView(this::isActive, this::isQuarantined, operations::release, this::petrify);
+    }
+
     /** Asks the server here to petrify once its queued messages are handled; whether there was one. */
     boolean petrify(ServerId id) {
         Activation<?, ?> a = active.get(id);

@@ -127,7 +127,7 @@ final class Inbound implements PlacementHost {
             throw new CodecException(id, "an expiry without its version", null);
         }
         ByteBuffer b = ByteBuffer.wrap(m.payload());
-        Expiry.Verdict v = Expiry.expireOne(rt.storage, new LocalView(rt.dispatcher), id, b.getLong(), b.get() == 1);
+        Expiry.Verdict v = Expiry.expireOne(rt.storage, rt.dispatcher.view(), id, b.getLong(), b.get() == 1);
         return WireReply.ok(new byte[] {(byte) v.ordinal()}, null);
     }
 

@@ -19,7 +19,7 @@ final class LocalRouter implements Router {
         this.rt = rt;
         this.dispatcher = rt.dispatcher;
         this.wakes = Wakes.local(dispatcher);
-        StoreTools.ServerView view = new LocalView(dispatcher);
+        StoreTools.ServerView view = dispatcher.view();
         this.ttlJudge = (id, version, dryRun) -> Expiry.expireOne(rt.storage, view, id, version, dryRun);
     }
 

@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * What the admin package shares with the runtime, without a runtime: the expiry of old states (the same logic
@@ -28,27 +29,38 @@ public final class StoreTools {
     private StoreTools() {
     }
 
-    /** Which servers a runtime holds, as expiry and deletion need to know it; the defaults: a bare store. */
-    public interface ServerView {
-        default boolean isActive(ServerId id) {
-            return false;
-        }
-
-        default boolean isQuarantined(ServerId id) {
-            return false;
-        }
-
-        default boolean release(ServerId id) {
-            return false;
-        }
-
-        default boolean petrify(ServerId id) {
-            return false;
-        }
+    /**
+     * Which servers a runtime holds, as expiry and deletion need to know it: is it active, is it quarantined, and
+     * the release and petrification they may ask for. {@link #NONE}: a bare store, where nothing is held.
+     */
+    public record ServerView(Predicate<ServerId> active, Predicate<ServerId> quarantined,
+                             Predicate<ServerId> releaser, Predicate<ServerId> petrifier) {
 
         /** A bare store: nothing is active, nothing quarantined. */
-        ServerView NONE = new ServerView() {
-        };
+        public static final ServerView NONE = new ServerView(id -> false, id -> false, id -> false, id -> false);
+
+        public ServerView {
+            Objects.requireNonNull(active, "active");
+            Objects.requireNonNull(quarantined, "quarantined");
+            Objects.requireNonNull(releaser, "releaser");
+            Objects.requireNonNull(petrifier, "petrifier");
+        }
+
+        boolean isActive(ServerId id) {
+            return active.test(id);
+        }
+
+        boolean isQuarantined(ServerId id) {
+            return quarantined.test(id);
+        }
+
+        boolean release(ServerId id) {
+            return releaser.test(id);
+        }
+
+        boolean petrify(ServerId id) {
+            return petrifier.test(id);
+        }
     }
 
     /**

@@ -12,6 +12,7 @@ import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
 import io.github.pgs.spi.StoredState;
+import io.github.pgs.testkit.ForwardingStorage;
 import io.github.pgs.testkit.ServerTestKit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

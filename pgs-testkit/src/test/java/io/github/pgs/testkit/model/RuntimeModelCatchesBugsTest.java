@@ -1,13 +1,11 @@
 package io.github.pgs.testkit.model;
 
 import io.github.pgs.ServerId;
-import io.github.pgs.spi.KeyCursor;
-import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
-import io.github.pgs.spi.Storage;
 import io.github.pgs.spi.StorageCapability;
 import io.github.pgs.spi.StoredState;
 import io.github.pgs.store.InMemoryStorage;
+import io.github.pgs.testkit.ForwardingStorage;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -30,13 +28,11 @@ class RuntimeModelCatchesBugsTest {
     private static final long SEED = 77L;
 
     /** Acknowledges every fifth save without writing it: a lost acknowledged write. */
-    static final class LosingStore implements Storage {
-        private final InMemoryStorage delegate = new InMemoryStorage();
+    static final class LosingStore extends ForwardingStorage {
         private final AtomicLong saves = new AtomicLong();
 
-        @Override
-        public StoredState load(ServerId id) {
-            return delegate.load(id);
+        LosingStore() {
+            super(new InMemoryStorage());
         }
 
         @Override
@@ -48,38 +44,15 @@ class RuntimeModelCatchesBugsTest {
         }
 
         @Override
-        public long delete(ServerId id, long expectedVersion) {
-            return delegate.delete(id, expectedVersion);
-        }
-
-        @Override
         public Set<StorageCapability> capabilities() {
             return EnumSet.of(StorageCapability.HISTORY);
-        }
-
-        @Override
-        public List<StoredState> history(ServerId id) {
-            return delegate.history(id);
-        }
-
-        @Override
-        public KeyPage list(String type, KeyCursor after, int limit) {
-            return delegate.list(type, after, limit);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 
     /** Writes whatever version is stored plus one, whatever the writer loaded: no version fence. */
-    static final class UnfencedStore implements Storage {
-        private final InMemoryStorage delegate = new InMemoryStorage();
-
-        @Override
-        public StoredState load(ServerId id) {
-            return delegate.load(id);
+    static final class UnfencedStore extends ForwardingStorage {
+        UnfencedStore() {
+            super(new InMemoryStorage());
         }
 
         @Override
@@ -98,45 +71,15 @@ class RuntimeModelCatchesBugsTest {
         public Set<StorageCapability> capabilities() {
             return EnumSet.of(StorageCapability.HISTORY);
         }
-
-        @Override
-        public List<StoredState> history(ServerId id) {
-            return delegate.history(id);
-        }
-
-        @Override
-        public KeyPage list(String type, KeyCursor after, int limit) {
-            return delegate.list(type, after, limit);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
-        }
     }
 
     /** Keeps the history right but hands it out wrong: reversed (oldest first), or without its newest state. */
-    static final class WrongHistoryStore implements Storage {
-        private final InMemoryStorage delegate = new InMemoryStorage();
+    static final class WrongHistoryStore extends ForwardingStorage {
         private final boolean reversed;
 
         WrongHistoryStore(boolean reversed) {
+            super(new InMemoryStorage());
             this.reversed = reversed;
-        }
-
-        @Override
-        public StoredState load(ServerId id) {
-            return delegate.load(id);
-        }
-
-        @Override
-        public long save(StateWrite write) {
-            return delegate.save(write);
-        }
-
-        @Override
-        public long delete(ServerId id, long expectedVersion) {
-            return delegate.delete(id, expectedVersion);
         }
 
         @Override
@@ -153,16 +96,6 @@ class RuntimeModelCatchesBugsTest {
                 h.remove(0);
             }
             return h;
-        }
-
-        @Override
-        public KeyPage list(String type, KeyCursor after, int limit) {
-            return delegate.list(type, after, limit);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 

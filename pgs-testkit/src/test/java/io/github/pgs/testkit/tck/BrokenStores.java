@@ -13,6 +13,7 @@ import io.github.pgs.spi.Storage;
 import io.github.pgs.spi.StorageCapability;
 import io.github.pgs.spi.StoredState;
 import io.github.pgs.store.InMemoryStorage;
+import io.github.pgs.testkit.ForwardingStorage;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -39,52 +40,9 @@ final class BrokenStores {
     }
 
     /** Forwards everything to a correct store; subclasses break one method. */
-    static class Forwarding implements Storage {
-        final Storage delegate = new InMemoryStorage();
-
-        @Override
-        public Set<StorageCapability> capabilities() {
-            return delegate.capabilities();
-        }
-
-        @Override
-        public StoredState load(ServerId id) {
-            return delegate.load(id);
-        }
-
-        @Override
-        public Map<ServerId, StoredState> loadAll(Collection<ServerId> ids) {
-            return delegate.loadAll(ids);
-        }
-
-        @Override
-        public long save(StateWrite write) {
-            return delegate.save(write);
-        }
-
-        @Override
-        public long delete(ServerId id, long expectedVersion) {
-            return delegate.delete(id, expectedVersion);
-        }
-
-        @Override
-        public KeyPage list(String type, KeyCursor after, int limit) {
-            return delegate.list(type, after, limit);
-        }
-
-        @Override
-        public List<StoredState> history(ServerId id) {
-            return delegate.history(id);
-        }
-
-        @Override
-        public DuePage due(long notAfterMillis, DueCursor after, int limit) {
-            return delegate.due(notAfterMillis, after, limit);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+    static class Forwarding extends ForwardingStorage {
+        Forwarding() {
+            super(new InMemoryStorage());
         }
     }
 

@@ -1,7 +1,6 @@
 package io.github.pgs.admin;
 
 import io.github.pgs.ServerId;
-import io.github.pgs.ServerRuntime;
 import io.github.pgs.internal.StoreTools;
 import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.spi.KeyPage;
@@ -12,37 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The servers a runtime holds, as the admin's expiry and deletion see them; and the page of recorded quarantines. */
-final class RuntimeView implements StoreTools.ServerView {
+/** The recorded quarantines of a type, page by page, as {@link Admin#quarantined} lists them. */
+final class QuarantineListing {
 
-    private final ServerRuntime runtime;
-
-    RuntimeView(ServerRuntime runtime) {
-        this.runtime = runtime;
-    }
-
-    @Override
-    public boolean isActive(ServerId id) {
-        return runtime.isActive(id);
-    }
-
-    @Override
-    public boolean isQuarantined(ServerId id) {
-        return runtime.isQuarantined(id);
-    }
-
-    @Override
-    public boolean release(ServerId id) {
-        return runtime.release(id);
-    }
-
-    @Override
-    public boolean petrify(ServerId id) {
-        return runtime.petrify(id);
+    private QuarantineListing() {
     }
 
     /** The recorded quarantines of {@code type} among at most {@code limit} records after {@code after}. */
-    static QuarantinePage quarantined(Storage storage, String type, KeyCursor after, int limit) {
+    static QuarantinePage page(Storage storage, String type, KeyCursor after, int limit) {
         KeyPage page = storage.list(StoreTools.QUARANTINE_TYPE, after, limit);
         List<ServerId> ids = new ArrayList<>();
         for (String key : page.keys()) {

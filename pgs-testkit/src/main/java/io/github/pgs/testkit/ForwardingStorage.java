@@ -1,4 +1,4 @@
-package io.github.pgs.runtime;
+package io.github.pgs.testkit;
 
 import io.github.pgs.ServerId;
 import io.github.pgs.spi.DueCursor;
@@ -13,15 +13,24 @@ import io.github.pgs.spi.StoredState;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
-/** A store that hands every call to another; tests override what they need to break. */
-class ForwardingStorage implements Storage {
+/**
+ * A {@link Storage} that hands every call to another, for tests that break one behaviour of a correct store: extend
+ * it and override what to break. Every method is forwarded, those with a default in {@link Storage} included, so
+ * the wrapped store's capabilities, batch loads and reminder scans are what a runtime sees unless overridden.
+ *
+ * <p>Thread-safe as far as the wrapped store is; an override that keeps state must guard it itself.
+ */
+public class ForwardingStorage implements Storage {
 
-    private final Storage delegate;
+    /** The store every call goes to. */
+    protected final Storage delegate;
 
-    ForwardingStorage(Storage delegate) {
-        this.delegate = delegate;
+    /** Forwards to {@code delegate}. */
+    public ForwardingStorage(Storage delegate) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
     }
 
     @Override
