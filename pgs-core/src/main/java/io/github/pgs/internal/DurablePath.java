@@ -35,7 +35,7 @@ final class DurablePath implements StorePath {
 
     @Override
     public StoredState load(ServerId id) {
-        return loads.load(id);
+        return quarantines.load(id, loads);
     }
 
     @Override
@@ -86,8 +86,13 @@ final class DurablePath implements StorePath {
     }
 
     @Override
+    public Quarantines.Entry heldQuarantine(ServerId id) {
+        return quarantines.held(id);
+    }
+
+    @Override
     public Quarantines.Entry recordedQuarantine(ServerId id) {
-        return quarantines.lookup(id);
+        return quarantines.entry(id);
     }
 
     @Override

@@ -75,11 +75,30 @@ final class LoadBatcher {
     StoredState load(ServerId id) {
         Request r = new Request(id);
         queue.add(r);
+        await(r, r);
+        return outcome(r);
+    }
+
+    /**
+     * Loads two servers' states, in one query when nothing else is queued between them (an activation that needs a
+     * second record beside its state pays no second round trip); the first failure is thrown.
+     */
+    StoredState[] loadBoth(ServerId first, ServerId second) {
+        Request a = new Request(first);
+        Request b = new Request(second);
+        queue.add(a);
+        queue.add(b);
+        await(a, b);
+        return new StoredState[] {outcome(a), outcome(b)};
+    }
+
+    /** Serves or waits until both {@code a} and {@code b} are answered (the same request twice for one). */
+    private void await(Request a, Request b) {
         boolean interrupted = false;
-        while (!r.answered()) {
+        while (!(a.answered() && b.answered())) {
             if (lanes.tryAcquire()) {
                 try {
-                    serveUntilAnswered(r);
+                    serveUntilAnswered(a, b);
                 } finally {
                     lanes.release();
                     Request head = queue.peek();
@@ -87,8 +106,8 @@ final class LoadBatcher {
                         LockSupport.unpark(head.waiter);
                     }
                 }
-                if (!r.answered()) {
-                    // the queue ran dry before our answer: another lane's query carries it
+                if (!(a.answered() && b.answered())) {
+                    // the queue ran dry before our answers: another lane's query carries them
                     LockSupport.park(this);
                     interrupted |= Thread.interrupted();
                 }
@@ -100,6 +119,9 @@ final class LoadBatcher {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static StoredState outcome(Request r) {
         if (r.failure instanceof RuntimeException e) {
             throw e;
         }
@@ -109,9 +131,9 @@ final class LoadBatcher {
         return r.state;
     }
 
-    /** Runs batches until {@code own} is answered, or until the queue is empty (another lane has it in flight). */
-    private void serveUntilAnswered(Request own) {
-        while (!own.answered()) {
+    /** Runs batches until {@code a} and {@code b} are answered, or the queue is empty (another lane has them). */
+    private void serveUntilAnswered(Request a, Request b) {
+        while (!(a.answered() && b.answered())) {
             List<Request> batch = new ArrayList<>();
             Request next;
             while (batch.size() < maxBatch && (next = queue.poll()) != null) {

@@ -30,16 +30,20 @@ final class Loader {
 
     /** Loads (or initialises) {@code a} for {@code current}; returns whether it is now active. */
     static <A, S> boolean load(Activation<A, S> a, Envelope current) {
-        StoredState stored;
+        StoredState stored = null;
         try {
-            Quarantines.Entry recorded = a.rt.path.recordedQuarantine(a.id);
-            if (recorded != null) {
-                // quarantined by an earlier runtime: fail fast, as it did, before any state is loaded
-                a.end(new Ending.Quarantined(new QuarantinedException(a.id, recorded.lastFailure(), null),
-                        Ending.Why.RECORDED), current);
+            Quarantines.Entry held = a.rt.path.heldQuarantine(a.id);
+            if (held == null) {
+                stored = a.rt.observer == null || a.rt.storage == null ? a.rt.path.load(a.id) : observedLoad(a);
+                held = stored == null ? a.rt.path.recordedQuarantine(a.id) : null;
+            }
+            if (held != null || stored == null) {
+                // quarantined by an earlier runtime or on another node: fail fast, as it did, before a handler runs
+                String lastFailure = held != null ? held.lastFailure() : "a recorded quarantine";
+                a.end(new Ending.Quarantined(new QuarantinedException(a.id, lastFailure, null), Ending.Why.RECORDED),
+                        current);
                 return false;
             }
-            stored = a.rt.observer == null || a.rt.storage == null ? a.rt.path.load(a.id) : observedLoad(a);
         } catch (RuntimeException ex) {
             a.end(new Ending.Refused(ex instanceof GenServerException g ? g
                     : new GenServerException(a.id, "loading state failed", ex)), current);
@@ -83,8 +87,10 @@ final class Loader {
             failure = ex;
             throw ex;
         } finally {
+            // a null state: a recorded quarantine holds the server (the read, if any, succeeded)
             RuntimeObserver.StoreOutcome outcome = failure != null ? RuntimeObserver.StoreOutcome.ERROR
-                    : stored.hasPayload() ? RuntimeObserver.StoreOutcome.OK : RuntimeObserver.StoreOutcome.ABSENT;
+                    : stored == null || stored.hasPayload() ? RuntimeObserver.StoreOutcome.OK
+                    : RuntimeObserver.StoreOutcome.ABSENT;
             o.storeEnded(context, a.id, RuntimeObserver.StoreOp.READ, a.rt.storeLabel, a.rt.time.nanoTime() - started,
                     outcome, stored != null && stored.hasPayload() ? stored.payload().length : 0, failure);
         }

@@ -24,12 +24,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * handler runs, and without counting a new quarantine. An activation thus costs one lookup in a map that is almost
  * always empty: no extra read per activation (the activation throughput is a benchmark figure). A book the runtime
  * could not read when it started (the store was down) is read by the first lookup, which fails (and with it that
- * activation) while the store is still down.
+ * activation) while the store is still down. With a placement engine, where servers move between runtimes that
+ * each read their book at their own start, an activation reads the server's record in the same query as its state
+ * ({@link LoadBatcher#loadBoth}): a server quarantined on another node after this one started still fails fast
+ * here, and one released there is served here, at no extra round trip.
  *
  * <h2>Hazards</h2>
  * Another runtime on the same store may record or lift a quarantine after this one read its book: with a placement
- * engine (where several runtimes share servers), a hit in the book is confirmed against the store, and a crash
- * checks the store for a record before counting against the restart intensity. A quarantine that cannot be
+ * engine (where several runtimes share servers), every activation reads the record with the state (above), and a
+ * crash checks the store for a record before counting against the restart intensity. A quarantine that cannot be
  * recorded (the store is down) holds in memory only; a release whose record cannot be deleted fails and leaves the
  * server quarantined. A state that cannot be decoded is not recorded: whether it decodes depends on the code that
  * reads it, which a deployment changes.
@@ -84,27 +87,39 @@ final class Quarantines {
     }
 
     /**
-     * The recorded quarantine of {@code id}, or {@code null}.
+     * The recorded quarantine that holds {@code id} before its state is loaded, from the book; {@code null} with
+     * other runtimes on the store, where {@link #load} reads the record with the state instead.
      *
      * @throws StorageException if the records cannot be read yet
      */
-    Entry lookup(ServerId id) {
+    Entry held(ServerId id) {
         if (!read) {
             ensureRead();
         }
-        Entry e = book.get(id);
-        if (e != null && shared) {
-            try {
-                StoredState s = storage.load(recordId(id));
-                if (!s.hasPayload()) {
-                    book.remove(id, e); // lifted on another node
-                    return null;
-                }
-            } catch (RuntimeException unknown) {
-                // the store cannot tell: the quarantine holds
-            }
+        return shared ? null : book.get(id);
+    }
+
+    /**
+     * Loads {@code id}'s state for an activation. Alone on the store: the state ({@link #held} was asked before).
+     * With other runtimes on the store: the record is read in the same query as the state, as another runtime may
+     * have recorded or lifted it since; {@code null} when it holds the server (then {@link #entry} has it).
+     */
+    StoredState load(ServerId id, LoadBatcher loads) {
+        if (!shared) {
+            return loads.load(id);
         }
-        return e;
+        StoredState[] both = loads.loadBoth(id, recordId(id));
+        if (both[1].hasPayload()) {
+            book.put(id, entry(both[1]));
+            return null;
+        }
+        book.remove(id); // lifted elsewhere, if it was in the book
+        return both[0];
+    }
+
+    /** The recorded quarantine of {@code id} in the book, or {@code null} (nothing is read). */
+    Entry entry(ServerId id) {
+        return book.get(id);
     }
 
     /** Whether {@code id} is in the book (without reading the store). */

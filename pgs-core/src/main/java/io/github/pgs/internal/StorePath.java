@@ -14,8 +14,22 @@ import io.github.pgs.spi.StoredState;
  */
 interface StorePath {
 
-    /** The stored state to activate from; {@link StoredState#ABSENT} when there is none. */
+    /**
+     * The stored state to activate from ({@link StoredState#ABSENT} when there is none), or {@code null} when a
+     * quarantine recorded on another node holds the server (then {@link #recordedQuarantine} has it); asked after
+     * {@link #heldQuarantine}.
+     *
+     * @throws io.github.pgs.StorageException if the store cannot tell
+     */
     StoredState load(ServerId id);
+
+    /**
+     * The quarantine recorded for {@code id} (see {@link Quarantines}) that holds it before anything is loaded, or
+     * {@code null}; with a placement engine always {@code null} (then {@link #load} reads the record).
+     *
+     * @throws io.github.pgs.StorageException if the records cannot be read yet
+     */
+    Quarantines.Entry heldQuarantine(ServerId id);
 
     /** Commits a handler's new state as the type's write mode says; returns the failure to report, or null. */
     PersistenceException commit(CommittedState<?, ?> state, boolean persist);
@@ -44,11 +58,7 @@ interface StorePath {
     /** Drops the remember-active marker written at {@code markerVersion} (nothing if -1). */
     void unmarkActive(ServerId id, long markerVersion);
 
-    /**
-     * The quarantine recorded for {@code id} by a runtime before (see {@link Quarantines}), or {@code null}.
-     *
-     * @throws io.github.pgs.StorageException if the records cannot be read yet
-     */
+    /** The quarantine recorded for {@code id} (see {@link Quarantines}) as known here, or {@code null}. */
     Quarantines.Entry recordedQuarantine(ServerId id);
 
     /** With other runtimes on the store: a quarantine of {@code id} another one recorded, or {@code null}. */
@@ -120,6 +130,11 @@ interface StorePath {
 
         @Override
         public void unmarkActive(ServerId id, long markerVersion) {
+        }
+
+        @Override
+        public Quarantines.Entry heldQuarantine(ServerId id) {
+            return null;
         }
 
         @Override

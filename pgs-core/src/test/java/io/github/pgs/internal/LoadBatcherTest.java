@@ -100,6 +100,23 @@ class LoadBatcherTest {
     }
 
     @Test
+    void aLonePairOfLoads_isOneTwoKeyQuery_andAFailingKeyFailsThePair() {
+        SlowStore store = new SlowStore(0);
+        seed(store, 1);
+        LoadBatcher loads = new LoadBatcher(store, 4, 256);
+
+        StoredState[] both = loads.loadBoth(id(0), id(99));
+        assertThat(text(both[0])).isEqualTo("s0");
+        assertThat(both[1]).isEqualTo(StoredState.ABSENT);
+        assertThat(store.queries.get()).isEqualTo(1);
+        assertThat(store.maxKeysPerQuery.get()).isEqualTo(2);
+
+        store.broken.add(id(99));
+        assertThatThrownBy(() -> loads.loadBoth(id(0), id(99))).isInstanceOf(StorageException.class);
+        assertThat(text(loads.load(id(0)))).as("the other key was answered on its own").isEqualTo("s0");
+    }
+
+    @Test
     void concurrentLoads_shareQueries_andEachGetsItsOwnState() throws Exception {
         SlowStore store = new SlowStore(TimeUnit.MILLISECONDS.toNanos(2));
         int n = 2_000;

@@ -3,6 +3,7 @@ package io.github.pgs.runtime;
 import io.github.pgs.CallTimeoutException;
 import io.github.pgs.LifecyclePolicy;
 import io.github.pgs.MessageNotDeclaredException;
+import io.github.pgs.QuarantinedException;
 import io.github.pgs.ReplyTypeException;
 import io.github.pgs.ServerCrashedException;
 import io.github.pgs.ServerRef;
@@ -144,6 +145,38 @@ class PlacementTest extends RuntimeFixture {
         cluster.ownAllBy(0);
         assertThat(ref.call(new Counter.Get())).isEqualTo(2);
         assertThat(a.isActive(ref.id())).as("revived by its new owner").isTrue();
+    }
+
+    /**
+     * Each node reads the recorded quarantines when it starts; a server quarantined on one node after another
+     * started still fails fast on the other when it moves there, and runs again once released.
+     */
+    @Test
+    void aServerQuarantinedOnOneNode_failsFastOnTheNextOwner_untilReleased() throws Exception {
+        TypeOptions twoCrashes = TypeOptions.builder().restartIntensity(2, Duration.ofSeconds(10)).build();
+        ServerRuntime a = node(twoCrashes);
+        ServerRuntime b = node(twoCrashes);
+        cluster.ownAllBy(0);
+        ServerRef ref = b.ref(Counter.class, "loop");
+        ref.call(new Counter.Inc());
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> ref.call(new Counter.Boom())).isInstanceOf(ServerCrashedException.class);
+        }
+        assertThat(a.isQuarantined(ref.id())).isTrue();
+        assertThat(b.isQuarantined(ref.id())).as("node 1 read its records before the crash loop").isFalse();
+
+        cluster.host(0).handOff(id -> true).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        cluster.ownAllBy(1);
+        int inits = Counter.INITS.get("loop").get();
+
+        assertThatThrownBy(() -> ref.call(new Counter.Inc()))
+                .isInstanceOfSatisfying(QuarantinedException.class,
+                        q -> assertThat(q.lastFailure()).contains("boom in loop"));
+        assertThat(Counter.INITS.get("loop").get()).as("no handler ran on the new owner").isEqualTo(inits);
+        assertThat(b.stats().crashes()).isZero();
+
+        assertThat(a.release(ref.id())).as("released on its owner").isTrue();
+        assertThat(ref.call(new Counter.Get())).isEqualTo(1);
     }
 
     @Test
