@@ -307,6 +307,7 @@ final class Dispatcher {
         Activation<?, ?> a = active.get(id);
         if (a != null && a.release()) {
             removed(a);
+            rt.departed(id);
             if (rt.observer != null) {
                 rt.observer.released(id); // the marker is gone: however it went (operator, close, hand-off)
             }

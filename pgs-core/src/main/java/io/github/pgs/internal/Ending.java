@@ -102,9 +102,9 @@ sealed interface Ending {
                 o.deactivated(a.id); // after the ending's own event (petrified, stopped, crashed, quarantined)
             }
         }
-        a.signalGone(how);
         if (!(how instanceof Quarantined)) {
-            a.rt.departed(a.id);
+            a.rt.departed(a.id); // the engine hears it before a hand-off that waits for it completes
         }
+        a.signalGone(how);
     }
 }

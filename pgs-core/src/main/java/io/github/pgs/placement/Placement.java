@@ -41,7 +41,8 @@ public interface Placement extends AutoCloseable {
 
     /**
      * A local activation of {@code id} has left (petrified, stopped, crashed, released from quarantine), after
-     * persisting. Called on the departing server's thread; must be quick. Default: nothing.
+     * persisting, and before a {@link PlacementHost#handOff} that waits for it completes. Called on the departing
+     * server's thread; must be quick. Default: nothing.
      */
     default void departed(ServerId id) {
     }
