@@ -8,6 +8,7 @@ import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
 import io.github.pgs.spi.Storage;
 import io.github.pgs.spi.StorageCapability;
+import io.github.pgs.spi.StoreObserver;
 import io.github.pgs.spi.StoredState;
 
 import java.util.Collection;
@@ -71,6 +72,11 @@ public class ForwardingStorage implements Storage {
     @Override
     public KeyPage list(String type, KeyCursor after, int limit) {
         return delegate.list(type, after, limit);
+    }
+
+    @Override
+    public void observe(StoreObserver observer) {
+        delegate.observe(observer);
     }
 
     @Override
