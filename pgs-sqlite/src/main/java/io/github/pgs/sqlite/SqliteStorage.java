@@ -23,6 +23,8 @@ import io.github.pgs.store.support.StoredRows;
 import io.github.pgs.sqlite.internal.FileAccess;
 import io.github.pgs.sqlite.internal.NativeLibraryCache;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -807,10 +809,7 @@ public final class SqliteStorage implements Storage {
         try (Statement st = writer.createStatement()) {
             // Takes effect only while the file is still empty: switching to WAL below writes its first page.
             st.execute("PRAGMA page_size = " + options.pageSize());
-            String mode;
-            try (ResultSet rs = st.executeQuery("PRAGMA journal_mode = WAL")) {
-                mode = rs.next() ? rs.getString(1) : null;
-            }
+            String mode = switchToWal(st);
             if (!"wal".equalsIgnoreCase(mode)) {
                 throw new SQLException("the file does not support WAL mode (journal_mode is " + mode + ")");
             }
@@ -843,6 +842,32 @@ public final class SqliteStorage implements Storage {
                     + "PRIMARY KEY (type, key, version)) WITHOUT ROWID");
             try (ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM " + historyTable + ")")) {
                 historyInUse = rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * Puts the file in WAL mode and returns the mode it is in. The switch needs the file to itself for a moment, and
+     * SQLite answers {@code SQLITE_BUSY} at once, without its busy handler, while another connection (a store
+     * opening the same file at the same time) holds it; so this waits as the busy handler would, up to
+     * {@code busyTimeout}.
+     */
+    private String switchToWal(Statement st) throws SQLException {
+        long deadline = System.nanoTime() + options.busyTimeout().toNanos();
+        for (long pauseMillis = 1; ; pauseMillis = Math.min(pauseMillis * 2, 50)) {
+            try (ResultSet rs = st.executeQuery("PRAGMA journal_mode = WAL")) {
+                return rs.next() ? rs.getString(1) : null;
+            } catch (SQLiteException e) {
+                if ((e.getResultCode().code & 0xff) != SQLiteErrorCode.SQLITE_BUSY.code
+                        || System.nanoTime() - deadline >= 0) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(pauseMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while waiting to switch the file to WAL mode", e);
             }
         }
     }
