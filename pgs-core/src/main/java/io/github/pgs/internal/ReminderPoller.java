@@ -7,6 +7,7 @@ import io.github.pgs.spi.DueServer;
 import io.github.pgs.spi.Scheduler;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,8 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <h2>Algorithm</h2>
  * A pass pages through {@code Storage.due(now, after, PAGE)} and wakes (through {@link Wakes}) the servers not
  * active here, at most {@code maxInFlight} at a time: when that many are still being woken, the pass ends where
- * it is, and the first wake-up that completes starts the next pass from there (no thread waits for a permit).
- * Passes run every {@code interval} while
+ * it is and keeps the rest of its page; once half of those wake-ups have completed, the next pass goes on with
+ * that rest and then the store's cursor after it (no thread waits for a permit, and no row is read twice however
+ * many servers are due at one instant). Passes run every {@code interval} while
  * reminders are due soon; when the earliest stored reminder is further away the poller sleeps until then (at most
  * {@value #MAX_POLL_SLEEP_INTERVALS} intervals, so that reminders other runtimes write are seen), and a server of
  * this runtime that writes an earlier reminder wakes it sooner ({@link DueWatch}).
@@ -42,6 +44,8 @@ final class ReminderPoller {
     private final Wakes wakes;
     private final long intervalMillis;
     private final int maxInFlight;
+    /** A pass cut short goes on when no more than this many wake-ups are still in flight. */
+    private final int resumeAtInFlight;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean polling = new AtomicBoolean();
     private final Object lock = new Object();
@@ -51,7 +55,7 @@ final class ReminderPoller {
     private boolean stopped = true; // guarded by lock
     private String failing; // the failure last reported; touched by one pass at a time
     private long skipped; // touched by one pass at a time
-    private DueCursor resumeAfter; // where a pass cut short by the in-flight bound ended; one pass at a time
+    private DuePage unreached; // what a pass cut short by the in-flight bound did not reach; one pass at a time
     private final AtomicBoolean cutShort = new AtomicBoolean();
 
     ReminderPoller(Services rt, TypeRegistry types, Wakes wakes, Duration interval, int maxInFlight) {
@@ -60,6 +64,7 @@ final class ReminderPoller {
         this.wakes = wakes;
         this.intervalMillis = Math.max(1, interval.toMillis());
         this.maxInFlight = maxInFlight;
+        this.resumeAtInFlight = maxInFlight / 2;
     }
 
     void start() {
@@ -119,7 +124,7 @@ final class ReminderPoller {
         try {
             if (wakeDueServers()) {
                 next = nextPollMillis();
-            } // else the first wake-up that completes asks for the next pass; one interval later at the latest
+            } // else the wake-ups in flight ask for the next pass as they complete; one interval later at the latest
             if (failing != null) {
                 LOG.log(System.Logger.Level.INFO, "runtime " + rt.name + ": reminder polls work again");
                 failing = null;
@@ -157,29 +162,33 @@ final class ReminderPoller {
     /** One pass over the due servers; returns whether it saw them all (not cut short by the in-flight bound). */
     boolean wakeDueServers() {
         long now = rt.time.currentTimeMillis();
-        DueCursor after = resumeAfter;
-        resumeAfter = null;
+        DuePage page = unreached != null ? unreached : read(now, null);
+        unreached = null;
         while (!rt.dispatcher.isClosed()) {
-            DuePage due = rt.storage.due(now, after, PAGE);
-            rt.skippedRows.report("reminder scan", due.skipped());
-            for (DueServer d : due.servers()) {
+            List<DueServer> servers = page.servers();
+            for (int i = 0; i < servers.size(); i++) {
                 if (!admit()) {
-                    // the rest is still due: the next pass starts again at this server's due time (servers due at
-                    // the same instant may be woken twice, which only fires what is due)
-                    resumeAfter = DueCursor.startingAt(d.remindAtMillis());
+                    // the next pass goes on with the rest of this page (still due: a reminder only moves later)
+                    unreached = new DuePage(servers.subList(i, servers.size()), page.next(), List.of());
                     return false;
                 }
-                wake(d.id());
+                wake(servers.get(i).id());
             }
-            after = due.next();
-            if (after == null) {
+            if (page.next() == null) {
                 return true;
             }
+            page = read(now, page.next());
         }
         return true;
     }
 
-    /** Whether one more server may be woken now; if not, the first wake-up to complete starts the next pass. */
+    private DuePage read(long now, DueCursor after) {
+        DuePage due = rt.storage.due(now, after, PAGE);
+        rt.skippedRows.report("reminder scan", due.skipped());
+        return due;
+    }
+
+    /** Whether one more server may be woken now; if not, completing wake-ups start the next pass. */
     private boolean admit() {
         if (inFlight.get() < maxInFlight) {
             return true;
@@ -207,7 +216,7 @@ final class ReminderPoller {
         inFlight.incrementAndGet();
         AtomicBoolean released = new AtomicBoolean();
         wakes.remind(t, id, () -> {
-            if (released.compareAndSet(false, true) && inFlight.decrementAndGet() < maxInFlight
+            if (released.compareAndSet(false, true) && inFlight.decrementAndGet() <= resumeAtInFlight
                     && cutShort.compareAndSet(true, false)) {
                 pollBy(rt.time.currentTimeMillis()); // the pass that was cut short goes on
             }

@@ -7,6 +7,8 @@ import io.github.pgs.ServerRef;
 import io.github.pgs.ServerRuntime;
 import io.github.pgs.ServerType;
 import io.github.pgs.TypeOptions;
+import io.github.pgs.spi.DueCursor;
+import io.github.pgs.spi.DuePage;
 import io.github.pgs.spi.KeyCursor;
 import io.github.pgs.spi.KeyPage;
 import io.github.pgs.spi.StateWrite;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -129,6 +132,57 @@ class DutiesHardeningTest extends RuntimeFixture {
         ServerTestKit.advanceSettled(time, r, Duration.ofSeconds(2), Duration.ofSeconds(10));
 
         assertThat(Alarm.DELIVERIES).containsExactly("retry:wake@" + due.toEpochMilli());
+    }
+
+    @Test
+    void aPassCutShortByTheInFlightBound_goesOnWhereItStopped_andReadsEachDueRowOnce() {
+        DueRowCounter counted = new DueRowCounter(store);
+        ServerRuntime r = ServerRuntime.builder().storage(counted).timeSource(time).scheduler(time)
+                .shutdownTimeout(Duration.ofSeconds(5)).reminderConcurrency(4)
+                .register(ServerType.builder(Alarm.class).build()).build();
+        runtimes.add(r);
+        Instant due = Instant.ofEpochMilli(time.currentTimeMillis()).plus(Duration.ofMinutes(5));
+        int good = 150;
+        int bad = 300;
+        for (int i = 0; i < good; i++) {
+            ServerRef ref = r.ref(Alarm.class, "good-" + i);
+            ref.call(new Alarm.At("wake", due, MissedTicks.FIRE_ONCE));
+            r.petrify(ref.id());
+        }
+        // due at the same instant and read first; each wake-up quarantines its server, and its row stays due
+        byte[] payload = memory.load(new ServerId("alarm", "good-0")).payload();
+        for (int i = 0; i < bad; i++) {
+            memory.save(new StateWrite(new ServerId("alarm", "bad-" + i), 0, payload, 1, 0, new byte[] {9, 9, 9},
+                    due.toEpochMilli()));
+        }
+        ServerTestKit.advanceSettled(time, r, Duration.ofMinutes(5).minusMillis(1), Duration.ofSeconds(10));
+        assertThat(Alarm.DELIVERIES).isEmpty();
+        counted.rows.set(0);
+
+        ServerTestKit.advanceSettled(time, r, Duration.ofMillis(1), Duration.ofSeconds(60));
+
+        assertThat(Alarm.DELIVERIES).hasSize(good);
+        assertThat(r.stats().quarantines()).isEqualTo(bad);
+        // passes cut short every four wake-ups; each goes on where the last one stopped instead of re-reading
+        assertThat(counted.rows.get()).as("due rows read").isLessThanOrEqualTo(2L * (good + bad));
+    }
+
+    /** Counts the rows that the poller's scans of due servers read (not its look-ups of the earliest one). */
+    private static final class DueRowCounter extends ForwardingStorage {
+        final AtomicLong rows = new AtomicLong();
+
+        DueRowCounter(Storage delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public DuePage due(long nowMillis, DueCursor after, int limit) {
+            DuePage page = super.due(nowMillis, after, limit);
+            if (nowMillis != Long.MAX_VALUE) {
+                rows.addAndGet(page.servers().size() + page.skipped().size());
+            }
+            return page;
+        }
     }
 
     /** A store whose listing of one type hands back the same page, with the same cursor, forever. */
