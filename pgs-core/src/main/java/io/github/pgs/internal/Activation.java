@@ -357,7 +357,8 @@ final class Activation<A, S> extends CommittedState<A, S> implements Runnable {
         }
     }
 
-    private void armReminderTimer() {
+    /** Arms (or cancels) the timer of the earliest reminder, after a turn changed them; idempotent. */
+    void armReminderTimer() {
         if (reminders != null) {
             if (phase.loaded()) {
                 reminders.armTimer(rt.scheduler, rt.time.currentTimeMillis(),

@@ -123,8 +123,9 @@ final class Turns {
     }
 
     /**
-     * Commits a continuing handler's state, then (only if that succeeded) answers the caller, releases held
-     * replies and runs the follow-up. A failed commit fails the caller and drops the held replies.
+     * Commits a continuing handler's state, then (only if that succeeded) arms the reminder timer, answers the
+     * caller, releases held replies and runs the follow-up. A failed commit fails the caller and drops the held
+     * replies.
      */
     private static <A, S> void proceed(Activation<A, S> a, CallEnvelope<?> caller, CallResult<S> result) {
         a.live = result.state();
@@ -142,6 +143,7 @@ final class Turns {
             releaseHeld(a, failed);
             return;
         }
+        a.armReminderTimer(); // before anyone hears of the turn, so that moving the clock next fires it on time
         Object continueWith = null;
         switch (result) {
             case Reply<S> rep -> {

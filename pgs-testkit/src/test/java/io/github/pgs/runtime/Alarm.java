@@ -18,6 +18,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.github.pgs.Results.noreply;
@@ -49,13 +51,19 @@ public final class Alarm implements GenServer<String, Alarm.State> {
     public record AtNoPersist(String name, Instant at) implements Call<Boolean> {}
     public record Many(int count, Instant at) implements Call<Integer> {}
     public record Done() implements Call<String> {}
+    /** Schedules a reminder and replies, then runs a follow-up that waits for {@link #CONTINUE_GATE}. */
+    public record AtThenContinue(String name, Instant at) implements Call<Boolean> {}
 
     /** Deliveries that crash before being recorded, counted down across activations. */
     public static final AtomicInteger CRASH_NEXT_DELIVERIES = new AtomicInteger();
     /** Every delivery the behaviour saw, crashed or not, as {@code key:name@dueMillis}. */
     public static final List<String> DELIVERIES = java.util.Collections.synchronizedList(new ArrayList<>());
 
+    /** What a follow-up of {@link AtThenContinue} waits for. */
+    public static volatile CountDownLatch CONTINUE_GATE = new CountDownLatch(0);
+
     public static void reset() {
+        CONTINUE_GATE = new CountDownLatch(0);
         CRASH_NEXT_DELIVERIES.set(0);
         DELIVERIES.clear();
     }
@@ -98,9 +106,26 @@ public final class Alarm implements GenServer<String, Alarm.State> {
                 }
                 yield reply(m, m.count(), s);
             }
+            case AtThenContinue a -> {
+                ctx.remindAt(a.name(), a.at());
+                yield reply(a, true, s).thenContinue("after " + a.name());
+            }
             case Done d -> stop(StopReason.NORMAL, d, "bye", s);
             default -> throw new IllegalArgumentException("unknown call " + request);
         };
+    }
+
+    @Override
+    public CastResult<State> handleContinue(Object message, State s) {
+        try {
+            if (!CONTINUE_GATE.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the gate of " + message + " never opened");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted in " + message, e);
+        }
+        return noreply(s);
     }
 
     @Override

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -97,6 +98,25 @@ class ReminderTest extends RuntimeFixture {
         assertThat(after.reminders()).as("a fired one-shot reminder is gone from the store").isNull();
         assertThat(memory.due(Long.MAX_VALUE, null, 10).servers()).isEmpty();
         assertThat(runtime.stats().remindersFired()).isEqualTo(1);
+    }
+
+    @Test
+    void theReminderTimer_isArmedWhenTheCallerHearsTheReply_evenWhileAFollowUpStillRuns() {
+        ServerRef ref = runtime.ref(Alarm.class, "early");
+        Instant due = now().plusSeconds(5);
+        Alarm.CONTINUE_GATE = new CountDownLatch(1);
+
+        try {
+            assertThat(ref.call(new Alarm.AtThenContinue("wake", due))).isTrue();
+
+            // the follow-up still runs: a caller that moves the clock now must still see the reminder fire on time
+            assertThat(time.pendingDelays()).as("timers pending at the reply").contains(Duration.ofSeconds(5));
+            time.advance(Duration.ofSeconds(5));
+        } finally {
+            Alarm.CONTINUE_GATE.countDown();
+        }
+        advance(Duration.ZERO);
+        assertThat(Alarm.DELIVERIES).containsExactly("early:wake@" + due.toEpochMilli());
     }
 
     @Test
