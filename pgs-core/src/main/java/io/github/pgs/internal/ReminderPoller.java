@@ -23,7 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * many servers are due at one instant). Passes run every {@code interval} while
  * reminders are due soon; when the earliest stored reminder is further away the poller sleeps until then (at most
  * {@value #MAX_POLL_SLEEP_INTERVALS} intervals, so that reminders other runtimes write are seen), and a server of
- * this runtime that writes an earlier reminder wakes it sooner ({@link DueWatch}).
+ * this runtime that writes an earlier reminder wakes it sooner ({@link DueWatch}), though never sooner than one
+ * interval after the last pass: a server that is active fires its own reminders, so its writes (every few
+ * milliseconds for a short period) must not turn into a pass over every due row each time.
  *
  * <h2>Hazards</h2>
  * One bad row must not stop the others: a due entry whose server cannot be woken (a type not registered here, a
@@ -51,6 +53,7 @@ final class ReminderPoller {
     private final Object lock = new Object();
     private Scheduler.Cancellable timer; // guarded by lock
     private long nextAtMillis = Long.MAX_VALUE; // guarded by lock
+    private long lastPassMillis = Long.MIN_VALUE / 2; // when the last pass started; guarded by lock
     private boolean again; // guarded by lock
     private boolean stopped = true; // guarded by lock
     private String failing; // the failure last reported; touched by one pass at a time
@@ -71,7 +74,7 @@ final class ReminderPoller {
         synchronized (lock) {
             stopped = false;
         }
-        rt.dueWatch.poller(this::pollBy);
+        rt.dueWatch.poller(this::written);
         pollBy(rt.time.currentTimeMillis());
     }
 
@@ -85,6 +88,15 @@ final class ReminderPoller {
             }
             nextAtMillis = Long.MAX_VALUE;
         }
+    }
+
+    /** A server of this runtime wrote a reminder due at {@code atMillis}. */
+    private void written(long atMillis) {
+        long notBefore;
+        synchronized (lock) {
+            notBefore = lastPassMillis + intervalMillis;
+        }
+        pollBy(Math.max(atMillis, notBefore));
     }
 
     /** Makes sure a pass runs by {@code atMillis}. */
@@ -114,6 +126,7 @@ final class ReminderPoller {
                 return;
             }
             again = false;
+            lastPassMillis = rt.time.currentTimeMillis();
         }
         rt.dispatcher.workStarted();
         Thread.ofVirtual().name("pgs-reminders").start(this::pass);

@@ -167,8 +167,27 @@ class DutiesHardeningTest extends RuntimeFixture {
         assertThat(counted.rows.get()).as("due rows read").isLessThanOrEqualTo(2L * (good + bad));
     }
 
-    /** Counts the rows that the poller's scans of due servers read (not its look-ups of the earliest one). */
+    @Test
+    void anActiveServerTickingEveryFewMilliseconds_doesNotTurnEachOfItsWritesIntoAPass() {
+        DueRowCounter counted = new DueRowCounter(store);
+        ServerRuntime r = ServerRuntime.builder().storage(counted).timeSource(time).scheduler(time)
+                .shutdownTimeout(Duration.ofSeconds(5)).register(ServerType.builder(Alarm.class).build()).build();
+        runtimes.add(r);
+        Instant first = Instant.ofEpochMilli(time.currentTimeMillis()).plusMillis(5);
+        r.ref(Alarm.class, "ticker").call(new Alarm.Every("tick", first, Duration.ofMillis(5), MissedTicks.FIRE_ONCE));
+        ServerTestKit.advanceSettled(time, r, Duration.ofMillis(1), Duration.ofSeconds(10));
+        counted.scans.set(0);
+
+        ServerTestKit.advanceSettled(time, r, Duration.ofSeconds(1), Duration.ofSeconds(30));
+
+        // it fires its own ticks (each a write of its next one); the poller has nothing to wake
+        assertThat(Alarm.DELIVERIES).hasSizeGreaterThanOrEqualTo(190);
+        assertThat(counted.scans.get()).as("passes over the due servers in one second").isLessThanOrEqualTo(2);
+    }
+
+    /** Counts the poller's scans of due servers and the rows they read (not its look-ups of the earliest one). */
     private static final class DueRowCounter extends ForwardingStorage {
+        final AtomicLong scans = new AtomicLong();
         final AtomicLong rows = new AtomicLong();
 
         DueRowCounter(Storage delegate) {
@@ -179,6 +198,7 @@ class DutiesHardeningTest extends RuntimeFixture {
         public DuePage due(long nowMillis, DueCursor after, int limit) {
             DuePage page = super.due(nowMillis, after, limit);
             if (nowMillis != Long.MAX_VALUE) {
+                scans.incrementAndGet();
                 rows.addAndGet(page.servers().size() + page.skipped().size());
             }
             return page;
