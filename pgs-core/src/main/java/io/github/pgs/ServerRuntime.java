@@ -210,10 +210,7 @@ public final class ServerRuntime implements AutoCloseable {
         return ref(ServerId.parse(text));
     }
 
-    /**
-     * Whether {@code id} is active (not petrified, stopped or quarantined) in this runtime. With a placement engine
-     * this answers for this node only: a server active on another node is not active here.
-     */
+    /** Whether {@code id} is active here (not petrified, stopped or quarantined); in a cluster, on this node only. */
     public boolean isActive(ServerId id) {
         return registry.isActive(id);
     }
