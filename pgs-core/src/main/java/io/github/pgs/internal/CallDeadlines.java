@@ -25,10 +25,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * scheduler takes the stack, drops the waits whose future is done, fails those past their deadline with a
  * {@link CallTimeoutException} (which wakes their caller), and schedules itself again at the earliest deadline
  * still pending, but no sooner than {@link #PERIOD_NANOS} later, so that close deadlines share one sweep. A
- * timeout therefore fires between its deadline and one period later. A caller whose deadline is earlier than the
- * sweep scheduled (the common case, equal timeouts in a row, never is) brings the sweep forward. A caller whose
- * timeout is shorter than {@link #SHORTEST_SWEPT_NANOS}, where a period of slack would matter, gets a task of its
- * own at its deadline. Sweeps run only at deadlines, so a manual clock that jumps far ahead runs few of them.
+ * timeout therefore fires between its deadline and one period later. A new wait brings the sweep forward to one
+ * period after it (or to its deadline, if that is sooner): the sweep is also what lets go of answered waits, and
+ * a wait kept until the earliest deadline (seconds away) would keep every call of those seconds reachable, a
+ * heap's worth of garbage at hundreds of thousands of calls a second. While calls come there is one sweep a
+ * period; without them, sweeps run only at deadlines, so a manual clock that jumps far ahead runs few of them.
+ * A caller whose timeout is shorter than {@link #SHORTEST_SWEPT_NANOS}, where a period of slack would matter, gets
+ * a task of its own at its deadline.
  *
  * <h2>Hazards</h2>
  * No wait is left without a sweep: a caller pushes its wait, then reads {@link #nextSweepAt}; a sweep clears it
@@ -138,14 +141,16 @@ final class CallDeadlines {
 
     /** Registers a wait for the sweep; the caller then waits for {@code future} without a timeout. */
     Wait register(CompletableFuture<?> future, ServerId id, Duration timeout) {
-        Wait w = new Wait(future, time.nanoTime() + timeout.toNanos(), id, timeout);
+        long now = time.nanoTime();
+        Wait w = new Wait(future, now + timeout.toNanos(), id, timeout);
         Wait head;
         do {
             head = incoming.get();
             w.next = head;
         } while (!incoming.compareAndSet(head, w));
-        if (w.deadline - nextSweepAt < 0) {
-            sweepBy(w.deadline);
+        long by = w.deadline - (now + PERIOD_NANOS) < 0 ? w.deadline : now + PERIOD_NANOS;
+        if (by - nextSweepAt < 0) {
+            sweepBy(by);
         }
         return w;
     }
@@ -251,6 +256,20 @@ final class CallDeadlines {
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.ERROR, "could not time out a call to " + w.id + "; trying again", t);
             return w.future.isDone();
+        }
+    }
+
+    /** The waits held: new ones and those the last sweep kept (for tests). */
+    int heldCount() {
+        sweeping.lock();
+        try {
+            int n = countPending();
+            for (Wait w = incoming.get(); w != null; w = w.next) {
+                n++;
+            }
+            return n;
+        } finally {
+            sweeping.unlock();
         }
     }
 

@@ -87,7 +87,22 @@ class CallDeadlinesTest {
     }
 
     @Test
-    void sweepsRunAtDeadlinesOnly_andStopWhenNothingWaits() {
+    void answeredWaitsAreLetGoWithinOnePeriod_notKeptUntilTheEarliestDeadline() {
+        for (int i = 0; i < 1_000; i++) {
+            CompletableFuture<String> f = new CompletableFuture<>();
+            deadlines.register(f, ID, Duration.ofSeconds(5));
+            f.complete("reply " + i);
+        }
+        assertThat(deadlines.heldCount()).isEqualTo(1_000);
+
+        clock.advance(Duration.ofNanos(CallDeadlines.PERIOD_NANOS));
+
+        assertThat(deadlines.heldCount()).as("waits held one period later").isZero();
+        assertThat(deadlines.sweeping()).as("nothing left to watch").isFalse();
+    }
+
+    @Test
+    void sweepsRunAPeriodAfterNewWaitsAndAtDeadlines_andStopWhenNothingWaits() {
         assertThat(deadlines.sweeping()).isFalse();
         CompletableFuture<String> f = new CompletableFuture<>();
         deadlines.register(f, ID, Duration.ofSeconds(1));
@@ -118,7 +133,7 @@ class CallDeadlinesTest {
         deadlines.register(late, ID, Duration.ofHours(1));
         deadlines.register(early, ID, Duration.ofSeconds(1));
         deadlines.register(later, ID, Duration.ofHours(2));
-        assertThat(clock.scheduled()).as("one sweep, at the earliest deadline").isEqualTo(1);
+        assertThat(clock.scheduled()).as("one sweep, a period after the waits came").isEqualTo(1);
 
         clock.advance(Duration.ofSeconds(1));
         assertThat(early).isCompletedExceptionally();
