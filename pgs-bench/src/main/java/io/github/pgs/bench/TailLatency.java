@@ -12,10 +12,14 @@ import java.util.SplittableRandom;
  * but issued by an {@link OpenLoop} at a fixed rate instead of by closed-loop callers, with latency measured from
  * each call's intended send time. Calls go through {@code ServerRef.callAsync} (the issuer never blocks). The rate
  * is absolute ({@code --rate}) or a percentage of the store's own S1 maximum measured in the same session
- * ({@code --rate-pct} with {@code --s1-max}). Verified as S1: every issued call completed, and the stored counts add
+ * ({@code --rate-pct} with {@code --s1-max}). Before the schedule starts, a closed-loop pass of {@code Get}s
+ * activates all K counters ({@code --preactivate=false} leaves them to the warm-up). Verified as S1: every issued call completed, and the stored counts add
  * up to the acknowledged calls (plus at most the failed ones, which may have been applied before they timed out).
  */
 final class TailLatency {
+
+    /** Callers of the pre-activation pass ({@code --preactivate}, on by default): S1's 64. */
+    static final int PRE_CALLERS = 64;
 
     private final PgsScenarios s;
 
@@ -36,6 +40,13 @@ final class TailLatency {
         try {
             ServerRuntime runtime = s.runtime(storage, codec, s.idleTimeout(60));
             ServerRef[] refs = PgsScenarios.refs(runtime, "", k);
+            long preactivated = 0;
+            if (o.bool("preactivate", true)) {
+                // every counter active before the schedule starts: the schedule measures the steady state
+                preactivated = new ClosedLoop(PRE_CALLERS, s.mode(), s.callTimeout().toMillis() + 30_000).fixed(
+                        i -> refs[i].call(Counter.GET), i -> refs[i].callAsync(Counter.GET), k).ok();
+            }
+            json.put("preactivated", preactivated);
             // keys from the run's seed, so that constant and Poisson runs of one seed call the same keys
             SplittableRandom keys = new SplittableRandom(plan.seed());
             OpenLoop.Result r = plan.driver().run(i -> refs[keys.nextInt(k)].callAsync(Counter.INCREMENT), warm, dur,
