@@ -474,8 +474,7 @@ def s5_section(runs):
           "| p99 per repetition, ms | sustained | verify |",
           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for (impl, sch, pct, rate), rs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])):
-        # a repetition that overloaded stopped issuing before (or in) its window: it has no latency to report
-        measured = [r for r in rs if r.get("calls")]
+        measured = [r for r in rs if not unmeasured(r)]
 
         def m(f, conv=ms):
             return conv(med_lat(measured, f)) if measured else "–"
@@ -483,7 +482,7 @@ def s5_section(runs):
         md.append(f"| {impl} | {sch} | {pct:g} % | {fmt(rate)} | "
                   f"{fmt(med(measured, 'calls_per_s')) if measured else '–'} | "
                   f"{m('p50')} | {m('p99')} | {m('p999')} | {m('max')} | "
-                  f"{', '.join(ms(lat(r, 'p99')) if r.get('calls') else 'overloaded' for r in rs)} | "
+                  f"{', '.join('overloaded' if unmeasured(r) else ms(lat(r, 'p99')) for r in rs)} | "
                   f"{sum(1 for r in rs if r.get('sustained'))}/{len(rs)} | "
                   f"{','.join(sorted(set(r.get('verify', '–') for r in rs)))} |")
     md.append("")

@@ -13,8 +13,9 @@ import java.util.SplittableRandom;
  * each call's intended send time. Calls go through {@code ServerRef.callAsync} (the issuer never blocks). The rate
  * is absolute ({@code --rate}) or a percentage of the store's own S1 maximum measured in the same session
  * ({@code --rate-pct} with {@code --s1-max}). Before the schedule starts, a closed-loop pass of {@code Get}s
- * activates all K counters ({@code --preactivate=false} leaves them to the warm-up). Verified as S1: every issued call completed, and the stored counts add
- * up to the acknowledged calls (plus at most the failed ones, which may have been applied before they timed out).
+ * activates all K counters ({@code --preactivate=false} leaves them to the warm-up). Verified as S1: every issued
+ * call completed, and the stored counts add up to the acknowledged calls (plus at most the failed ones, which may
+ * have been applied before they timed out).
  */
 final class TailLatency {
 

@@ -234,7 +234,7 @@ public final class PekkoScenarios {
                 // every counter recovered before the schedule starts: the schedule measures the steady state
                 IntFunction<CompletableFuture<Long>> get =
                         i -> r[i].<Long>ask(Get::new, askTimeout).toCompletableFuture();
-                // asks sent while the one-node cluster is still forming can time out: a second pass covers them
+                // asks sent while the one-node cluster is still forming can time out: another pass covers them
                 for (int pass = 0; pass < 3 && preactivated < k; pass++) {
                     preactivated = new ClosedLoop(pool, mode, askTimeout.toMillis() + 30_000)
                             .fixed(blocking(get), async(get), k).ok();
