@@ -3,6 +3,7 @@ package io.github.pgs.console;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -33,6 +34,8 @@ public final class Browser implements AutoCloseable {
 
     /** How long a step waits for the page. */
     public static final Duration WAIT = Duration.ofSeconds(15);
+    /** How often a waiting step looks again. */
+    private static final Duration POLL = Duration.ofMillis(100);
 
     private final ChromeDriver driver;
     private final Path profile;
@@ -96,9 +99,18 @@ public final class Browser implements AutoCloseable {
         return driver.findElements(By.cssSelector(css));
     }
 
-    /** Waits until {@code condition} holds (a non-null, non-false value), up to {@link #WAIT}. */
+    /**
+     * Waits until {@code condition} holds (a non-null, non-false value), up to {@link #WAIT}. The console redraws
+     * its tables and legend on every poll, so an element found in one step may be replaced before the next reads
+     * it: a stale element counts as "not yet" and the condition is tried again.
+     */
     public <T> T await(ExpectedCondition<T> condition) {
-        return new WebDriverWait(driver, WAIT).until(condition);
+        return new WebDriverWait(driver, WAIT, POLL).ignoring(StaleElementReferenceException.class).until(condition);
+    }
+
+    /** The text of the element at {@code css}, read again if the page redraws it between finding and reading. */
+    public String text(String css) {
+        return await(d -> d.findElement(By.cssSelector(css)).getText());
     }
 
     /** Waits until the element at {@code css} is displayed, and returns it. */

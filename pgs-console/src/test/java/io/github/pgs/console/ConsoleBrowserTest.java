@@ -123,9 +123,8 @@ class ConsoleBrowserTest {
     void theCountsShow() {
         openConsole();
 
-        WebElement row = browser.find("#types tr[data-type='note']");
-        assertThat(row.findElement(org.openqa.selenium.By.cssSelector(".stored")).getText()).isEqualTo("13");
-        assertThat(browser.find("#summary").getText()).contains("store SqliteStorage", "no runtime (bare store)");
+        assertThat(browser.text("#types tr[data-type='note'] .stored")).isEqualTo("13");
+        assertThat(browser.text("#summary")).contains("store SqliteStorage", "no runtime (bare store)");
         assertThat(browser.driver().getCurrentUrl()).doesNotContain("token");
         browser.visible("#activity-note");
         browser.screenshot("01-overview");
@@ -147,11 +146,11 @@ class ConsoleBrowserTest {
     void aServersStateHistoryAndReminders_display_withADiffBetweenVersions() {
         openServer("alice");
 
-        assertThat(browser.find("#state").getText()).contains("\"text\": \"final text\"", "\"edits\": 3");
-        assertThat(browser.find("#server-meta").getText()).contains("version", "4", "schema version");
+        assertThat(browser.text("#state")).contains("\"text\": \"final text\"", "\"edits\": 3");
+        assertThat(browser.text("#server-meta")).contains("version", "4", "schema version");
         assertThat(browser.findAll("#history tbody tr")).extracting(r -> r.getAttribute("data-version"))
                 .containsExactly("4", "3", "2", "1");
-        assertThat(browser.find("#reminders").getText()).contains("daily-digest", "24 h", "fire once");
+        assertThat(browser.text("#reminders")).contains("daily-digest", "24 h", "fire once");
         browser.visible("#diff .add");
         assertThat(browser.findAll("#diff .del")).extracting(WebElement::getText)
                 .anySatisfy(t -> assertThat(t).contains("second draft"));
@@ -172,7 +171,7 @@ class ConsoleBrowserTest {
         new Select(browser.find("#rollback-steps")).selectByValue("2");
         browser.find("#actions button[data-action='rollback']").click();
         browser.visible("#confirm");
-        assertThat(browser.find("#confirm-text").getText()).contains("back 2 versions", "version 1", "version 4");
+        assertThat(browser.text("#confirm-text")).contains("back 2 versions", "version 1", "version 4");
         browser.screenshot("04-rollback-confirm");
         browser.find("#confirm-ok").click();
 
@@ -192,7 +191,7 @@ class ConsoleBrowserTest {
         openConsole();
 
         browser.visible("#quarantined tr[data-id='note:eve']");
-        assertThat(browser.find("#quarantined tr[data-id='note:eve'] .failure").getText()).contains("boom");
+        assertThat(browser.text("#quarantined tr[data-id='note:eve'] .failure")).contains("boom");
         browser.screenshot("07-quarantined");
         browser.find("#quarantined tr[data-id='note:eve'] button").click();
         browser.await(d -> browser.find("#server-id").getText().equals("note:eve"));
@@ -222,7 +221,7 @@ class ConsoleBrowserTest {
     void aStateHoldingMarkup_rendersAsText() {
         openServer("mallory");
 
-        assertThat(browser.find("#state").getText()).contains(HOSTILE.replace("\"", "\\\""));
+        assertThat(browser.text("#state")).contains(HOSTILE.replace("\"", "\\\""));
         assertThat(browser.findAll("#state *")).isEmpty();
         assertThat(browser.findAll("img")).isEmpty();
         assertThat(browser.script("return typeof window.__pgsPwned")).isEqualTo("undefined");

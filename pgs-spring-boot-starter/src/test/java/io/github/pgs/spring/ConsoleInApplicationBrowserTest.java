@@ -72,8 +72,8 @@ class ConsoleInApplicationBrowserTest {
 
         browser.open("http://127.0.0.1:" + port + "/pgs-console/");
         browser.visible("#types tr[data-type='counter']");
-        assertThat(browser.find("#types tr[data-type='counter'] .quarantined").getText()).isEqualTo("1");
-        assertThat(browser.find("#summary").getText()).contains("runtime pgs");
+        assertThat(browser.text("#types tr[data-type='counter'] .quarantined")).isEqualTo("1");
+        assertThat(browser.text("#summary")).contains("runtime pgs");
         // calls while the page polls: the chart's legend shows a rate above zero
         ServerRef busy = refs.of(Counter.class, "alice");
         browser.await(d -> {
