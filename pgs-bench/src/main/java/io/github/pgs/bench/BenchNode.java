@@ -65,7 +65,8 @@ public final class BenchNode {
         ClusterSettings.Builder settings = ClusterSettings.builder().port(o.integer("port", 0))
                 .numberOfShards(o.integer("shards", 100))
                 .stableAfter(Duration.ofMillis(o.integer("stable-after-ms", 7_000)))
-                .acceptableHeartbeatPause(Duration.ofMillis(o.integer("heartbeat-pause-ms", 3_000)));
+                .acceptableHeartbeatPause(Duration.ofMillis(o.integer("heartbeat-pause-ms", 3_000)))
+                .localShortcut(o.bool("local-shortcut", true));
         if (!o.str("seeds", "").isEmpty()) {
             settings.seedNodes(List.of(o.str("seeds", "").split(",")));
         }

@@ -43,7 +43,8 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  *
  * Options besides S1's: {@code --nodes}, {@code --stable-after-ms} (default 7,000) and
- * {@code --heartbeat-pause-ms} (3,000) for the nodes' failure handling, {@code --shards} (100),
+ * {@code --heartbeat-pause-ms} (3,000) for the nodes' failure handling, {@code --local-shortcut} (true: calls to a
+ * server on the caller's node skip Pekko; false: every call goes through Pekko), {@code --shards} (100),
  * {@code --N} (C2 Gets per side, default 20,000), {@code --kill-after} (C3).
  */
 final class ClusterScenarios {
@@ -97,7 +98,7 @@ final class ClusterScenarios {
             }
             cluster.leaveAll();
             long[] sums = sums();
-            return json.put("cluster_nodes", nodes).put("K", k).put("C", c).put("warmup_s", warm)
+            return json.put("cluster_nodes", nodes).put("local_shortcut", o.bool("local-shortcut", true)).put("K", k).put("C", c).put("warmup_s", warm)
                     .put("duration_s", dur).put("calls", ok).put("calls_per_s", Math.round(ok / seconds))
                     .latency("", h).put("errors", errors)
                     .put("remote_share", Math.round(remoteShare(hosted, callers, c) * 1000) / 1000.0)

@@ -47,6 +47,10 @@ import java.util.regex.Pattern;
  *                                 member (default {@link #DEFAULT_JOIN_TIMEOUT})
  * @param pekkoConfig              extra Pekko configuration in HOCON, applied over this module's defaults (but
  *                                 never over the serialization settings, which stay fixed); default empty
+ * @param localShortcut            whether a message for a server whose entity lives on this node is handed to the
+ *                                 local runtime directly instead of through Pekko's shard region, when no earlier
+ *                                 message of this node to that server is still on its way through Pekko (default
+ *                                 {@code true}; {@code false} sends everything through Pekko)
  */
 public record ClusterSettings(
         String systemName,
@@ -65,7 +69,8 @@ public record ClusterSettings(
         String role,
         String entityTypeName,
         Duration joinTimeout,
-        String pekkoConfig) {
+        String pekkoConfig,
+        boolean localShortcut) {
 
     /** {@code "pgs"}. */
     public static final String DEFAULT_SYSTEM_NAME = "pgs";
@@ -172,6 +177,7 @@ public record ClusterSettings(
         b.entityTypeName = entityTypeName;
         b.joinTimeout = joinTimeout;
         b.pekkoConfig = pekkoConfig;
+        b.localShortcut = localShortcut;
         return b;
     }
 
@@ -238,6 +244,7 @@ public record ClusterSettings(
         private String entityTypeName = DEFAULT_ENTITY_TYPE_NAME;
         private Duration joinTimeout = DEFAULT_JOIN_TIMEOUT;
         private String pekkoConfig = "";
+        private boolean localShortcut = true;
 
         private Builder() {
         }
@@ -278,6 +285,8 @@ public record ClusterSettings(
         public Builder joinTimeout(Duration v) { joinTimeout = v; return this; }
         /** See {@link ClusterSettings#pekkoConfig()}. */
         public Builder pekkoConfig(String v) { pekkoConfig = v; return this; }
+        /** See {@link ClusterSettings#localShortcut()}. */
+        public Builder localShortcut(boolean v) { localShortcut = v; return this; }
 
         /**
          * The settings.
@@ -287,7 +296,7 @@ public record ClusterSettings(
         public ClusterSettings build() {
             return new ClusterSettings(systemName, host, port, seedNodes, splitBrainStrategy, quorumSize, stableAfter,
                     heartbeatInterval, acceptableHeartbeatPause, failureDetectorThreshold, numberOfShards,
-                    handOffTimeout, leaveTimeout, role, entityTypeName, joinTimeout, pekkoConfig);
+                    handOffTimeout, leaveTimeout, role, entityTypeName, joinTimeout, pekkoConfig, localShortcut);
         }
     }
 }

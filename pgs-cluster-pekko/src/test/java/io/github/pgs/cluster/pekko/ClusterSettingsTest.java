@@ -23,7 +23,9 @@ class ClusterSettingsTest {
         assertThat(d.stableAfter()).isEqualTo(Duration.ofSeconds(7));
         assertThat(d.acceptableHeartbeatPause()).isEqualTo(Duration.ofSeconds(3));
         assertThat(d.numberOfShards()).isEqualTo(1_000);
+        assertThat(d.localShortcut()).isTrue();
         assertThat(d.toBuilder().build()).isEqualTo(d);
+        assertThat(d.toBuilder().localShortcut(false).build().toBuilder().build().localShortcut()).isFalse();
     }
 
     @Test

@@ -17,9 +17,16 @@ import java.util.Objects;
  * @param message    what the runtime gave the placement (already encoded by the runtime's codec)
  * @param replyTo    where the {@link Reply} goes, or {@code null} when none is awaited (casts and infos)
  * @param sinceNanos this node's {@link System#nanoTime()} when {@code message.timeLeftNanos()} was last true
+ * @param ticket     its place among this node's messages to the server ({@link InFlight}), or {@code null}; never
+ *                   serialized, so present only while the message stays in the JVM that sent it
  */
-public record Deliver(WireMessage message, ActorRef<Reply> replyTo, long sinceNanos)
+public record Deliver(WireMessage message, ActorRef<Reply> replyTo, long sinceNanos, InFlight.Ticket ticket)
         implements ClusterEnvelope, EntityCommand {
+
+    /** A delivery without a ticket (as it is after crossing nodes). */
+    public Deliver(WireMessage message, ActorRef<Reply> replyTo, long sinceNanos) {
+        this(message, replyTo, sinceNanos, null);
+    }
 
     public Deliver {
         Objects.requireNonNull(message, "message");
@@ -35,6 +42,13 @@ public record Deliver(WireMessage message, ActorRef<Reply> replyTo, long sinceNa
             return message.timeLeftNanos();
         }
         return Math.max(0, message.timeLeftNanos() - (System.nanoTime() - sinceNanos));
+    }
+
+    /** Confirms the ticket, if any: this delivery was handed to the runtime, or answered without it. */
+    void reached() {
+        if (ticket != null) {
+            ticket.reached();
+        }
     }
 
     /** The message with its time left brought up to now, for handing to the runtime. */

@@ -37,7 +37,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Algorithm: {@link #ask} and {@link #tell} hand a {@link Deliver} to Pekko's entity reference (no
  * serialization when the entity is on this node); on the owner, {@link ServerEntity} calls the runtime's
- * {@link PlacementHost#deliver}. {@link #departed} tells the entity of a server whose activation here ended, so it
+ * {@link PlacementHost#deliver}. The local shortcut: when the server's entity lives on this node and still takes
+ * messages ({@link LocalEntity}), and nothing this node sent to the server through Pekko is still on its way
+ * ({@link InFlight}), the message goes to the runtime directly, without the region, the shard, the entity's mailbox
+ * and the ask; per-sender order holds because a sender's earlier messages have been queued at the server first. {@link #departed} tells the entity of a server whose activation here ended, so it
  * passivates. {@link DutyKeeper}, a cluster singleton, keeps the runtime's cluster-wide duties on one node.
  * {@link #close} (called first by {@code ServerRuntime.close()}) runs Pekko's coordinated shutdown: its sharding
  * phase hands every shard of this node off (each server petrifies, see {@link ServerEntity}), then the node leaves.
@@ -53,13 +56,19 @@ public final class PekkoPlacement implements Placement {
 
     /** Pekko's ask outlives the runtime's deadline by this much, so the runtime's timeout always speaks first. */
     static final Duration ASK_MARGIN = Duration.ofSeconds(1);
+    /** Unconfirmed sends are forgotten after this long (or four hand-off timeouts, if longer): see {@link InFlight}. */
+    static final Duration STALE_LANE = Duration.ofMinutes(10);
+    private static final Duration PRUNE_EVERY = Duration.ofMinutes(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(PekkoPlacement.class);
 
     private final ClusterMember member;
     private final ClusterSettings settings;
     private final EntityTypeKey<EntityCommand> typeKey;
-    private final ConcurrentMap<ServerId, ActorRef<EntityCommand>> entities = new ConcurrentHashMap<>();
+    private final ConcurrentMap<ServerId, LocalEntity> entities = new ConcurrentHashMap<>();
+    private final InFlight inFlight = new InFlight();
+    private final boolean shortcut;
+    private final java.util.concurrent.atomic.LongAdder shortcuts = new java.util.concurrent.atomic.LongAdder();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> out = new CompletableFuture<>();
     private final java.util.concurrent.atomic.LongAdder redelivered = new java.util.concurrent.atomic.LongAdder();
@@ -72,6 +81,7 @@ public final class PekkoPlacement implements Placement {
         this.member = Objects.requireNonNull(member, "member");
         this.settings = member.settings();
         this.typeKey = EntityTypeKey.create(EntityCommand.class, settings.entityTypeName());
+        this.shortcut = settings.localShortcut();
         member.removed().thenRun(() -> out.complete(null));
     }
 
@@ -100,6 +110,12 @@ public final class PekkoPlacement implements Placement {
         member.system().systemActorOf(Redelivery.create(this), "pgs-redelivery",
                 org.apache.pekko.actor.typed.Props.empty());
         member.beforeTerminate("pgs-runtime-hand-off", this::afterLeaving);
+        if (shortcut) {
+            Duration stale = STALE_LANE.compareTo(settings.handOffTimeout().multipliedBy(4)) >= 0 ? STALE_LANE
+                    : settings.handOffTimeout().multipliedBy(4);
+            member.system().scheduler().scheduleAtFixedRate(PRUNE_EVERY, PRUNE_EVERY, () -> inFlight.prune(stale),
+                    member.system().executionContext());
+        }
     }
 
     @Override
@@ -108,11 +124,19 @@ public final class PekkoPlacement implements Placement {
         if (refused != null) {
             return CompletableFuture.failedStage(refused);
         }
+        CompletionStage<WireReply> here = shortcut(m);
+        if (here != null) {
+            return here;
+        }
         EntityRef<EntityCommand> ref = sharding.entityRefFor(typeKey, ServerIds.entityId(m.target()));
+        InFlight.Ticket ticket = shortcut ? inFlight.sending(m.target()) : null;
         long since = System.nanoTime();
         Duration timeout = Duration.ofNanos(Math.max(0, m.timeLeftNanos())).plus(ASK_MARGIN);
-        return ref.<Reply>ask(replyTo -> new Deliver(m, replyTo, since), timeout).handle((reply, error) -> {
+        return ref.<Reply>ask(replyTo -> new Deliver(m, replyTo, since, ticket), timeout).handle((reply, error) -> {
             if (error == null) {
+                if (ticket != null) {
+                    ticket.reached(); // answered: it and everything this node sent before it have been handled
+                }
                 return reply.reply();
             }
             if (System.nanoTime() - since < timeout.toNanos() / 2) {
@@ -133,14 +157,38 @@ public final class PekkoPlacement implements Placement {
         if (refused != null) {
             throw refused;
         }
-        sharding.entityRefFor(typeKey, ServerIds.entityId(m.target())).tell(new Deliver(m, null, System.nanoTime()));
+        if (shortcut(m) != null) {
+            return;
+        }
+        InFlight.Ticket ticket = shortcut ? inFlight.sending(m.target()) : null;
+        sharding.entityRefFor(typeKey, ServerIds.entityId(m.target()))
+                .tell(new Deliver(m, null, System.nanoTime(), ticket));
+    }
+
+    /**
+     * {@code m} queued at the runtime directly, when its server's entity lives here and takes messages and nothing
+     * this node sent to it through Pekko is still on its way; else {@code null} (send it through Pekko).
+     */
+    private CompletionStage<WireReply> shortcut(WireMessage m) {
+        if (!shortcut) {
+            return null;
+        }
+        LocalEntity entity = entities.get(m.target());
+        if (entity == null || !inFlight.clear(m.target())) {
+            return null;
+        }
+        CompletionStage<WireReply> queued = entity.deliver(host, m);
+        if (queued != null) {
+            shortcuts.increment();
+        }
+        return queued;
     }
 
     @Override
     public void departed(ServerId id) {
-        ActorRef<EntityCommand> entity = entities.get(id);
+        LocalEntity entity = entities.get(id);
         if (entity != null) {
-            entity.tell(EntityCommand.Departed.INSTANCE);
+            entity.ref.tell(EntityCommand.Departed.INSTANCE);
         }
     }
 
@@ -190,8 +238,18 @@ public final class PekkoPlacement implements Placement {
         return host;
     }
 
-    ConcurrentMap<ServerId, ActorRef<EntityCommand>> entities() {
+    ConcurrentMap<ServerId, LocalEntity> entities() {
         return entities;
+    }
+
+    /** Messages that took the local shortcut (straight to this node's runtime, not through Pekko). */
+    public long localDeliveries() {
+        return shortcuts.sum();
+    }
+
+    /** Servers to which this node sent messages through Pekko that are not yet confirmed (see {@link InFlight}). */
+    int unconfirmedLanes() {
+        return inFlight.size();
     }
 
     /** The servers this node hosts an entity for right now. */

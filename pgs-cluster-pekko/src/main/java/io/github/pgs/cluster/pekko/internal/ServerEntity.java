@@ -24,12 +24,15 @@ import java.util.Map;
  * <ul>
  *   <li>{@link Deliver}: handed to the runtime ({@code PlacementHost.deliver}, which never blocks), in arrival
  *       order; the runtime's answer goes straight to the caller's reply address from whatever thread completes
- *       it. A call whose caller has already given up (it waited in Pekko longer than the caller's time left) is
- *       answered with a timeout and not handed over, so that it never takes effect unseen.</li>
- *   <li>{@link EntityCommand.Departed} (the runtime's activation here ended, e.g. petrified when idle): ask the
- *       shard to passivate this entity. The shard buffers what arrives meanwhile and starts a new entity for it
+ *       it. A delivery sent from this node confirms its {@link InFlight} ticket once queued, so that the sender's
+ *       next message may take the local shortcut ({@link LocalEntity}) without overtaking it. A call whose caller
+ *       has already given up (it waited in Pekko longer than the caller's time left) is answered with a timeout
+ *       and not handed over, so that it never takes effect unseen.</li>
+ *   <li>{@link EntityCommand.Departed} (the runtime's activation here ended, e.g. petrified when idle): shut the
+ *       shortcut's door and ask the shard to passivate this entity. The shard buffers what arrives meanwhile and starts a new entity for it
  *       afterwards.</li>
- *   <li>{@link EntityCommand.Stop} (hand-off, or the passivation just asked for): {@code handOff} the server,
+ *   <li>{@link EntityCommand.Stop} (hand-off, or the passivation just asked for): shut the shortcut's door, then
+ *       {@code handOff} the server,
  *       which petrifies it after its queued messages and writes what write-behind and on-petrify servers hold;
  *       the entity stops only when that is done, and only then does Pekko let the shard start elsewhere.
  *       Deliveries that reach the entity meanwhile must not activate the server here again: they are sent back
@@ -47,6 +50,7 @@ final class ServerEntity extends AbstractBehavior<EntityCommand> {
     private final ServerId id;
     private final EntityContext<EntityCommand> entity;
     private final PekkoPlacement placement;
+    private final LocalEntity local;
     private boolean leaving;
 
     private ServerEntity(ActorContext<EntityCommand> context, EntityContext<EntityCommand> entity,
@@ -55,7 +59,8 @@ final class ServerEntity extends AbstractBehavior<EntityCommand> {
         this.entity = entity;
         this.placement = placement;
         this.id = ServerIds.parse(entity.getEntityId());
-        placement.entities().put(id, context.getSelf());
+        this.local = new LocalEntity(context.getSelf());
+        placement.entities().put(id, local);
     }
 
     static Behavior<EntityCommand> create(EntityContext<EntityCommand> entity, PekkoPlacement placement) {
@@ -86,6 +91,7 @@ final class ServerEntity extends AbstractBehavior<EntityCommand> {
                     "the caller's time ran out before the owning node received it",
                     Map.of("timeoutNanos", Long.toString(d.message().timeLeftNanos()))))));
             placement.expired();
+            d.reached();
             return this;
         }
         placement.host().deliver(d.current()).whenComplete((reply, error) -> {
@@ -93,10 +99,12 @@ final class ServerEntity extends AbstractBehavior<EntityCommand> {
                 replyTo.tell(new Reply(reply != null ? reply : failed(error)));
             }
         });
+        d.reached(); // queued: this node's next message to the server may now take the shortcut
         return this;
     }
 
     private Behavior<EntityCommand> onDeparted() {
+        local.close(); // what comes now waits in the shard while this entity passivates
         if (!leaving) {
             entity.getShard().tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
         }
@@ -108,6 +116,7 @@ final class ServerEntity extends AbstractBehavior<EntityCommand> {
             return this;
         }
         leaving = true;
+        local.close(); // before the hand-off: every shortcut message that got through is queued ahead of it
         ActorRef<EntityCommand> self = getContext().getSelf();
         placement.handOff(id).whenComplete((v, error) -> self.tell(new EntityCommand.HandedOff(error)));
         return this;
@@ -122,7 +131,8 @@ final class ServerEntity extends AbstractBehavior<EntityCommand> {
     }
 
     private Behavior<EntityCommand> onPostStop() {
-        placement.entities().remove(id, getContext().getSelf());
+        local.close();
+        placement.entities().remove(id, local);
         return this;
     }
 

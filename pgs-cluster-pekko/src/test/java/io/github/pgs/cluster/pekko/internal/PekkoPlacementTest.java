@@ -56,6 +56,10 @@ class PekkoPlacementTest {
     }
 
     private Node node(List<Node> seeds) throws IOException {
+        return node(seeds, true);
+    }
+
+    private Node node(List<Node> seeds, boolean shortcut) throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -64,7 +68,8 @@ class PekkoPlacementTest {
                 .seedNodes(seeds.stream().map(n -> "127.0.0.1:" + n.port).toList())
                 .stableAfter(Duration.ofSeconds(2))
                 // all nodes stop at once after each test: nobody is left to confirm an orderly exit
-                .pekkoConfig("pekko.coordinated-shutdown.phases.cluster-exiting.timeout = 2s").build();
+                .pekkoConfig("pekko.coordinated-shutdown.phases.cluster-exiting.timeout = 2s")
+                .localShortcut(shortcut).build();
         ClusterMember member = ClusterMember.start(settings, Duration.ofSeconds(60));
         members.add(member);
         PekkoPlacement placement = new PekkoPlacement(member);
@@ -188,6 +193,69 @@ class PekkoPlacementTest {
         assertThat(refused.retrySafe()).as("a refusal on a node that left is safe to retry").isTrue();
     }
 
+    private static WireMessage numbered(ServerId id, long n, boolean asks) {
+        return new WireMessage(asks ? WireMessage.Kind.CALL : WireMessage.Kind.CAST, id, "Seq",
+                ByteBuffer.allocate(8).putLong(n).array(), asks ? BUDGET : 0, Map.of(), null);
+    }
+
+    @Test
+    void aServerOnThisNode_isReachedWithoutPekko_unlessTheShortcutIsOff() throws Exception {
+        Node on = node(List.of());
+        Node off = node(List.of(on), false);
+        await(() -> on.placement.regions(Duration.ofSeconds(5)) == 2, "two shard regions");
+        for (Node n : List.of(on, off)) {
+            ServerId id = java.util.stream.IntStream.range(0, 1_000).mapToObj(PekkoPlacementTest::id)
+                    .filter(i -> { // a server this node owns: ask it once, and see where it went
+                        try {
+                            ask(n, i);
+                        } catch (Exception e) {
+                            throw new AssertionError(e);
+                        }
+                        return n.host.active.contains(i);
+                    }).findFirst().orElseThrow();
+            long before = n.placement.localDeliveries();
+            for (int i = 0; i < 100; i++) {
+                ask(n, id);
+            }
+            n.placement.tell(numbered(id, 1, false));
+            long taken = n.placement.localDeliveries() - before;
+            assertThat(taken).as("shortcuts on the node with the shortcut %s", n == on ? "on" : "off")
+                    .isEqualTo(n == on ? 101 : 0);
+            assertThat(n.placement.unconfirmedLanes()).as("nothing left unconfirmed").isZero();
+        }
+    }
+
+    @Test
+    void theShortcut_keepsEachSendersOrder_whileTheServersEntityComesAndGoes() throws Exception {
+        Node node = node(List.of());
+        ServerId id = id(3);
+        int messages = 3_000;
+        for (long n = 1; n <= messages; n++) {
+            if (n % 4 == 0) { // a call, waited for, among casts
+                assertThat(node.placement.ask(numbered(id, n, true)).toCompletableFuture().get(30, TimeUnit.SECONDS)
+                        .error()).isNull();
+            } else {
+                node.placement.tell(numbered(id, n, false));
+            }
+            if (n % 50 == 0) {
+                // the server departs: its entity passivates and comes back, so that this sender's messages switch
+                // between Pekko (no entity here, or earlier messages still on their way) and the shortcut
+                node.host.petrify(id);
+            }
+        }
+        await(() -> node.host.log(id).size() == messages, "every message delivered");
+
+        List<Long> expected = java.util.stream.LongStream.rangeClosed(1, messages).boxed().toList();
+        assertThat(node.host.log(id)).as("delivered in the order sent").isEqualTo(expected);
+        long shortcuts = node.placement.localDeliveries();
+        System.out.printf("order test: %d of %d messages took the shortcut, %d passivations%n", shortcuts, messages,
+                node.host.petrifications.get());
+        assertThat(shortcuts).as("some messages took the shortcut, some went through Pekko")
+                .isPositive().isLessThan(messages);
+        assertThat(node.host.petrifications.get()).as("the entity came and went").isGreaterThan(10);
+        assertThat(store.doubleActivations).hasValue(0);
+    }
+
     @Test
     void duties_runOnOneNode_andMoveWhenItLeaves() throws Exception {
         List<Node> nodes = threeNodes();
@@ -236,6 +304,8 @@ class PekkoPlacementTest {
         final PekkoPlacement placement;
         final Set<ServerId> active = ConcurrentHashMap.newKeySet();
         final Set<ServerId> handedOff = ConcurrentHashMap.newKeySet();
+        final Map<ServerId, List<Long>> logs = new ConcurrentHashMap<>();
+        final AtomicInteger petrifications = new AtomicInteger();
         volatile boolean duties;
 
         FakeHost(String name, SharedStore store, PekkoPlacement placement) {
@@ -259,6 +329,9 @@ class PekkoPlacementTest {
                     store.owners.put(id, this);
                 }
             }
+            if (m.messageClass().equals("Seq")) {
+                log(id).add(ByteBuffer.wrap(m.payload()).getLong());
+            }
             long count = store.counts.merge(id, 1L, Long::sum);
             return CompletableFuture.completedFuture(WireReply.ok(ByteBuffer.allocate(8).putLong(count).array(),
                     null));
@@ -276,8 +349,16 @@ class PekkoPlacementTest {
             return CompletableFuture.completedFuture(null);
         }
 
+        /** The numbered messages {@code id} received, in the order it received them. */
+        List<Long> log(ServerId id) {
+            return logs.computeIfAbsent(id, k -> new java.util.concurrent.CopyOnWriteArrayList<>());
+        }
+
         /** The activation of {@code id} ends here, as an idle petrify would end it. */
         synchronized void petrify(ServerId id) {
+            if (active.contains(id)) {
+                petrifications.incrementAndGet();
+            }
             active.remove(id);
             store.owners.remove(id, this);
             placement.departed(id);
