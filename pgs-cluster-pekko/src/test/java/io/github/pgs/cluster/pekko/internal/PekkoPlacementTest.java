@@ -200,27 +200,19 @@ class PekkoPlacementTest {
 
     @Test
     void aServerOnThisNode_isReachedWithoutPekko_unlessTheShortcutIsOff() throws Exception {
-        Node on = node(List.of());
-        Node off = node(List.of(on), false);
-        await(() -> on.placement.regions(Duration.ofSeconds(5)) == 2, "two shard regions");
-        for (Node n : List.of(on, off)) {
-            ServerId id = java.util.stream.IntStream.range(0, 1_000).mapToObj(PekkoPlacementTest::id)
-                    .filter(i -> { // a server this node owns: ask it once, and see where it went
-                        try {
-                            ask(n, i);
-                        } catch (Exception e) {
-                            throw new AssertionError(e);
-                        }
-                        return n.host.active.contains(i);
-                    }).findFirst().orElseThrow();
+        // two clusters of one node each (no rebalancing can move a shard away during the count)
+        for (boolean shortcut : new boolean[] {true, false}) {
+            Node n = node(List.of(), shortcut);
+            ServerId id = id(shortcut ? 1 : 2);
+            ask(n, id); // through Pekko: no entity yet; its reply confirms the lane
             long before = n.placement.localDeliveries();
             for (int i = 0; i < 100; i++) {
                 ask(n, id);
             }
             n.placement.tell(numbered(id, 1, false));
             long taken = n.placement.localDeliveries() - before;
-            assertThat(taken).as("shortcuts on the node with the shortcut %s", n == on ? "on" : "off")
-                    .isEqualTo(n == on ? 101 : 0);
+            assertThat(taken).as("shortcuts with the shortcut %s", shortcut ? "on" : "off")
+                    .isEqualTo(shortcut ? 101 : 0);
             assertThat(n.placement.unconfirmedLanes()).as("nothing left unconfirmed").isZero();
         }
     }
