@@ -98,7 +98,8 @@ final class ClusterScenarios {
             }
             cluster.leaveAll();
             long[] sums = sums();
-            return json.put("cluster_nodes", nodes).put("local_shortcut", o.bool("local-shortcut", true)).put("K", k).put("C", c).put("warmup_s", warm)
+            return json.put("cluster_nodes", nodes).put("local_shortcut", o.bool("local-shortcut", true))
+                    .put("K", k).put("C", c).put("warmup_s", warm)
                     .put("duration_s", dur).put("calls", ok).put("calls_per_s", Math.round(ok / seconds))
                     .latency("", h).put("errors", errors)
                     .put("remote_share", Math.round(remoteShare(hosted, callers, c) * 1000) / 1000.0)

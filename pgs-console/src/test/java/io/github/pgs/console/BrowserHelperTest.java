@@ -1,7 +1,5 @@
 package io.github.pgs.console;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URLEncoder;
@@ -16,34 +14,24 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class BrowserHelperTest {
 
-    static Browser browser;
-
-    @BeforeAll
-    static void startBrowser() {
-        browser = new Browser(Path.of("target", "console-screenshots"));
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
     @Test
     void textAndAwait_readThroughAPageThatRedrawsConstantly() {
-        String page = "<html><body><div id='box'></div><script>"
-                + "let n = 0;"
-                + "function draw() { const s = document.createElement('span'); s.id = 'x'; s.textContent = 'v' + (++n);"
-                + "  document.getElementById('box').replaceChildren(s); }"
-                + "draw(); setInterval(draw, 100);"
-                + "</script></body></html>";
-        browser.open("data:text/html;charset=utf-8," + URLEncoder.encode(page, StandardCharsets.UTF_8).replace("+", "%20"));
+        try (Browser browser = new Browser(Path.of("target", "console-screenshots"))) {
+            String page = "<html><body><div id='box'></div><script>"
+                    + "let n = 0;"
+                    + "function draw() { const s = document.createElement('span');"
+                    + "  s.id = 'x'; s.textContent = 'v' + (++n);"
+                    + "  document.getElementById('box').replaceChildren(s); }"
+                    + "draw(); setInterval(draw, 100);"
+                    + "</script></body></html>";
+            browser.open("data:text/html;charset=utf-8,"
+                    + URLEncoder.encode(page, StandardCharsets.UTF_8).replace("+", "%20"));
 
-        for (int i = 0; i < 100; i++) {
-            assertThat(browser.text("#x")).startsWith("v");
+            for (int i = 0; i < 100; i++) {
+                assertThat(browser.text("#x")).startsWith("v");
+            }
+            int seen = Integer.parseInt(browser.text("#x").substring(1));
+            browser.await(d -> Integer.parseInt(browser.find("#x").getText().substring(1)) > seen + 10);
         }
-        int seen = Integer.parseInt(browser.text("#x").substring(1));
-        browser.await(d -> Integer.parseInt(browser.find("#x").getText().substring(1)) > seen + 10);
     }
 }

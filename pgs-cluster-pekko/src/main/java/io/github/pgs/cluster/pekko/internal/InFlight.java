@@ -69,21 +69,13 @@ final class InFlight {
         return !lanes.containsKey(id);
     }
 
-    /** Drops the lanes nothing was sent on for {@code stale}; how many. */
-    int prune(Duration stale) {
+    /** Drops the lanes nothing was sent on for {@code stale}. */
+    void prune(Duration stale) {
         long now = System.nanoTime();
         long bound = stale.toNanos();
-        int[] dropped = new int[1];
         for (ServerId id : lanes.keySet()) {
-            lanes.computeIfPresent(id, (k, l) -> {
-                if (now - l.lastSentNanos > bound) {
-                    dropped[0]++;
-                    return null;
-                }
-                return l;
-            });
+            lanes.computeIfPresent(id, (k, l) -> now - l.lastSentNanos > bound ? null : l);
         }
-        return dropped[0];
     }
 
     /** Servers with unconfirmed messages from this node. */

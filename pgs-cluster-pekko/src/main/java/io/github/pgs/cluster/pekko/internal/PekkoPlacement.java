@@ -40,8 +40,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link PlacementHost#deliver}. The local shortcut: when the server's entity lives on this node and still takes
  * messages ({@link LocalEntity}), and nothing this node sent to the server through Pekko is still on its way
  * ({@link InFlight}), the message goes to the runtime directly, without the region, the shard, the entity's mailbox
- * and the ask; per-sender order holds because a sender's earlier messages have been queued at the server first. {@link #departed} tells the entity of a server whose activation here ended, so it
- * passivates. {@link DutyKeeper}, a cluster singleton, keeps the runtime's cluster-wide duties on one node.
+ * and the ask; per-sender order holds because a sender's earlier messages have been queued at the server first.
+ * {@link #departed} tells the entity of a server whose activation here ended, so it passivates. {@link DutyKeeper},
+ * a cluster singleton, keeps the runtime's cluster-wide duties on one node.
  * {@link #close} (called first by {@code ServerRuntime.close()}) runs Pekko's coordinated shutdown: its sharding
  * phase hands every shard of this node off (each server petrifies, see {@link ServerEntity}), then the node leaves.
  * Every coordinated shutdown, whoever starts it (this close, the split-brain resolver downing this node, a JVM
@@ -111,8 +112,8 @@ public final class PekkoPlacement implements Placement {
                 org.apache.pekko.actor.typed.Props.empty());
         member.beforeTerminate("pgs-runtime-hand-off", this::afterLeaving);
         if (shortcut) {
-            Duration stale = STALE_LANE.compareTo(settings.handOffTimeout().multipliedBy(4)) >= 0 ? STALE_LANE
-                    : settings.handOffTimeout().multipliedBy(4);
+            Duration fourHandOffs = settings.handOffTimeout().multipliedBy(4);
+            Duration stale = fourHandOffs.compareTo(STALE_LANE) > 0 ? fourHandOffs : STALE_LANE;
             member.system().scheduler().scheduleAtFixedRate(PRUNE_EVERY, PRUNE_EVERY, () -> inFlight.prune(stale),
                     member.system().executionContext());
         }

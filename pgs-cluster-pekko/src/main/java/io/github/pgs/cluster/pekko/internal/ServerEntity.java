@@ -29,8 +29,8 @@ import java.util.Map;
  *       has already given up (it waited in Pekko longer than the caller's time left) is answered with a timeout
  *       and not handed over, so that it never takes effect unseen.</li>
  *   <li>{@link EntityCommand.Departed} (the runtime's activation here ended, e.g. petrified when idle): shut the
- *       shortcut's door and ask the shard to passivate this entity. The shard buffers what arrives meanwhile and starts a new entity for it
- *       afterwards.</li>
+ *       shortcut's door and ask the shard to passivate this entity. The shard buffers what arrives meanwhile and
+ *       starts a new entity for it afterwards.</li>
  *   <li>{@link EntityCommand.Stop} (hand-off, or the passivation just asked for): shut the shortcut's door, then
  *       {@code handOff} the server,
  *       which petrifies it after its queued messages and writes what write-behind and on-petrify servers hold;
