@@ -13,6 +13,7 @@ import io.github.pgs.placement.WireMessage;
 import io.github.pgs.placement.WireReply;
 import io.github.pgs.store.InMemoryStorage;
 import io.github.pgs.testkit.ManualTime;
+import io.github.pgs.testkit.ServerTestKit;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
@@ -128,8 +129,9 @@ class RuntimeTracingTest {
         SimpleSpan setter = span("handle RemindIn", "tally");
 
         ServerRuntime second = start();
-        time.advance(Duration.ofSeconds(1)); // the poller wakes the petrified server
-        assertThat(second.awaitQuiescence(WAIT)).isTrue();
+        // the poller wakes the petrified server; one due task at a time, settling after each, so that the poller's
+        // start-up pass (nothing due yet) has set its next pass for the reminder before the clock moves past it
+        ServerTestKit.advanceSettled(time, second, Duration.ofSeconds(1), WAIT);
         assertThat(second.ref(Tally.class, "a").call(new Tally.Get())).isEqualTo(1000);
         assertThat(second.awaitQuiescence(WAIT)).isTrue(); // its turn ends after the reply
 
