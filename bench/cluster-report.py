@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Report of bench/cluster.sh: a Markdown table of S1 by the plain runtime, one- and three-node clusters and Pekko
-(medians over the repetitions, ratios to the plain runtime), the remote-call overhead, and the calls/s timeline
+(medians over the repetitions, the ratio of the medians to the plain runtime's, and each repetition's ratio to the
+plain run of the same repetition: a ratio holds only if it holds in each), the remote-call overhead, and the calls/s timeline
 through a SIGKILL and a rolling restart as a plot.
 
 Usage: cluster-report.py RESULTS.jsonl REPORT_DIR
@@ -21,9 +22,11 @@ def main():
 
     md = ["# Cluster benchmarks", "",
           "Produced by `bench/cluster.sh` from `results/%s`." % os.path.basename(results), ""]
-    md += ["| S1 on PostgreSQL | runs | calls/s (median) | vs plain | p50 µs | p99 µs | remote share | verify |",
-           "|---|---|---|---|---|---|---|---|"]
+    md += ["| S1 on PostgreSQL | runs | calls/s (median) | vs plain | each repetition vs its plain run "
+           "| p50 µs | p99 µs | remote share | verify |",
+           "|---|---|---|---|---|---|---|---|---|"]
     plain = median(by_label.get("plain", []), "calls_per_s")
+    plain_by_rep = {r["rep"]: r["calls_per_s"] for r in by_label.get("plain", [])}
     for label, name in [("plain", "plain runtime"), ("cluster-1", "one-node cluster"),
                         ("cluster-1-pekko", "one-node cluster, local shortcut off"),
                         ("cluster-3", "three-node cluster"), ("pekko", "Pekko sharded S1")]:
@@ -34,8 +37,10 @@ def main():
         ratio = "%.2f×" % (cps / plain) if plain else "-"
         share = median(runs, "remote_share") if "remote_share" in runs[0] else None
         verify = ",".join(sorted({r.get("verify", "-") for r in runs}))
-        md.append("| %s | %d | %s | %s | %s | %s | %s | %s |" % (
-            name, len(runs), fmt(cps), ratio, fmt(median(runs, "p50_us")), fmt(median(runs, "p99_us")),
+        each = ", ".join("%.2f" % (r["calls_per_s"] / plain_by_rep[r["rep"]]) for r in runs
+                         if plain_by_rep.get(r["rep"])) if label != "plain" else "-"
+        md.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s |" % (
+            name, len(runs), fmt(cps), ratio, each or "-", fmt(median(runs, "p50_us")), fmt(median(runs, "p99_us")),
             "-" if share is None else "%.0f %%" % (share * 100), verify))
     md.append("")
     for label, title in [("remote-overhead", "one caller, non-persisting Get"),

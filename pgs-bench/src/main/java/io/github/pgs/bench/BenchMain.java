@@ -38,7 +38,10 @@ import java.util.Locale;
  * Options (defaults as the peers'): {@code --K=10000 --C=64 --W=10 --D=20 --N=100000
  * --warm-entities=min(20000,N) --A=1000000 --callers=vthreads|threads|async --timeout-ms=10000};
  * {@code --store=memory|sqlite|postgres|redis|ephemeral}; {@code --write-mode=write-through|write-behind|on-petrify};
- * {@code --idle-timeout-s}; R1 {@code --reminder-concurrency --reminder-poll-ms --timeout-s}; S3 {@code --histogram} (class histograms to stderr); PostgreSQL {@code --db-url --db-user --db-password --pool --writers --max-batch};
+ * {@code --idle-timeout-s}; R1 {@code --reminder-concurrency --reminder-poll-ms --timeout-s}; S3 {@code --histogram}
+ * (class histograms to stderr); PostgreSQL {@code --db-url --db-user --db-password --pool --writers --max-batch},
+ * and for S1, S5 and C1 {@code --analyze-at=0.6|off} (the tables analyzed that far into the warm-up,
+ * {@link WarmupAnalyze});
  * Redis {@code --redis-uri --writers --max-batch}; SQLite
  * {@code --sqlite-path --sqlite-sync=FULL|NORMAL --max-batch}. See {@code docs/benchmarks/README.md}.
  */

@@ -75,6 +75,7 @@ final class ClusterScenarios {
             }
             cluster.awaitHosting();
             int[] callers = new int[nodes];
+            WarmupAnalyze analyze = WarmupAnalyze.start(o, "postgres", warm, Stores.PG_TABLE);
             for (int i = 0; i < nodes; i++) {
                 callers[i] = c / nodes + (i < c % nodes ? 1 : 0);
                 cluster.send(i, "load " + callers[i] + " " + warm + " " + dur);
@@ -96,6 +97,7 @@ final class ClusterScenarios {
                 hosted[i] = Long.parseLong(r[6]);
                 h.add(BenchNode.decode(r[7]));
             }
+            analyze.finish(json);
             cluster.leaveAll();
             long[] sums = sums();
             return json.put("cluster_nodes", nodes).put("local_shortcut", o.bool("local-shortcut", true))

@@ -154,10 +154,14 @@ public final class PgsScenarios {
         try {
             ServerRuntime runtime = runtime(storage, codec, idleTimeout(60));
             ServerRef[] refs = refs(runtime, "", k);
-            ClosedLoop.Result r = new ClosedLoop(c, mode, callTimeout.toMillis() + 30_000).timed(
-                    i -> refs[ThreadLocalRandom.current().nextInt(k)].call(Counter.INCREMENT),
-                    i -> refs[ThreadLocalRandom.current().nextInt(k)].callAsync(Counter.INCREMENT),
-                    warm, dur);
+            ClosedLoop.Result r;
+            try (WarmupAnalyze analyze = WarmupAnalyze.start(o, store, warm, Stores.PG_TABLE)) {
+                r = new ClosedLoop(c, mode, callTimeout.toMillis() + 30_000).timed(
+                        i -> refs[ThreadLocalRandom.current().nextInt(k)].call(Counter.INCREMENT),
+                        i -> refs[ThreadLocalRandom.current().nextInt(k)].callAsync(Counter.INCREMENT),
+                        warm, dur);
+                analyze.finish(json);
+            }
             var stats = runtime.stats();
             runtime.close();
             long[] sums = Stores.sumCounts(storage, codec);

@@ -50,8 +50,12 @@ final class TailLatency {
             json.put("preactivated", preactivated);
             // keys from the run's seed, so that constant and Poisson runs of one seed call the same keys
             SplittableRandom keys = new SplittableRandom(plan.seed());
-            OpenLoop.Result r = plan.driver().run(i -> refs[keys.nextInt(k)].callAsync(Counter.INCREMENT), warm, dur,
-                    s.callTimeout().toMillis() + 30_000);
+            OpenLoop.Result r;
+            try (WarmupAnalyze analyze = WarmupAnalyze.start(o, store, warm, Stores.PG_TABLE)) {
+                r = plan.driver().run(i -> refs[keys.nextInt(k)].callAsync(Counter.INCREMENT), warm, dur,
+                        s.callTimeout().toMillis() + 30_000);
+                analyze.finish(json);
+            }
             runtime.close();
             long[] sums = Stores.sumCounts(storage, codec);
             boolean complete = r.drained() && r.totalOk() + r.totalErrors() == r.totalIssued();

@@ -7,6 +7,7 @@ import io.github.pgs.bench.ClosedLoop;
 import io.github.pgs.bench.Endpoints;
 import io.github.pgs.bench.JsonLine;
 import io.github.pgs.bench.Options;
+import io.github.pgs.bench.WarmupAnalyze;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -117,17 +118,22 @@ public final class PostgresLimits {
         try (HikariDataSource ds = pool(poolSize)) {
             reset(ds);
             Endpoints.checkpoint(o);
-            ClosedLoop.Result r = new ClosedLoop(c, mode, 60_000).timed(i -> {
-                try (Connection conn = ds.getConnection(); PreparedStatement ps = conn.prepareStatement(UPSERT_RETURNING)) {
-                    ps.setString(1, KEY_PREFIX + ThreadLocalRandom.current().nextInt(k));
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        rs.getLong(1);
+            WarmupAnalyze analyze = WarmupAnalyze.start(o, "postgres", warm, TABLE);
+            ClosedLoop.Result r;
+            try (analyze) {
+                r = new ClosedLoop(c, mode, 60_000).timed(i -> {
+                    try (Connection conn = ds.getConnection();
+                         PreparedStatement ps = conn.prepareStatement(UPSERT_RETURNING)) {
+                        ps.setString(1, KEY_PREFIX + ThreadLocalRandom.current().nextInt(k));
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            rs.getLong(1);
+                        }
                     }
-                }
-            }, null, warm, dur);
+                }, null, warm, dur);
+            }
             long[] sums = sums(ds);
-            return base("S1-limit-autocommit", c, poolSize)
+            return analyze.finish(base("S1-limit-autocommit", c, poolSize))
                     .put("K", k).put("warmup_s", warm).put("duration_s", dur)
                     .put("calls", r.ok()).put("calls_per_s", Math.round(r.ok() / r.seconds()))
                     .latency("", r.histogram())
@@ -158,10 +164,14 @@ public final class PostgresLimits {
             };
             reset(ds);
             Endpoints.checkpoint(o);
-            ClosedLoop.Result r = new ClosedLoop(c, mode, 60_000).timed(batch, null, warm, dur);
+            WarmupAnalyze analyze = WarmupAnalyze.start(o, "postgres", warm, TABLE);
+            ClosedLoop.Result r;
+            try (analyze) {
+                r = new ClosedLoop(c, mode, 60_000).timed(batch, null, warm, dur);
+            }
             long[] sums = sums(ds);
             long acked = r.totalOk() * b;
-            return base("S1-limit-groupcommit", c, poolSize)
+            return analyze.finish(base("S1-limit-groupcommit", c, poolSize))
                     .put("K", k).put("B", b).put("batch_style", style).put("partitioned_keys", partition)
                     .put("warmup_s", warm).put("duration_s", dur)
                     .put("increments", r.ok() * b).put("increments_per_s", Math.round(r.ok() * b / r.seconds()))

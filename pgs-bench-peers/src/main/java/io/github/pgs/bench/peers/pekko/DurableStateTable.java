@@ -16,6 +16,9 @@ import java.sql.Statement;
  */
 public final class DurableStateTable {
 
+    /** The table's name, in the {@code public} schema. */
+    public static final String NAME = "durable_state";
+
     private static final String DDL = "schema/postgres/postgres-create-schema.sql";
     private static final String DUPLICATE_TABLE = "42P07";
     private static final String DUPLICATE_OBJECT = "42710";

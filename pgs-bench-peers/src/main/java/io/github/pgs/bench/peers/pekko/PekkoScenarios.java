@@ -9,6 +9,7 @@ import io.github.pgs.bench.ClosedLoop;
 import io.github.pgs.bench.JsonLine;
 import io.github.pgs.bench.OpenLoop;
 import io.github.pgs.bench.Options;
+import io.github.pgs.bench.WarmupAnalyze;
 import io.github.pgs.bench.Endpoints;
 import io.github.pgs.bench.peers.pekko.Protocol.Command;
 import io.github.pgs.bench.peers.pekko.Protocol.Get;
@@ -196,10 +197,14 @@ public final class PekkoScenarios {
             EntityRef<Command>[] r = durableCounters(system, k);
             IntFunction<CompletableFuture<Long>> ask = i -> r[ThreadLocalRandom.current().nextInt(k)]
                     .<Long>ask(Increment::new, askTimeout).toCompletableFuture();
-            ClosedLoop.Result res = new ClosedLoop(c, mode, askTimeout.toMillis() + 30_000)
-                    .timed(blocking(ask), async(ask), warm, dur);
+            WarmupAnalyze analyze = WarmupAnalyze.start(o, "postgres", warm, DurableStateTable.NAME);
+            ClosedLoop.Result res;
+            try (analyze) {
+                res = new ClosedLoop(c, mode, askTimeout.toMillis() + 30_000)
+                        .timed(blocking(ask), async(ask), warm, dur);
+            }
             long[] sums = table.sums(DurableCounter.JDBC_TYPE.name());
-            return base("S1-durable-throughput", system)
+            return analyze.finish(base("S1-durable-throughput", system))
                     .put("K", k).put("C", c).put("pool", pool).put("warmup_s", warm).put("duration_s", dur)
                     .put("calls", res.ok()).put("calls_per_s", Math.round(res.ok() / res.seconds()))
                     .latency("", res.histogram())
@@ -241,12 +246,16 @@ public final class PekkoScenarios {
                 }
             }
             SplittableRandom keys = new SplittableRandom(plan.seed());
-            OpenLoop.Result res = plan.driver().run(
-                    i -> r[keys.nextInt(k)].<Long>ask(Increment::new, askTimeout).toCompletableFuture(),
-                    warm, dur, askTimeout.toMillis() + 30_000);
+            WarmupAnalyze analyze = WarmupAnalyze.start(o, "postgres", warm, DurableStateTable.NAME);
+            OpenLoop.Result res;
+            try (analyze) {
+                res = plan.driver().run(
+                        i -> r[keys.nextInt(k)].<Long>ask(Increment::new, askTimeout).toCompletableFuture(),
+                        warm, dur, askTimeout.toMillis() + 30_000);
+            }
             long[] sums = table.sums(DurableCounter.JDBC_TYPE.name());
             boolean complete = res.drained() && res.totalOk() + res.totalErrors() == res.totalIssued();
-            JsonLine json = plan.describe(base("S5-open-loop", system).put("callers_mode", "open"))
+            JsonLine json = plan.describe(analyze.finish(base("S5-open-loop", system)).put("callers_mode", "open"))
                     .put("K", k).put("pool", pool).put("warmup_s", warm).put("duration_s", dur)
                     .put("preactivated", preactivated);
             return OpenLoop.describe(json, res, plan.rate(), dur)
