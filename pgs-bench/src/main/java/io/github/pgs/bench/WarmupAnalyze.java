@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -31,6 +30,7 @@ public final class WarmupAnalyze implements AutoCloseable {
 
     private final Thread thread;
     private final long startNanos = System.nanoTime();
+    private final long delayNanos;
     /** Set by whichever comes first: the analyze starting, or the load ending before it. */
     private final AtomicBoolean decided = new AtomicBoolean();
     private volatile double atSeconds = -1;
@@ -39,10 +39,12 @@ public final class WarmupAnalyze implements AutoCloseable {
 
     private WarmupAnalyze() {
         this.thread = null;
+        this.delayNanos = 0;
     }
 
     private WarmupAnalyze(Options o, double delaySeconds, List<String> tables) {
-        this.thread = Thread.ofPlatform().daemon().name("bench-analyze").start(() -> run(o, delaySeconds, tables));
+        this.delayNanos = (long) (delaySeconds * 1e9);
+        this.thread = Thread.ofPlatform().daemon().name("bench-analyze").start(() -> run(o, tables));
     }
 
     /**
@@ -51,11 +53,16 @@ public final class WarmupAnalyze implements AutoCloseable {
      * of {@code warmupSeconds}. Start it as the load starts and {@link #finish} it when the load has ended.
      */
     public static WarmupAnalyze start(Options o, String store, double warmupSeconds, String... tables) {
-        String at = o.str("analyze-at", Double.toString(DEFAULT_AT)).toLowerCase(Locale.ROOT);
-        if (!"postgres".equals(store) || at.equals("off") || tables.length == 0) {
+        String at = o.str("analyze-at", Double.toString(DEFAULT_AT));
+        if (!"postgres".equals(store) || at.equalsIgnoreCase("off") || tables.length == 0) {
             return NONE;
         }
-        double fraction = Double.parseDouble(at);
+        double fraction;
+        try {
+            fraction = Double.parseDouble(at);
+        } catch (NumberFormatException e) {
+            fraction = Double.NaN;
+        }
         if (!(fraction >= 0 && fraction <= 1)) {
             throw new IllegalArgumentException("--analyze-at must be off or a fraction of the warm-up in [0, 1]: "
                     + at);
@@ -63,9 +70,9 @@ public final class WarmupAnalyze implements AutoCloseable {
         return new WarmupAnalyze(o, fraction * warmupSeconds, List.of(tables));
     }
 
-    private void run(Options o, double delaySeconds, List<String> tables) {
+    private void run(Options o, List<String> tables) {
         try {
-            Thread.sleep((long) (delaySeconds * 1000));
+            Thread.sleep(delayNanos / 1_000_000);
         } catch (InterruptedException e) {
             return; // the load ended first
         }
@@ -85,7 +92,7 @@ public final class WarmupAnalyze implements AutoCloseable {
     }
 
     /**
-     * Waits for the analyze (or stops waiting for it, if the load ended first) and records what happened in
+     * Waits for the analyze (or cancels it, if the load ended before its time) and records what happened in
      * {@code json}, which it returns.
      */
     public JsonLine finish(JsonLine json) throws InterruptedException {
@@ -101,10 +108,10 @@ public final class WarmupAnalyze implements AutoCloseable {
         return error != null ? json.put("analyze_error", error) : json.put("analyze_ms", tookMillis);
     }
 
-    /** Stops waiting, if it still does: for a run that ends with an exception. */
+    /** Cancels the analyze if its time has not come: the load has ended. */
     @Override
     public void close() {
-        if (thread != null && decided.compareAndSet(false, true)) {
+        if (thread != null && System.nanoTime() - startNanos < delayNanos && decided.compareAndSet(false, true)) {
             thread.interrupt();
         }
     }
