@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# What pgs-micrometer costs: S4 on the in-memory store and S1 on SQLite with the observer off, with metrics, and
-# with tracing, interleaved (off, metrics, tracing, then the next scenario; the order rotates every repetition),
-# each run a fresh JVM; medians per scenario and mode, and the throughput ratios metrics / off and tracing / off.
+# What pgs-micrometer costs: S4 on the in-memory store and S1 on SQLite with the observer off, with metrics as
+# Micrometer configures them by default (metrics-plain), with histogram buckets (metrics), and with tracing,
+# interleaved (each mode once, then the next scenario; the order rotates every repetition), each run a fresh JVM;
+# medians per scenario and mode, and each mode's throughput ratio to off.
 #
 # Usage: bench/observer-overhead.sh [REPS]            (default 3 repetitions)
 # Environment:
@@ -9,6 +10,7 @@
 #   JVM_FLAGS   default "-Xms4g -Xmx8g -XX:+UseG1GC"
 #   SCENARIOS   ";"-separated argument lists (default "--scenario=S4 --store=memory;--scenario=S1 --store=sqlite")
 #   RUN_ARGS    extra arguments for every run (e.g. "--W=2 --D=4" for a smoke run)
+#   MODES       the --observe modes, "off" first (default "off metrics-plain metrics tracing")
 #   JAR         the harness (default pgs-bench/target/pgs-bench.jar, built first when missing)
 #   OUT_DIR     where results go (default docs/benchmarks/results)
 # Output: OUT_DIR/observe-<timestamp>.jsonl (one JSON line per run, with "rep"), .log, and the summary in
@@ -26,7 +28,8 @@ OUT_DIR=${OUT_DIR:-$ROOT/docs/benchmarks/results}
 STAMP=$(date +%Y%m%d-%H%M%S)
 OUT=$OUT_DIR/observe-$STAMP.jsonl
 LOG=$OUT_DIR/observe-$STAMP.log
-MODES=(off metrics tracing)
+read -r -a MODES <<< "${MODES:-off metrics-plain metrics tracing}"
+[ "${MODES[0]}" = off ] || { echo "MODES must start with off" >&2; exit 1; }
 
 say() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 [ -x "$JAVA" ] || { say "no java at $JAVA"; exit 1; }
@@ -40,8 +43,8 @@ fi
 IFS=';' read -r -a SCEN <<< "$SCENARIOS"
 for rep in $(seq 1 "$REPS"); do
   for s in "${SCEN[@]}"; do
-    for i in 0 1 2; do
-      mode=${MODES[$(( (i + rep - 1) % 3 ))]}
+    for i in "${!MODES[@]}"; do
+      mode=${MODES[$(( (i + rep - 1) % ${#MODES[@]} ))]}
       say "rep $rep: $s --observe=$mode"
       # shellcheck disable=SC2086
       line=$(timeout 300 "$JAVA" $JVM_FLAGS --enable-native-access=ALL-UNNAMED -jar "$JAR" $s --observe="$mode" \
@@ -61,7 +64,8 @@ print(f"Command: `bench/observer-overhead.sh {reps}` (JVM flags `{flags}`; scena
 print("| scenario | store | observe | runs | calls/s median (each run) | p50 / p99 ms (median) | ratio to off (median of per-repetition ratios) | verify |")
 print("|---|---|---|---|---|---|---|---|")
 for k in sorted({key(r) for r in runs}):
-    by = {m: [r for r in runs if key(r) == k and r.get("observe") == m] for m in ("off", "metrics", "tracing")}
+    by = {m: [r for r in runs if key(r) == k and r.get("observe") == m]
+          for m in ("off", "metrics-plain", "metrics", "tracing")}
     off = {r["rep"]: r["calls_per_s"] for r in by["off"]}
     for m, rs in by.items():
         if not rs:

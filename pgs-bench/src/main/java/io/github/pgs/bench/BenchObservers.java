@@ -32,8 +32,11 @@ import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The observer of {@code --observe=off|metrics|tracing}, for the overhead of pgs-micrometer on S1 and S4.
- * {@code metrics}: a Prometheus registry with histogram buckets (what a production setup scrapes).
+ * The observer of {@code --observe=off|metrics-plain|metrics|tracing}, for the overhead of pgs-micrometer on S1
+ * and S4. {@code metrics-plain}: a Prometheus registry as Micrometer configures it by default (counts, totals and
+ * maxima; {@code MicrometerObserver.of(registry)} and nothing else). {@code metrics}: the same with histogram
+ * buckets on the module's timers and summaries ({@link PgsMeterFilters#histograms()}: what a production setup
+ * that wants percentiles scrapes).
  * {@code tracing}: the same, and every call, cast, turn and store operation an observation with Micrometer's meter
  * handler and the OpenTelemetry bridge, every trace sampled, spans handed to a batch span processor whose exporter
  * counts and drops them (so the figure is the library's and the tracer's cost, not a collector's).
@@ -42,14 +45,14 @@ final class BenchObservers implements AutoCloseable {
 
     /** What {@code --observe} asks for. */
     enum Mode {
-        OFF, METRICS, TRACING;
+        OFF, METRICS_PLAIN, METRICS, TRACING;
 
         static Mode parse(String s) {
-            return valueOf(s.toUpperCase(Locale.ROOT));
+            return valueOf(s.toUpperCase(Locale.ROOT).replace('-', '_'));
         }
 
         String label() {
-            return name().toLowerCase(Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
     }
 
@@ -68,8 +71,10 @@ final class BenchObservers implements AutoCloseable {
             return;
         }
         prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        prometheus.config().meterFilter(PgsMeterFilters.histograms());
-        if (mode == Mode.METRICS) {
+        if (mode != Mode.METRICS_PLAIN) {
+            prometheus.config().meterFilter(PgsMeterFilters.histograms());
+        }
+        if (mode == Mode.METRICS || mode == Mode.METRICS_PLAIN) {
             tracerProvider = null;
             observer = MicrometerObserver.of(prometheus);
             return;

@@ -6,7 +6,11 @@ import io.github.pgs.ServerType;
 import io.github.pgs.TypeOptions;
 import io.github.pgs.bench.Counter;
 import io.github.pgs.jackson.JsonStateCodec;
+import io.github.pgs.micrometer.MicrometerObserver;
+import io.github.pgs.micrometer.PgsMeterFilters;
 import io.github.pgs.store.InMemoryStorage;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -27,7 +31,9 @@ import java.util.concurrent.TimeUnit;
  * The call path without any I/O: one server on the in-memory store (or an ephemeral server with no store),
  * one caller thread, {@code call} round trip. {@code Increment} changes the state, so on the in-memory store
  * each call also encodes the state and runs the store's compare-and-set; {@code Get} changes nothing and is
- * never written. Average time per call in microseconds.
+ * never written. {@code observe}: no observer, {@code pgs-micrometer}'s metrics on a Prometheus registry as
+ * Micrometer configures it ({@code metrics-plain}), or with the module's histogram buckets ({@code metrics}), so
+ * that the difference is what the observer costs one call. Average time per call in microseconds.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -41,6 +47,10 @@ public class CallPathBenchmark {
     @Param({"memory", "ephemeral"})
     public String store;
 
+    /** {@code off}, {@code metrics-plain} or {@code metrics} (with histogram buckets). */
+    @Param({"off", "metrics-plain", "metrics"})
+    public String observe;
+
     private ServerRuntime runtime;
     private ServerRef ref;
 
@@ -48,12 +58,21 @@ public class CallPathBenchmark {
     public void setUp() {
         ServerType<String, Counter.State> type = ServerType.builder(Counter.class).factory(Counter::new)
                 .options(TypeOptions.builder().idleTimeout(TypeOptions.NEVER).build()).build();
+        ServerRuntime.Builder b = ServerRuntime.builder().name("jmh");
+        if (!observe.equals("off")) {
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            if (observe.equals("metrics")) {
+                registry.config().meterFilter(PgsMeterFilters.histograms());
+            } else if (!observe.equals("metrics-plain")) {
+                throw new IllegalArgumentException("observe: off, metrics-plain or metrics, not " + observe);
+            }
+            b.observer(MicrometerObserver.of(registry));
+        }
         if (store.equals("ephemeral")) {
-            runtime = ServerRuntime.builder().name("jmh").ephemeral().build();
+            runtime = b.ephemeral().build();
             ref = runtime.start(type, "c");
         } else {
-            runtime = ServerRuntime.builder().name("jmh").storage(new InMemoryStorage())
-                    .codec(JsonStateCodec.create()).register(type).build();
+            runtime = b.storage(new InMemoryStorage()).codec(JsonStateCodec.create()).register(type).build();
             ref = runtime.ref(Counter.class, "c");
         }
         ref.call(Counter.GET);
