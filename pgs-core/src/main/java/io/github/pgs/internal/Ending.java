@@ -78,6 +78,10 @@ sealed interface Ending {
                     a.type.stats.quarantines.increment();
                     LOG.log(System.Logger.Level.ERROR, q.error().getMessage(), q.error().getCause());
                 }
+                if (a.rt.observer != null) {
+                    // a marker here, also for one recorded earlier; counted before a caller hears of it
+                    a.rt.observer.quarantined(a.id, q.error().lastFailure());
+                }
                 Envelope.failAll(current, rest, q.error());
                 if (q.why() != Why.RECORDED) {
                     a.rt.listeners.tell(new Listeners.Quarantined(a.id, q.error().lastFailure()));
@@ -86,9 +90,6 @@ sealed interface Ending {
         }
         RuntimeObserver o = a.rt.observer;
         if (o != null) {
-            if (how instanceof Quarantined q) {
-                o.quarantined(a.id, q.error().lastFailure()); // a marker here, also for one recorded earlier
-            }
             RuntimeObserver.PetrifyCause asked = a.rt.takeAskedFor(a); // forgotten whatever the ending
             if (how instanceof Petrified p) {
                 o.petrified(a.id, switch (p.mode()) {

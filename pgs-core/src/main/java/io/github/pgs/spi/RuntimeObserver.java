@@ -154,9 +154,10 @@ public interface RuntimeObserver extends StoreObserver {
 
     /**
      * {@code id} is quarantined in this runtime: a crash loop, stored state it cannot read, or a quarantine an earlier
-     * runtime recorded, found when the server is first addressed here. Paired with {@link #released} (an operator's
-     * release, the type's automatic action, or the runtime closing). {@code lastFailure} may contain the key and is
-     * for logs, never for tags.
+     * runtime recorded, found when the server is first addressed here. Told before the messages waiting for the
+     * server fail with {@code QuarantinedException}, so a caller that gets one finds the quarantine counted. Paired
+     * with {@link #released} (an operator's release, the type's automatic action, or the runtime closing).
+     * {@code lastFailure} may contain the key and is for logs, never for tags.
      */
     default void quarantined(ServerId id, String lastFailure) {
     }
