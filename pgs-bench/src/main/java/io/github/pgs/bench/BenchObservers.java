@@ -32,8 +32,8 @@ import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The observer of {@code --observe=off|metrics-plain|metrics|tracing}, for the overhead of pgs-micrometer on S1
- * and S4. {@code metrics-plain}: a Prometheus registry as Micrometer configures it by default (counts, totals and
+ * The observer of {@code --observe=off|metrics-plain|metrics|tracing} (and of the JMH benchmarks' {@code observe}
+ * parameter), for the overhead of pgs-micrometer on S1 and S4. {@code metrics-plain}: a Prometheus registry as Micrometer configures it by default (counts, totals and
  * maxima; {@code MicrometerObserver.of(registry)} and nothing else). {@code metrics}: the same with histogram
  * buckets on the module's timers and summaries ({@link PgsMeterFilters#histograms()}: what a production setup
  * that wants percentiles scrapes).
@@ -41,13 +41,13 @@ import java.util.concurrent.atomic.LongAdder;
  * handler and the OpenTelemetry bridge, every trace sampled, spans handed to a batch span processor whose exporter
  * counts and drops them (so the figure is the library's and the tracer's cost, not a collector's).
  */
-final class BenchObservers implements AutoCloseable {
+public final class BenchObservers implements AutoCloseable {
 
     /** What {@code --observe} asks for. */
-    enum Mode {
+    public enum Mode {
         OFF, METRICS_PLAIN, METRICS, TRACING;
 
-        static Mode parse(String s) {
+        public static Mode parse(String s) {
             return valueOf(s.toUpperCase(Locale.ROOT).replace('-', '_'));
         }
 
@@ -62,7 +62,7 @@ final class BenchObservers implements AutoCloseable {
     private final LongAdder spans = new LongAdder();
     private final RuntimeObserver observer;
 
-    BenchObservers(Mode mode) {
+    public BenchObservers(Mode mode) {
         this.mode = mode;
         if (mode == Mode.OFF) {
             prometheus = null;
@@ -106,7 +106,7 @@ final class BenchObservers implements AutoCloseable {
     }
 
     /** The observer for the runtime's builder, or {@code null} for {@code off}. */
-    RuntimeObserver observer() {
+    public RuntimeObserver observer() {
         return observer;
     }
 

@@ -4,13 +4,10 @@ import io.github.pgs.ServerRef;
 import io.github.pgs.ServerRuntime;
 import io.github.pgs.ServerType;
 import io.github.pgs.TypeOptions;
+import io.github.pgs.bench.BenchObservers;
 import io.github.pgs.bench.Counter;
 import io.github.pgs.jackson.JsonStateCodec;
-import io.github.pgs.micrometer.MicrometerObserver;
-import io.github.pgs.micrometer.PgsMeterFilters;
 import io.github.pgs.store.InMemoryStorage;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -51,6 +48,7 @@ public class CallPathBenchmark {
     @Param({"off", "metrics-plain", "metrics"})
     public String observe;
 
+    private BenchObservers observers;
     private ServerRuntime runtime;
     private ServerRef ref;
 
@@ -59,14 +57,9 @@ public class CallPathBenchmark {
         ServerType<String, Counter.State> type = ServerType.builder(Counter.class).factory(Counter::new)
                 .options(TypeOptions.builder().idleTimeout(TypeOptions.NEVER).build()).build();
         ServerRuntime.Builder b = ServerRuntime.builder().name("jmh");
-        if (!observe.equals("off")) {
-            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            if (observe.equals("metrics")) {
-                registry.config().meterFilter(PgsMeterFilters.histograms());
-            } else if (!observe.equals("metrics-plain")) {
-                throw new IllegalArgumentException("observe: off, metrics-plain or metrics, not " + observe);
-            }
-            b.observer(MicrometerObserver.of(registry));
+        observers = new BenchObservers(BenchObservers.Mode.parse(observe));
+        if (observers.observer() != null) {
+            b.observer(observers.observer());
         }
         if (store.equals("ephemeral")) {
             runtime = b.ephemeral().build();
@@ -81,6 +74,7 @@ public class CallPathBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         runtime.close();
+        observers.close();
     }
 
     /** A state-changing call: handler, (encode and store save), reply. */

@@ -1,16 +1,13 @@
 package io.github.pgs.bench.jmh;
 
 import io.github.pgs.ServerId;
+import io.github.pgs.bench.BenchObservers;
 import io.github.pgs.bench.Counter;
-import io.github.pgs.micrometer.MicrometerObserver;
-import io.github.pgs.micrometer.PgsMeterFilters;
 import io.github.pgs.spi.RuntimeObserver;
 import io.github.pgs.spi.RuntimeObserver.Kind;
 import io.github.pgs.spi.RuntimeObserver.StoreOp;
 import io.github.pgs.spi.RuntimeObserver.StoreOutcome;
 import io.github.pgs.spi.RuntimeObserver.TurnOutcome;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -22,6 +19,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
@@ -47,17 +45,21 @@ public class ObserverBenchmark {
     private static final ServerId ID = new ServerId("Counter", "42");
     private static final Class<?> MESSAGE = Counter.INCREMENT.getClass();
 
+    private BenchObservers observers;
     private RuntimeObserver observer;
 
     @Setup(Level.Trial)
     public void setUp() {
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        if (observe.equals("metrics")) {
-            registry.config().meterFilter(PgsMeterFilters.histograms());
-        } else if (!observe.equals("metrics-plain")) {
+        observers = new BenchObservers(BenchObservers.Mode.parse(observe));
+        observer = observers.observer();
+        if (observer == null) {
             throw new IllegalArgumentException("observe: metrics-plain or metrics, not " + observe);
         }
-        observer = MicrometerObserver.of(registry);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        observers.close();
     }
 
     /** One persisted call as the observer sees it. */
